@@ -1,0 +1,1 @@
+//! Expectations: evaluating `expect` statements on one outcome or on all of them.

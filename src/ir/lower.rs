@@ -1,0 +1,1 @@
+//! Lowering of checked functions to VM code.

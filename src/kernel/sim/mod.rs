@@ -1,0 +1,1 @@
+//! The simulated kernel: process table, scheduler, and the system calls, in memory.

@@ -1,0 +1,1 @@
+//! Reports: an outcome and its expectation results as text, JSON or Graphviz.

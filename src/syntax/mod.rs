@@ -1,0 +1,12 @@
+//! Parsing: source text to the [`ast::Scenario`] with spans, or [`SyntaxError`]s.
+
+pub mod ast;
+mod error;
+mod parser;
+mod preprocess;
+mod printer;
+pub mod span;
+
+pub use error::SyntaxError;
+pub use parser::{parse, MAX_NESTING};
+pub use printer::print;
