@@ -61,6 +61,9 @@ pub struct Config {
     pub cascading_termination: bool,
     /// Pipe capacity in bytes (default 65536, Linux's).
     pub pipe_capacity: usize,
+    /// Pid of the initial process; later ones count up from it (default 1000). Textbook
+    /// questions that fix pids (“assume the parent is 2600”) set it.
+    pub first_pid: i64,
     /// Most processes that may ever exist in one run, the initial one included.
     pub max_processes: u64,
     /// Most VM instructions executed in one run, all processes together.
@@ -84,6 +87,7 @@ impl Default for Config {
             orphans: Reaper::Init,
             cascading_termination: false,
             pipe_capacity: 65536,
+            first_pid: 1000,
             max_processes: 4_000_000,
             max_steps: 1_000_000_000,
             max_memory: 64 << 20,
@@ -104,6 +108,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("orphans", "init | main: who adopts orphans"),
     ("cascading_termination", "on | off"),
     ("pipe_capacity", "bytes a pipe holds"),
+    ("first_pid", "pid of the initial process"),
     ("max_processes", "limit on processes in one run"),
     ("max_steps", "limit on instructions in one run"),
     ("max_memory", "limit on bytes of memory per process"),
@@ -188,6 +193,7 @@ impl Config {
                 }
             }
             "pipe_capacity" => self.pipe_capacity = number()?.max(1) as usize,
+            "first_pid" => self.first_pid = number()?.clamp(2, 4_000_000) as i64,
             "max_processes" => self.max_processes = number()?,
             "max_steps" => self.max_steps = number()?,
             "max_memory" => self.max_memory = number()? as usize,
