@@ -1,8 +1,11 @@
 //! A compiled scenario: its program images, expectations and settings, from a file path.
 
+use crate::check::{self, CheckError};
 use crate::config::Config;
-use crate::ir::Catalog;
-use crate::syntax::ast;
+use crate::ir::{self, Catalog};
+use crate::syntax::{self, ast, span::Span};
+use miette::{NamedSource, Report};
+use std::rc::Rc;
 
 /// A scenario ready to run: everything after parsing, checking and lowering.
 #[derive(Debug)]
@@ -33,5 +36,137 @@ pub struct Diagnostics {
     pub count: usize,
     /// Each error as a miette report with the source attached.
     #[related]
-    pub errors: Vec<miette::Report>,
+    pub errors: Vec<Report>,
+}
+
+impl Diagnostics {
+    fn new(path: &str, errors: Vec<Report>) -> Diagnostics {
+        Diagnostics {
+            path: path.to_string(),
+            count: errors.len(),
+            errors,
+        }
+    }
+}
+
+/// Reads, parses, checks and lowers the scenario at `path` (`.scn` or plain `.c`), then
+/// applies the `overrides` (`--config key=value`) on top of its `config { }` block.
+///
+/// # Errors
+/// [`Diagnostics`] with every problem found: an unreadable file, syntax errors, or check
+/// errors (several are reported together).
+pub fn load(path: &str, overrides: &[(String, String)]) -> Result<Scenario, Diagnostics> {
+    let source = std::fs::read_to_string(path).map_err(|err| {
+        Diagnostics::new(path, vec![miette::miette!("cannot read `{path}`: {err}")])
+    })?;
+    compile(path, source, overrides)
+}
+
+/// Compiles scenario `source` (named `path` in diagnostics); see [`load`].
+///
+/// # Errors
+/// As [`load`].
+pub fn compile(path: &str, source: String, overrides: &[(String, String)]) -> Result<Scenario, Diagnostics> {
+    let named = || NamedSource::new(path, source.clone());
+    let ast = syntax::parse(&source).map_err(|errors| {
+        let reports = errors.into_iter().map(|e| Report::new(e).with_source_code(named()));
+        Diagnostics::new(path, reports.collect())
+    })?;
+    let len = source.len();
+    let mut errors: Vec<CheckError> = Vec::new();
+    let main = lower_or_collect(&ast.items, "main", Span::new(0, 0), len, &mut errors);
+    let mut programs = indexmap::IndexMap::new();
+    for (bin_path, bin_source) in crate::kernel::sim::bin::PROGRAMS {
+        programs.insert(bin_path.to_string(), Rc::new(builtin_image(bin_path, bin_source)));
+    }
+    for block in &ast.programs {
+        if let Some(image) = lower_or_collect(&block.items, &block.path, block.span, len, &mut errors) {
+            programs.insert(block.path.clone(), image);
+        }
+    }
+    let mut config = Config::default();
+    errors.extend(check::check_config(&ast.config, &mut config, len));
+    let mut watched = Vec::new();
+    if let Some(main) = &main {
+        let spawns = spawn_names(&ast);
+        let (expect_errors, names) = check::check_expects(&ast.expects, main, &spawns, len);
+        errors.extend(expect_errors);
+        watched = names;
+    }
+    let mut reports: Vec<Report> = errors.into_iter().map(|e| Report::new(e).with_source_code(named())).collect();
+    for (key, value) in overrides {
+        if let Err(err) = config.set(key, value) {
+            reports.push(miette::miette!(help = "see `config` keys in docs/language.md", "--config {key}={value}: {err}"));
+        }
+    }
+    match main {
+        Some(main) if reports.is_empty() => Ok(Scenario {
+            path: path.to_string(),
+            source,
+            catalog: Catalog { main, programs },
+            expects: ast.expects,
+            config,
+            meta: ast.meta,
+            watched,
+        }),
+        _ => Err(Diagnostics::new(path, reports)),
+    }
+}
+
+fn lower_or_collect(
+    items: &[ast::Item],
+    path: &str,
+    span: Span,
+    len: usize,
+    errors: &mut Vec<CheckError>,
+) -> Option<Rc<ir::Image>> {
+    match ir::lower(items, path, span, len) {
+        Ok(image) => Some(Rc::new(image)),
+        Err(errs) => {
+            errors.extend(errs);
+            None
+        }
+    }
+}
+
+/// Compiles one of the built-in programs; they are part of this crate, so an error in one
+/// is a bug here, not in the scenario.
+fn builtin_image(path: &str, source: &str) -> ir::Image {
+    let ast = syntax::parse(source).unwrap_or_else(|e| panic!("built-in program {path} does not parse: {e:?}"));
+    ir::lower(&ast.items, path, Span::new(0, 0), source.len())
+        .unwrap_or_else(|e| panic!("built-in program {path} does not check: {e:?}"))
+}
+
+/// Names given by `spawn name { }` anywhere in the program.
+fn spawn_names(ast: &ast::Scenario) -> Vec<String> {
+    fn visit(stmt: &ast::Stmt, out: &mut Vec<String>) {
+        use ast::Stmt;
+        match stmt {
+            Stmt::Spawn { name, body, .. } => {
+                out.push(name.name.clone());
+                body.stmts.iter().for_each(|s| visit(s, out));
+            }
+            Stmt::Block(b) => b.stmts.iter().for_each(|s| visit(s, out)),
+            Stmt::If { then, otherwise, .. } => {
+                visit(then, out);
+                if let Some(o) = otherwise {
+                    visit(o, out);
+                }
+            }
+            Stmt::While { body, .. }
+            | Stmt::DoWhile { body, .. }
+            | Stmt::For { body, .. }
+            | Stmt::Switch { body, .. }
+            | Stmt::Case { body, .. }
+            | Stmt::Default { body, .. } => visit(body, out),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for item in &ast.items {
+        if let ast::Item::Function(f) = item {
+            f.body.stmts.iter().for_each(|s| visit(s, &mut out));
+        }
+    }
+    out
 }

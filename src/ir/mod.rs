@@ -3,6 +3,7 @@
 
 mod instr;
 mod lower;
+pub use lower::lower;
 
 pub use instr::{ArithOp, CmpOp, FuncId, Instr, Scalar, Slot, StrId, Trap};
 

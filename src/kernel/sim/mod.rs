@@ -1,1 +1,3 @@
 //! The simulated kernel: process table, scheduler, and the system calls, in memory.
+
+pub mod bin;

@@ -1,0 +1,96 @@
+//! Checks of the declarative parts: `config { }` entries and the names `expect` statements
+//! use (processes and variables).
+
+use super::{did_you_mean, CheckError};
+use crate::config::{Config, ConfigError, KEYS};
+use crate::ir::Image;
+use crate::syntax::ast::{ConfigEntry, ConfigValue, Expect, Property};
+
+/// Applies `entries` to `config`, reporting unknown keys (with a suggestion) and bad values
+/// (with the accepted ones).
+pub fn check_config(entries: &[ConfigEntry], config: &mut Config, source_len: usize) -> Vec<CheckError> {
+    let mut errors = Vec::new();
+    for entry in entries {
+        let value = match &entry.value {
+            ConfigValue::Word(w) | ConfigValue::Str(w) => w.clone(),
+            ConfigValue::Int(n) => n.to_string(),
+        };
+        if let Err(err) = config.set(&entry.key.name, &value) {
+            let span = entry.span.to_miette(source_len);
+            errors.push(match err {
+                ConfigError::UnknownKey(key) => CheckError::Config {
+                    message: format!("unknown config key `{key}`"),
+                    span,
+                    help: did_you_mean(&key, KEYS.iter().map(|(k, _)| *k))
+                        .or_else(|| Some(format!("known keys: {}", key_list()))),
+                },
+                ConfigError::BadValue { key, expected, value } => CheckError::Config {
+                    message: format!("`{key}` cannot be `{value}`"),
+                    span,
+                    help: Some(format!("`{key}` takes {expected}")),
+                },
+            });
+        }
+    }
+    errors
+}
+
+fn key_list() -> String {
+    KEYS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+}
+
+/// Checks the names in `expects`: process references must be `main`, a tree path under it
+/// (`main.1.2`) or a `spawn` name of the program; variables must exist in the image.
+/// Returns the errors and the variable names to watch at exit.
+pub fn check_expects(
+    expects: &[Expect],
+    image: &Image,
+    spawn_names: &[String],
+    source_len: usize,
+) -> (Vec<CheckError>, Vec<String>) {
+    let mut errors = Vec::new();
+    let mut watched = Vec::new();
+    for expect in expects {
+        let procs = match &expect.prop {
+            Property::Exit(Some(p), ..) | Property::Signaled(Some(p), ..) | Property::Children(p, ..) => vec![p],
+            Property::Var(p, var, ..) => {
+                let known: Vec<&str> = image
+                    .globals
+                    .iter()
+                    .map(|g| g.name.as_str())
+                    .chain(image.functions.iter().flat_map(|f| f.locals.iter().map(|l| l.0.as_str())))
+                    .collect();
+                if known.contains(&var.name.as_str()) {
+                    if !watched.contains(&var.name) {
+                        watched.push(var.name.clone());
+                    }
+                } else {
+                    errors.push(CheckError::Expect {
+                        message: format!("no variable `{}` in the program", var.name),
+                        span: var.span.to_miette(source_len),
+                        help: did_you_mean(&var.name, known),
+                    });
+                }
+                vec![p]
+            }
+            _ => vec![],
+        };
+        for p in procs {
+            let root = p.path.first().map(String::as_str).unwrap_or("");
+            let tail_ok = p.path[1..].iter().all(|c| c.parse::<u32>().is_ok_and(|n| n >= 1));
+            let root_ok = root == "main" || spawn_names.iter().any(|s| s == root);
+            if !root_ok || !tail_ok {
+                let mut names: Vec<&str> = vec!["main"];
+                names.extend(spawn_names.iter().map(String::as_str));
+                errors.push(CheckError::Expect {
+                    message: format!("no process can be named `{}`", p.path.join(".")),
+                    span: p.span.to_miette(source_len),
+                    help: did_you_mean(root, names).or_else(|| {
+                        Some("name processes `main`, `main.1` (its first child), `main.1.2`, … or by a `spawn` name".into())
+                    }),
+                });
+            }
+        }
+    }
+    (errors, watched)
+}

@@ -1,1 +1,0 @@
-//! Lowering of checked functions to VM code.
