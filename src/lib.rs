@@ -13,6 +13,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod expect;
+pub mod explore;
 pub mod ir;
 pub mod kernel;
 pub mod outcome;
