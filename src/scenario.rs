@@ -47,6 +47,8 @@ pub fn load(path: &str, overrides: &[(String, String)]) -> Result<Scenario, Diag
     Err(Diagnostics {
         path: path.to_string(),
         count: 1,
-        errors: vec![miette::miette!("scenarios cannot be loaded by this build yet")],
+        errors: vec![miette::miette!(
+            "scenarios cannot be loaded by this build yet"
+        )],
     })
 }
