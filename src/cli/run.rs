@@ -73,7 +73,14 @@ pub fn render_diagnostics(diagnostics: &Diagnostics, colour: Colour) -> String {
         }
         out.push('\n');
     }
-    let noun = if diagnostics.count == 1 { "error" } else { "errors" };
-    out.push_str(&format!("{}: {} {noun}\n", diagnostics.path, diagnostics.count));
+    let noun = if diagnostics.count == 1 {
+        "error"
+    } else {
+        "errors"
+    };
+    out.push_str(&format!(
+        "{}: {} {noun}\n",
+        diagnostics.path, diagnostics.count
+    ));
     out
 }

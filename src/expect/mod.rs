@@ -121,7 +121,7 @@ fn undecided_at_limit(end: &End, status: Status, detail: String) -> (Status, Str
         End::Limit { limit, value } if status != Status::Unknown => (
             Status::Unknown,
             format!(
-                "not decided: the run stopped at {} ({detail})",
+                "not decided, the run stopped at {}: {detail}",
                 describe::limit(*limit, *value)
             ),
         ),

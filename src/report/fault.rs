@@ -5,8 +5,8 @@ use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
 
 /// A fault with the scenario source attached, so miette can show the line.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[diagnostic()]
 #[error("{message}")]
-#[diagnostic(code(scn::runtime::fault))]
 struct Located {
     message: String,
     #[source_code]

@@ -80,8 +80,8 @@ fn tree_section(out: &mut String, report: &Report, process_tree: &ProcessTree, f
     if summarise {
         let _ = writeln!(
             out,
-            "  … {} more; --full-tree prints them all",
-            count(total - SUMMARY_LINES, "process", "processes")
+            "  … {} not shown; --full-tree prints them all",
+            count(total - SUMMARY_LINES, "more process", "more processes")
         );
     }
     out.push('\n');
@@ -117,7 +117,11 @@ fn output_section(out: &mut String, terminal: &[u8]) {
         } else {
             ""
         };
-        let _ = writeln!(out, "  │ {text}{mark}");
+        let _ = writeln!(
+            out,
+            "  │{}{text}{mark}",
+            if text.is_empty() { "" } else { " " }
+        );
     }
     if !terminal.ends_with(b"\n") {
         let _ = writeln!(out, "  (no trailing newline)");
