@@ -34,83 +34,53 @@ pub fn holds(prop: &Property, outcome: &Outcome) -> Option<bool> {
 
 /// Evaluates `prop` on `outcome`, with what was seen.
 pub fn observe(prop: &Property, outcome: &Outcome) -> Observation {
-    let tree = ProcessTree::of(outcome);
     match prop {
-        Property::Processes(op, n) => {
-            let got = outcome.processes.len();
-            decided(
-                compare(got as i64, *op, *n),
-                format!("got {}", count(got, "process", "processes")),
-            )
-        }
-        Property::Output(op, expected) => {
-            let got = outcome.terminal();
-            let holds = compare(got.as_slice(), *op, expected.as_slice());
-            decided(holds, format!("output was {}", c_string(&got)))
-        }
-        Property::OutputContains(part) => {
-            let got = outcome.terminal();
-            let holds = part.is_empty() || got.windows(part.len()).any(|w| w == part.as_slice());
-            decided(holds, format!("output was {}", c_string(&got)))
-        }
-        Property::OutputLine(line) => {
-            let got = outcome.terminal();
-            let holds = lines(&got).any(|l| l == line.as_slice());
-            decided(holds, format!("output was {}", c_string(&got)))
-        }
         Property::Outputs(_) | Property::Outcomes(..) => Observation::SetForm,
-        Property::Exit(who, op, n) => with_process(&tree, outcome, who.as_ref(), |p| {
-            let ended = outcome.processes[p].termination;
-            let holds = matches!(ended, Some(Termination::Exited(code)) if compare(i64::from(code), *op, *n));
-            decided(
-                holds,
-                format!("{} {}", outcome.processes[p].name, termination(ended)),
-            )
-        }),
-        Property::Signaled(who, op, n) => with_process(&tree, outcome, who.as_ref(), |p| {
-            let ended = outcome.processes[p].termination;
-            let holds = matches!(ended, Some(Termination::Signaled(sig)) if compare(i64::from(sig), *op, *n));
-            decided(
-                holds,
-                format!("{} {}", outcome.processes[p].name, termination(ended)),
-            )
-        }),
-        Property::Zombies(op, n) => {
-            let got = outcome.zombies();
-            decided(
-                compare(got as i64, *op, *n),
-                format!("got {}", count(got, "zombie", "zombies")),
-            )
+        Property::Output(..) | Property::OutputContains(_) | Property::OutputLine(_) => {
+            observe_output(prop, &outcome.terminal())
         }
-        Property::Orphans(op, n) => {
-            let got = outcome.orphans();
-            decided(
-                compare(got as i64, *op, *n),
-                format!("got {}", count(got, "orphan", "orphans")),
-            )
+        Property::Exit(..)
+        | Property::Signaled(..)
+        | Property::Var(..)
+        | Property::Children(..) => observe_process(prop, outcome, &ProcessTree::of(outcome)),
+        _ => observe_whole(prop, outcome),
+    }
+}
+
+/// The output forms, on the terminal bytes `got`.
+fn observe_output(prop: &Property, got: &[u8]) -> Observation {
+    let holds = match prop {
+        Property::Output(op, expected) => compare(got, *op, expected.as_slice()),
+        Property::OutputContains(part) => {
+            part.is_empty() || got.windows(part.len()).any(|w| w == part.as_slice())
         }
-        Property::Deadlock => decided(is_deadlock(&outcome.end), end_words(&outcome.end)),
-        Property::NoDeadlock => decided(!is_deadlock(&outcome.end), end_words(&outcome.end)),
-        Property::Var(who, var, op, n) => with_process(&tree, outcome, Some(who), |p| {
-            let record = &outcome.processes[p];
-            match record.variables.iter().find(|(name, _)| *name == var.name) {
-                Some(&(_, value)) => decided(
-                    compare(value, *op, *n),
-                    format!("{}.{} was {value}", record.name, var.name),
-                ),
-                None => decided(
-                    false,
-                    format!(
-                        "{}.{} was not recorded ({} {})",
-                        record.name,
-                        var.name,
-                        record.name,
-                        termination(record.termination)
-                    ),
-                ),
-            }
+        Property::OutputLine(line) => lines(got).any(|l| l == line.as_slice()),
+        _ => unreachable!("observe_output is called for output forms only"),
+    };
+    decided(holds, format!("output was {}", c_string(got)))
+}
+
+/// The forms about one named process: exit status, signal, a variable, its children.
+fn observe_process(prop: &Property, outcome: &Outcome, tree: &ProcessTree) -> Observation {
+    let (who, judge): (Option<&ProcRef>, &dyn Fn(usize) -> Observation) = match prop {
+        Property::Exit(who, op, n) => (who.as_ref(), &|p| {
+            ended(
+                outcome,
+                p,
+                |t| matches!(t, Termination::Exited(c) if compare(i64::from(c), *op, *n)),
+            )
         }),
-        Property::Children(who, op, n) => with_process(&tree, outcome, Some(who), |p| {
+        Property::Signaled(who, op, n) => (who.as_ref(), &|p| {
+            ended(
+                outcome,
+                p,
+                |t| matches!(t, Termination::Signaled(s) if compare(i64::from(s), *op, *n)),
+            )
+        }),
+        Property::Var(who, var, op, n) => {
+            (Some(who), &|p| variable(outcome, p, &var.name, *op, *n))
+        }
+        Property::Children(who, op, n) => (Some(who), &|p| {
             let got = tree.children[p].len();
             let name = &outcome.processes[p].name;
             decided(
@@ -118,14 +88,74 @@ pub fn observe(prop: &Property, outcome: &Outcome) -> Observation {
                 format!("{name} created {}", count(got, "child", "children")),
             )
         }),
+        _ => unreachable!("observe_process is called for process forms only"),
+    };
+    let main = ["main".to_string()];
+    let path = who.map_or(&main[..], |r| &r.path[..]);
+    match tree.resolve(outcome, path) {
+        Some(p) => judge(p),
+        None => Observation::NoSuchProcess(format!(
+            "there is no process `{}` in this run",
+            path.join(".")
+        )),
+    }
+}
+
+/// Whether process `p` ended as `wanted` says (a process still running never does).
+fn ended(outcome: &Outcome, p: usize, wanted: impl Fn(Termination) -> bool) -> Observation {
+    let record = &outcome.processes[p];
+    let holds = record.termination.is_some_and(wanted);
+    decided(
+        holds,
+        format!("{} {}", record.name, termination(record.termination)),
+    )
+}
+
+/// `p.var op n` on the values recorded when `p` exited.
+fn variable(outcome: &Outcome, p: usize, var: &str, op: CmpOp, n: i64) -> Observation {
+    let record = &outcome.processes[p];
+    match record.variables.iter().find(|(name, _)| name == var) {
+        Some(&(_, value)) => decided(
+            compare(value, op, n),
+            format!("{}.{var} was {value}", record.name),
+        ),
+        None => decided(
+            false,
+            format!(
+                "{}.{var} was not recorded ({} {})",
+                record.name,
+                record.name,
+                termination(record.termination)
+            ),
+        ),
+    }
+}
+
+/// The forms about the whole run: counts, the tree, deadlock.
+fn observe_whole(prop: &Property, outcome: &Outcome) -> Observation {
+    let counted = |op: &CmpOp, n: &i64, got: usize, one: &str, many: &str| {
+        decided(
+            compare(got as i64, *op, *n),
+            format!("got {}", count(got, one, many)),
+        )
+    };
+    match prop {
+        Property::Processes(op, n) => {
+            counted(op, n, outcome.processes.len(), "process", "processes")
+        }
+        Property::Zombies(op, n) => counted(op, n, outcome.zombies(), "zombie", "zombies"),
+        Property::Orphans(op, n) => counted(op, n, outcome.orphans(), "orphan", "orphans"),
+        Property::Deadlock => decided(is_deadlock(&outcome.end), end_words(&outcome.end)),
+        Property::NoDeadlock => decided(!is_deadlock(&outcome.end), end_words(&outcome.end)),
         Property::Depth(op, n) => {
-            let got = tree.height();
+            let got = ProcessTree::of(outcome).height();
             decided(
                 compare(got as i64, *op, *n),
                 format!("the tree is {got} deep"),
             )
         }
         Property::Tree(shape) => {
+            let tree = ProcessTree::of(outcome);
             let got = if outcome.processes.is_empty() {
                 String::new()
             } else {
@@ -134,29 +164,12 @@ pub fn observe(prop: &Property, outcome: &Outcome) -> Observation {
             let holds = normalize_shape(&got) == normalize_shape(shape);
             decided(holds, format!("tree was \"{got}\""))
         }
+        _ => unreachable!("every other form is dispatched by observe"),
     }
 }
 
 fn decided(holds: bool, observed: String) -> Observation {
     Observation::Decided { holds, observed }
-}
-
-/// Runs `f` on the process `who` names (`None` = the initial process), or says it is missing.
-fn with_process(
-    tree: &ProcessTree,
-    outcome: &Outcome,
-    who: Option<&ProcRef>,
-    f: impl FnOnce(usize) -> Observation,
-) -> Observation {
-    let main = ["main".to_string()];
-    let path = who.map_or(&main[..], |r| &r.path[..]);
-    match tree.resolve(outcome, path) {
-        Some(p) => f(p),
-        None => Observation::NoSuchProcess(format!(
-            "there is no process `{}` in this run",
-            path.join(".")
-        )),
-    }
 }
 
 /// `a op b` for any ordered values.

@@ -21,7 +21,8 @@ pub struct Report<'a> {
     pub path: &'a str,
     /// Its source text (fault messages quote it).
     pub source: &'a str,
-    /// The `scenario "title"`, if any.
+    /// The `scenario "title"`, if any (JSON carries it; the text report starts with the
+    /// answer instead).
     pub title: Option<&'a str>,
     /// The run.
     pub outcome: &'a Outcome,

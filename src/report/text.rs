@@ -13,9 +13,6 @@ pub fn render(report: &Report, options: TextOptions) -> String {
     let outcome = report.outcome;
     let process_tree = ProcessTree::of(outcome);
     let mut out = String::new();
-    if let Some(title) = report.title {
-        let _ = writeln!(out, "{title}");
-    }
     let _ = writeln!(out, "{}", headline(outcome));
     out.push('\n');
     tree_section(&mut out, report, &process_tree, options.full_tree);
