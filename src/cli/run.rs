@@ -2,10 +2,10 @@
 
 use super::{Colour, Conclusion, RunArgs};
 use crate::expect::{self, Status};
-use crate::outcome::End;
+use crate::outcome::{End, Outcome};
 use crate::report::{self, Report, TextOptions};
 use crate::run::RunOptions;
-use crate::scenario::{self, Diagnostics};
+use crate::scenario::{self, Diagnostics, Scenario};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use std::io::Write;
 
@@ -28,30 +28,35 @@ pub fn run(
         schedule: args.schedule.clone(),
         record_history: args.states,
     };
-    let outcome = match crate::run::run(&scenario, &options) {
-        Ok(outcome) => outcome,
+    match crate::run::run(&scenario, &options) {
+        Ok(outcome) => report(args, &scenario, &outcome, stdout),
         Err(error) => {
             let _ = writeln!(stderr, "error: {error}");
-            return Conclusion::BadInput;
+            Conclusion::BadInput
         }
-    };
-    let results = expect::evaluate_run(&scenario, &outcome);
+    }
+}
+
+/// Judges the expectations on `outcome` and prints the report.
+fn report(
+    args: &RunArgs,
+    scenario: &Scenario,
+    outcome: &Outcome,
+    stdout: &mut dyn Write,
+) -> Conclusion {
+    let results = expect::evaluate_run(scenario, outcome);
     let report = Report {
         path: &scenario.path,
         source: &scenario.source,
         title: scenario.meta.as_ref().map(|m| m.title.as_str()),
-        outcome: &outcome,
+        outcome,
         results: &results,
     };
-    let text_options = TextOptions {
+    let options = TextOptions {
         states: args.states,
         full_tree: args.full_tree,
     };
-    let _ = write!(
-        stdout,
-        "{}",
-        report::render(&report, args.format, text_options)
-    );
+    let _ = write!(stdout, "{}", report::render(&report, args.format, options));
     Conclusion::Ran {
         limit_hit: matches!(outcome.end, End::Limit { .. }),
         failed: results.iter().filter(|r| r.status == Status::Fail).count(),

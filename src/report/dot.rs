@@ -2,7 +2,7 @@
 //! edges dashed.
 
 use crate::expect::describe::termination;
-use crate::outcome::{Outcome, Termination};
+use crate::outcome::{Outcome, ProcessRecord, Termination};
 use std::fmt::Write;
 
 /// The `digraph` of `outcome`'s processes. Nodes are `p<index>` labelled name, pid and how
@@ -19,19 +19,7 @@ pub fn render(outcome: &Outcome) -> String {
         out.push_str("  init [label=\"init\\npid 1\", style=dotted];\n");
     }
     for (i, p) in outcome.processes.iter().enumerate() {
-        let mut label = format!(
-            "{}\\npid {}\\n{}",
-            escape(&p.name),
-            p.pid,
-            escape(&termination(p.termination))
-        );
-        if p.program != "main" {
-            let _ = write!(label, "\\nexec'd {}", escape(&p.program));
-        }
-        if p.zombie_at_end {
-            label.push_str("\\nzombie at end");
-        }
-        let _ = writeln!(out, "  p{i} [label=\"{label}\"{}];", style(p));
+        let _ = writeln!(out, "  p{i} [label=\"{}\"{}];", label(p), style(p));
     }
     for (i, p) in outcome.processes.iter().enumerate() {
         if let Some(creator) = p.creator {
@@ -55,12 +43,29 @@ pub fn render(outcome: &Outcome) -> String {
     out
 }
 
-fn adopter(p: &crate::outcome::ProcessRecord) -> i64 {
+/// `name\npid N\nhow it ended`, plus the exec'd program and `zombie at end`.
+fn label(p: &ProcessRecord) -> String {
+    let mut label = format!(
+        "{}\\npid {}\\n{}",
+        escape(&p.name),
+        p.pid,
+        escape(&termination(p.termination))
+    );
+    if p.program != "main" {
+        let _ = write!(label, "\\nexec'd {}", escape(&p.program));
+    }
+    if p.zombie_at_end {
+        label.push_str("\\nzombie at end");
+    }
+    label
+}
+
+fn adopter(p: &ProcessRecord) -> i64 {
     p.adopted_by.unwrap_or(p.ppid)
 }
 
 /// Graphviz attributes for how the process ended.
-fn style(p: &crate::outcome::ProcessRecord) -> String {
+fn style(p: &ProcessRecord) -> String {
     let mut styles = Vec::new();
     let mut attrs = String::new();
     if p.zombie_at_end {

@@ -142,6 +142,23 @@ fn visible(line: &[u8]) -> String {
 }
 
 fn end_section(out: &mut String, outcome: &Outcome) {
+    ending(out, outcome);
+    let steps = count(outcome.steps as usize, "step", "steps");
+    let switches = count(
+        outcome.context_switches as usize,
+        "context switch",
+        "context switches",
+    );
+    let _ = writeln!(out, "{steps}, {switches}");
+    // A long schedule is in `--format json`; the text report stays readable.
+    if !outcome.schedule.is_empty() && outcome.schedule.len() <= 120 {
+        let _ = writeln!(out, "schedule: {}", outcome.schedule);
+    }
+    out.push('\n');
+}
+
+/// `ended: …`: finished, deadlocked (with what each process waits for), or stopped at a limit.
+fn ending(out: &mut String, outcome: &Outcome) {
     match &outcome.end {
         End::Finished => {
             let _ = writeln!(out, "ended: every process finished");
@@ -170,20 +187,6 @@ fn end_section(out: &mut String, outcome: &Outcome) {
             );
         }
     }
-    let _ = writeln!(
-        out,
-        "{}, {}",
-        count(outcome.steps as usize, "step", "steps"),
-        count(
-            outcome.context_switches as usize,
-            "context switch",
-            "context switches"
-        )
-    );
-    if !outcome.schedule.is_empty() && outcome.schedule.len() <= 120 {
-        let _ = writeln!(out, "schedule: {}", outcome.schedule);
-    }
-    out.push('\n');
 }
 
 fn states_section(out: &mut String, outcome: &Outcome) {
