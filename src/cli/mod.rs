@@ -6,6 +6,7 @@ mod run;
 
 pub use args::{Backend, Cli, Command, PolicyArg, RunArgs};
 pub use exit::{exit_code, Conclusion, EXIT_CODES};
+pub use run::render_diagnostics;
 
 use clap::Parser;
 use std::io::{IsTerminal, Write};

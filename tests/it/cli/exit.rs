@@ -98,3 +98,32 @@ fn flags_become_config_overrides_after_config() {
         ]
     );
 }
+
+#[test]
+fn diagnostics_render_every_error_against_the_source_then_a_count() {
+    use miette::{LabeledSpan, NamedSource};
+    use proscenium::cli::{render_diagnostics, Colour};
+    use proscenium::scenario::Diagnostics;
+    let source = "int main() {\n    fork(;\n    retrun 0;\n}\n";
+    let error = |at: &str, message: &str| {
+        let start = source.find(at).unwrap();
+        miette::miette!(
+            labels = vec![LabeledSpan::at(start..start + at.len(), "here")],
+            "{message}"
+        )
+        .with_source_code(NamedSource::new("bad.scn", source.to_string()))
+    };
+    let diagnostics = Diagnostics {
+        path: "bad.scn".to_string(),
+        count: 2,
+        errors: vec![
+            error("(;", "expected an argument or `)`"),
+            error("retrun", "unknown name `retrun`"),
+        ],
+    };
+    let text = render_diagnostics(&diagnostics, Colour::Off);
+    assert!(!text.contains('\u{1b}'), "no colour codes");
+    insta::with_settings!({ snapshot_path => "../../../snapshots/report", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("diagnostics.txt", text);
+    });
+}
