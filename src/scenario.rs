@@ -66,10 +66,16 @@ pub fn load(path: &str, overrides: &[(String, String)]) -> Result<Scenario, Diag
 ///
 /// # Errors
 /// As [`load`].
-pub fn compile(path: &str, source: String, overrides: &[(String, String)]) -> Result<Scenario, Diagnostics> {
+pub fn compile(
+    path: &str,
+    source: String,
+    overrides: &[(String, String)],
+) -> Result<Scenario, Diagnostics> {
     let named = || NamedSource::new(path, source.clone());
     let ast = syntax::parse(&source).map_err(|errors| {
-        let reports = errors.into_iter().map(|e| Report::new(e).with_source_code(named()));
+        let reports = errors
+            .into_iter()
+            .map(|e| Report::new(e).with_source_code(named()));
         Diagnostics::new(path, reports.collect())
     })?;
     let len = source.len();
@@ -77,10 +83,15 @@ pub fn compile(path: &str, source: String, overrides: &[(String, String)]) -> Re
     let main = lower_or_collect(&ast.items, "main", Span::new(0, 0), len, &mut errors);
     let mut programs = indexmap::IndexMap::new();
     for (bin_path, bin_source) in crate::kernel::sim::bin::PROGRAMS {
-        programs.insert(bin_path.to_string(), Rc::new(builtin_image(bin_path, bin_source)));
+        programs.insert(
+            bin_path.to_string(),
+            Rc::new(builtin_image(bin_path, bin_source)),
+        );
     }
     for block in &ast.programs {
-        if let Some(image) = lower_or_collect(&block.items, &block.path, block.span, len, &mut errors) {
+        if let Some(image) =
+            lower_or_collect(&block.items, &block.path, block.span, len, &mut errors)
+        {
             programs.insert(block.path.clone(), image);
         }
     }
@@ -93,10 +104,16 @@ pub fn compile(path: &str, source: String, overrides: &[(String, String)]) -> Re
         errors.extend(expect_errors);
         watched = names;
     }
-    let mut reports: Vec<Report> = errors.into_iter().map(|e| Report::new(e).with_source_code(named())).collect();
+    let mut reports: Vec<Report> = errors
+        .into_iter()
+        .map(|e| Report::new(e).with_source_code(named()))
+        .collect();
     for (key, value) in overrides {
         if let Err(err) = config.set(key, value) {
-            reports.push(miette::miette!(help = "see `config` keys in docs/language.md", "--config {key}={value}: {err}"));
+            reports.push(miette::miette!(
+                help = "see `config` keys in docs/language.md",
+                "--config {key}={value}: {err}"
+            ));
         }
     }
     match main {
@@ -132,7 +149,8 @@ fn lower_or_collect(
 /// Compiles one of the built-in programs; they are part of this crate, so an error in one
 /// is a bug here, not in the scenario.
 fn builtin_image(path: &str, source: &str) -> ir::Image {
-    let ast = syntax::parse(source).unwrap_or_else(|e| panic!("built-in program {path} does not parse: {e:?}"));
+    let ast = syntax::parse(source)
+        .unwrap_or_else(|e| panic!("built-in program {path} does not parse: {e:?}"));
     ir::lower(&ast.items, path, Span::new(0, 0), source.len())
         .unwrap_or_else(|e| panic!("built-in program {path} does not check: {e:?}"))
 }
@@ -147,7 +165,9 @@ fn spawn_names(ast: &ast::Scenario) -> Vec<String> {
                 body.stmts.iter().for_each(|s| visit(s, out));
             }
             Stmt::Block(b) => b.stmts.iter().for_each(|s| visit(s, out)),
-            Stmt::If { then, otherwise, .. } => {
+            Stmt::If {
+                then, otherwise, ..
+            } => {
                 visit(then, out);
                 if let Some(o) = otherwise {
                     visit(o, out);
@@ -169,21 +189,4 @@ fn spawn_names(ast: &ast::Scenario) -> Vec<String> {
         }
     }
     out
-}
-
-/// Reads, parses, checks and lowers the scenario at `path`, then applies the `--config`
-/// `overrides` (`("stdout", "full")`) over its `config { }` block.
-///
-/// # Errors
-/// [`Diagnostics`] with every problem found: an unreadable file, syntax errors, check
-/// errors, unknown config keys or values.
-pub fn load(path: &str, overrides: &[(String, String)]) -> Result<Scenario, Diagnostics> {
-    let _ = overrides;
-    Err(Diagnostics {
-        path: path.to_string(),
-        count: 1,
-        errors: vec![miette::miette!(
-            "scenarios cannot be loaded by this build yet"
-        )],
-    })
 }

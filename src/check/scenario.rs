@@ -8,7 +8,11 @@ use crate::syntax::ast::{ConfigEntry, ConfigValue, Expect, Property};
 
 /// Applies `entries` to `config`, reporting unknown keys (with a suggestion) and bad values
 /// (with the accepted ones).
-pub fn check_config(entries: &[ConfigEntry], config: &mut Config, source_len: usize) -> Vec<CheckError> {
+pub fn check_config(
+    entries: &[ConfigEntry],
+    config: &mut Config,
+    source_len: usize,
+) -> Vec<CheckError> {
     let mut errors = Vec::new();
     for entry in entries {
         let value = match &entry.value {
@@ -24,7 +28,11 @@ pub fn check_config(entries: &[ConfigEntry], config: &mut Config, source_len: us
                     help: did_you_mean(&key, KEYS.iter().map(|(k, _)| *k))
                         .or_else(|| Some(format!("known keys: {}", key_list()))),
                 },
-                ConfigError::BadValue { key, expected, value } => CheckError::Config {
+                ConfigError::BadValue {
+                    key,
+                    expected,
+                    value,
+                } => CheckError::Config {
                     message: format!("`{key}` cannot be `{value}`"),
                     span,
                     help: Some(format!("`{key}` takes {expected}")),
@@ -52,13 +60,20 @@ pub fn check_expects(
     let mut watched = Vec::new();
     for expect in expects {
         let procs = match &expect.prop {
-            Property::Exit(Some(p), ..) | Property::Signaled(Some(p), ..) | Property::Children(p, ..) => vec![p],
+            Property::Exit(Some(p), ..)
+            | Property::Signaled(Some(p), ..)
+            | Property::Children(p, ..) => vec![p],
             Property::Var(p, var, ..) => {
                 let known: Vec<&str> = image
                     .globals
                     .iter()
                     .map(|g| g.name.as_str())
-                    .chain(image.functions.iter().flat_map(|f| f.locals.iter().map(|l| l.0.as_str())))
+                    .chain(
+                        image
+                            .functions
+                            .iter()
+                            .flat_map(|f| f.locals.iter().map(|l| l.0.as_str())),
+                    )
                     .collect();
                 if known.contains(&var.name.as_str()) {
                     if !watched.contains(&var.name) {
@@ -77,7 +92,9 @@ pub fn check_expects(
         };
         for p in procs {
             let root = p.path.first().map(String::as_str).unwrap_or("");
-            let tail_ok = p.path[1..].iter().all(|c| c.parse::<u32>().is_ok_and(|n| n >= 1));
+            let tail_ok = p.path[1..]
+                .iter()
+                .all(|c| c.parse::<u32>().is_ok_and(|n| n >= 1));
             let root_ok = root == "main" || spawn_names.iter().any(|s| s == root);
             if !root_ok || !tail_ok {
                 let mut names: Vec<&str> = vec!["main"];

@@ -2,7 +2,10 @@
 
 /// The candidate closest to `name` if it is close enough to be a plausible typo
 /// (Jaro-Winkler similarity ≥ 0.8), formatted as help text: “did you mean `value`?”.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     candidates
         .into_iter()
         .filter(|c| *c != name)

@@ -88,10 +88,18 @@ impl Structs {
         for (name, ty) in members {
             let (s, a) = (self.size_of(&ty).unwrap_or(0), self.align_of(&ty));
             align = align.max(a);
-            let at = if is_union { 0 } else { offset.next_multiple_of(a) };
+            let at = if is_union {
+                0
+            } else {
+                offset.next_multiple_of(a)
+            };
             offset = at + s;
             size = size.max(at + s);
-            laid.push(Member { name, ty, offset: at });
+            laid.push(Member {
+                name,
+                ty,
+                offset: at,
+            });
         }
         let def = &mut self.defs[id.0 as usize];
         def.members = Some(laid);

@@ -52,7 +52,11 @@ impl Default for Graph {
 impl Graph {
     /// Adds the next node (ids are dense, in the order nodes are added) with its out-edges
     /// and terminal class. Nodes must be added in id order: node `n` is the `n`th call.
-    pub fn push_node(&mut self, edges: impl IntoIterator<Item = Edge>, terminal: Option<u32>) -> NodeId {
+    pub fn push_node(
+        &mut self,
+        edges: impl IntoIterator<Item = Edge>,
+        terminal: Option<u32>,
+    ) -> NodeId {
         self.edges.extend(edges);
         self.first.push(self.edges.len() as u32);
         self.terminal.push(terminal);

@@ -166,7 +166,10 @@ impl<'g> Dfa<'g> {
                             offset: offset + 1,
                         }
                     };
-                    by_byte.entry(bytes[offset as usize]).or_default().push(after);
+                    by_byte
+                        .entry(bytes[offset as usize])
+                        .or_default()
+                        .push(after);
                 }
             }
             let mut next = Vec::with_capacity(by_byte.len());
@@ -211,7 +214,14 @@ impl<'g> Dfa<'g> {
         Some(total[root as usize])
     }
 
-    fn enumerate(&self, d: u32, word: &mut Vec<u8>, limit: usize, out: &mut Vec<Found>, depth: &mut usize) {
+    fn enumerate(
+        &self,
+        d: u32,
+        word: &mut Vec<u8>,
+        limit: usize,
+        out: &mut Vec<Found>,
+        depth: &mut usize,
+    ) {
         if out.len() >= limit || *depth > 1 << 20 {
             return;
         }
@@ -263,7 +273,11 @@ fn witness(graph: &Graph, dfa: &Dfa<'_>, start: NodeId, output: &[u8], class: u3
                         visit((Pos::Node(e.to), read), Some(e.choice), &mut queue);
                     } else {
                         let edge = dfa.edge_base[n as usize] + i as u32;
-                        visit((Pos::Mid { edge, offset: 0 }, read), Some(e.choice), &mut queue);
+                        visit(
+                            (Pos::Mid { edge, offset: 0 }, read),
+                            Some(e.choice),
+                            &mut queue,
+                        );
                     }
                 }
             }
@@ -379,7 +393,9 @@ mod tests {
     fn permutations_are_counted() {
         let n = 6u32;
         let mut g = Graph::default();
-        let labels: Vec<u32> = (0..n).map(|i| g.label(format!("child {i}\n").as_bytes())).collect();
+        let labels: Vec<u32> = (0..n)
+            .map(|i| g.label(format!("child {i}\n").as_bytes()))
+            .collect();
         // Node id = bitmask of children that printed.
         for mask in 0..(1u32 << n) {
             let edges: Vec<Edge> = (0..n)
@@ -392,6 +408,9 @@ mod tests {
         let out = outcomes(&g, 0, 5);
         assert_eq!(out.count, Some(720));
         assert_eq!(out.listed.len(), 5);
-        assert_eq!(out.listed[0].output, b"child 0\nchild 1\nchild 2\nchild 3\nchild 4\nchild 5\n");
+        assert_eq!(
+            out.listed[0].output,
+            b"child 0\nchild 1\nchild 2\nchild 3\nchild 4\nchild 5\n"
+        );
     }
 }

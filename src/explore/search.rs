@@ -178,7 +178,11 @@ mod tests {
         let explored = explore(race(3), UNLIMITED);
         assert_eq!(explored.stopped, None);
         let out = outcomes(&explored.graph, 0, 10);
-        let finals: Vec<_> = out.listed.iter().map(|f| String::from_utf8_lossy(&f.output).into_owned()).collect();
+        let finals: Vec<_> = out
+            .listed
+            .iter()
+            .map(|f| String::from_utf8_lossy(&f.output).into_owned())
+            .collect();
         assert_eq!(finals, vec!["1\n", "2\n", "3\n"]);
         assert_eq!(out.count, Some(3));
     }

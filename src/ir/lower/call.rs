@@ -11,11 +11,17 @@ use std::rc::Rc;
 impl<'p, 'a> FnCx<'p, 'a> {
     /// Lowers a call. Returns the type of the value it pushed, or `None` if it was a
     /// statement-like macro (`die("x")` expanding to `do { … } while (0)`) that pushes none.
-    pub fn lower_call(&mut self, expr: &'a Expr, callee: &'a Expr, args: &'a [Expr]) -> Option<Type> {
+    pub fn lower_call(
+        &mut self,
+        expr: &'a Expr,
+        callee: &'a Expr,
+        args: &'a [Expr],
+    ) -> Option<Type> {
         if let ExprKind::Name(ident) = &callee.kind {
             let name = ident.name.as_str();
             let is_macro_arg = self.macro_args.last().is_some_and(|m| m.contains_key(name));
-            let is_variable = self.lookup_local(name).is_some() || self.prog.globals.contains_key(name);
+            let is_variable =
+                self.lookup_local(name).is_some() || self.prog.globals.contains_key(name);
             if !is_macro_arg {
                 if let Some(define) = self.prog.macros.get(name).copied() {
                     if define.params.is_some() {
@@ -47,18 +53,36 @@ impl<'p, 'a> FnCx<'p, 'a> {
             Some(Type::Void) => Type::INT,
             Some(ty) => ty,
             None => {
-                self.type_error(expr.span, "this macro is a statement; it has no value", "no value");
+                self.type_error(
+                    expr.span,
+                    "this macro is a statement; it has no value",
+                    "no value",
+                );
                 self.emit(Instr::Const(0));
                 Type::INT
             }
         }
     }
 
-    fn call_direct(&mut self, name: &str, id: crate::ir::FuncId, ty: &Rc<FuncType>, args: &'a [Expr], expr: &Expr) -> Type {
+    fn call_direct(
+        &mut self,
+        name: &str,
+        id: crate::ir::FuncId,
+        ty: &Rc<FuncType>,
+        args: &'a [Expr],
+        expr: &Expr,
+    ) -> Type {
         let fixed = ty.params.len();
         if args.len() < fixed || (args.len() > fixed && !ty.variadic) {
             let signature = self.signature_of(name, ty);
-            self.arity_error(name, fixed, (!ty.variadic).then_some(fixed), args.len(), expr, signature);
+            self.arity_error(
+                name,
+                fixed,
+                (!ty.variadic).then_some(fixed),
+                args.len(),
+                expr,
+                signature,
+            );
         }
         for (i, arg) in args.iter().enumerate() {
             let from = self.lower_expr(arg);
@@ -70,12 +94,24 @@ impl<'p, 'a> FnCx<'p, 'a> {
         ty.ret.clone()
     }
 
-    fn call_library(&mut self, info: &'static crate::calls::CallInfo, args: &'a [Expr], expr: &Expr) -> Type {
+    fn call_library(
+        &mut self,
+        info: &'static crate::calls::CallInfo,
+        args: &'a [Expr],
+        expr: &Expr,
+    ) -> Type {
         let too_few = args.len() < info.min_args;
         let too_many = info.max_args.is_some_and(|max| args.len() > max);
         if too_few || too_many {
             let help = Some(format!("the C signature is `{}`", info.signature));
-            self.arity_error(info.name, info.min_args, info.max_args, args.len(), expr, help);
+            self.arity_error(
+                info.name,
+                info.min_args,
+                info.max_args,
+                args.len(),
+                expr,
+                help,
+            );
         }
         for arg in args {
             self.lower_expr(arg);
@@ -114,20 +150,39 @@ impl<'p, 'a> FnCx<'p, 'a> {
         if params.len() != args.len() {
             let help = Some(format!(
                 "`{name}` is defined as `#define {name}({})`",
-                params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                params
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
-            self.arity_error(name, params.len(), Some(params.len()), args.len(), expr, help);
+            self.arity_error(
+                name,
+                params.len(),
+                Some(params.len()),
+                args.len(),
+                expr,
+                help,
+            );
         }
         let body_span = match &define.body {
             MacroBody::Expr(e) => e.span,
             _ => define.span,
         };
         if self.macro_args.len() > 32 {
-            self.type_error(body_span, format!("macro `{name}` expands into itself"), "recursive macro");
+            self.type_error(
+                body_span,
+                format!("macro `{name}` expands into itself"),
+                "recursive macro",
+            );
             self.emit(Instr::Const(0));
             return Some(Type::INT);
         }
-        let bound: FxHashMap<String, &'a Expr> = params.iter().map(|p| p.name.clone()).zip(args.iter()).collect();
+        let bound: FxHashMap<String, &'a Expr> = params
+            .iter()
+            .map(|p| p.name.clone())
+            .zip(args.iter())
+            .collect();
         self.macro_args.push(bound);
         let out = match &define.body {
             MacroBody::Expr(e) => Some(self.lower_raw(e)),

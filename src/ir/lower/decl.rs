@@ -12,7 +12,8 @@ impl<'a> Program<'a> {
     /// Registers the typedef names every scenario knows (`pid_t`, `size_t`, `sem_t`, …).
     pub(super) fn builtin_typedefs(&mut self) {
         for (name, desc) in crate::calls::BUILTIN_TYPEDEFS {
-            self.typedefs.insert((*name).to_string(), builtin_type(desc));
+            self.typedefs
+                .insert((*name).to_string(), builtin_type(desc));
         }
         // The textbook's `item` is left for scenarios to define.
     }
@@ -64,7 +65,10 @@ impl<'a> Program<'a> {
 
     /// Parameter types with arrays and functions adjusted to pointers (C11 6.7.6.3).
     pub(super) fn resolve_params(&mut self, params: &[ast::Param]) -> Vec<Type> {
-        let mut out: Vec<Type> = params.iter().map(|p| self.resolve_type(&p.ty).decay()).collect();
+        let mut out: Vec<Type> = params
+            .iter()
+            .map(|p| self.resolve_type(&p.ty).decay())
+            .collect();
         if out.len() == 1 && out[0] == Type::Void {
             out.clear();
         }
@@ -101,7 +105,9 @@ impl<'a> Program<'a> {
         let id = match tag.as_ref().and_then(|t| self.struct_tags.get(t)) {
             Some(id) if spec.fields.is_none() || self.structs.get(*id).members.is_none() => *id,
             _ => {
-                let id = self.structs.declare(tag.as_deref().unwrap_or("<anonymous>"));
+                let id = self
+                    .structs
+                    .declare(tag.as_deref().unwrap_or("<anonymous>"));
                 if let Some(t) = &tag {
                     self.struct_tags.insert(t.clone(), id);
                 }
@@ -179,7 +185,10 @@ impl<'a> Program<'a> {
 /// [`crate::calls::BUILTIN_TYPEDEFS`].
 fn builtin_type(desc: &str) -> Type {
     if let Some(rest) = desc.strip_prefix("char[") {
-        let n: u32 = rest.trim_end_matches(']').parse().expect("builtin array size");
+        let n: u32 = rest
+            .trim_end_matches(']')
+            .parse()
+            .expect("builtin array size");
         return Type::Array(Rc::new(Type::CHAR), Some(n));
     }
     if desc == "void (*)(int)" {

@@ -43,7 +43,11 @@ impl<'p, 'a> FnCx<'p, 'a> {
     pub fn lower_cond(&mut self, expr: &'a Expr) {
         let ty = self.lower_expr(expr);
         if ty.scalar().is_none() {
-            self.type_error(expr.span, "a condition must be a number or a pointer", "not a scalar");
+            self.type_error(
+                expr.span,
+                "a condition must be a number or a pointer",
+                "not a scalar",
+            );
         }
     }
 
@@ -74,9 +78,7 @@ impl<'p, 'a> FnCx<'p, 'a> {
             ExprKind::Name(ident) => self.lower_name(&ident.name, expr),
             ExprKind::Binary(op, a, b) => self.lower_binary(*op, a, b, expr),
             ExprKind::Unary(op, a) => self.lower_unary(*op, a, expr),
-            ExprKind::Assign(op, target, value) => {
-                self.lower_assign(*op, target, value, true)
-            }
+            ExprKind::Assign(op, target, value) => self.lower_assign(*op, target, value, true),
             ExprKind::PreIncDec(inc, target) => self.lower_incdec(*inc, target, true, true),
             ExprKind::PostIncDec(inc, target) => self.lower_incdec(*inc, target, true, false),
             ExprKind::Conditional(c, a, b) => self.lower_conditional(c, a, b),
@@ -116,7 +118,11 @@ impl<'p, 'a> FnCx<'p, 'a> {
             }
             None => {
                 let what = self.prog.structs.describe(ty);
-                self.type_error(expr.span, format!("`sizeof` of {what}, which has no size"), "no size");
+                self.type_error(
+                    expr.span,
+                    format!("`sizeof` of {what}, which has no size"),
+                    "no size",
+                );
                 self.emit(Instr::Const(0));
             }
         }
@@ -136,7 +142,11 @@ impl<'p, 'a> FnCx<'p, 'a> {
                     Type::INT
                 }
                 _ => {
-                    self.type_error(expr.span, format!("macro `{name}` needs arguments"), "call it");
+                    self.type_error(
+                        expr.span,
+                        format!("macro `{name}` needs arguments"),
+                        "call it",
+                    );
                     self.emit(Instr::Const(0));
                     Type::INT
                 }
@@ -177,7 +187,11 @@ impl<'p, 'a> FnCx<'p, 'a> {
 
     /// Reports `name` as undeclared, with the closest visible name as a suggestion.
     pub fn undefined(&mut self, name: &str, expr: &Expr) {
-        let mut names: Vec<&str> = self.scopes.iter().flat_map(|s| s.keys().map(String::as_str)).collect();
+        let mut names: Vec<&str> = self
+            .scopes
+            .iter()
+            .flat_map(|s| s.keys().map(String::as_str))
+            .collect();
         names.extend(self.prog.globals.keys().map(String::as_str));
         names.extend(self.prog.funcs.keys().map(String::as_str));
         names.extend(self.prog.macros.keys().map(String::as_str));
@@ -203,7 +217,11 @@ impl<'p, 'a> FnCx<'p, 'a> {
     /// Whether macro expansion is nested too deep (a macro that uses itself).
     pub fn macro_depth_exceeded(&mut self, name: &str, body: &Expr) -> bool {
         if self.macro_args.len() > 32 {
-            self.type_error(body.span, format!("macro `{name}` expands into itself"), "recursive macro");
+            self.type_error(
+                body.span,
+                format!("macro `{name}` expands into itself"),
+                "recursive macro",
+            );
             self.emit(Instr::Const(0));
             return true;
         }
@@ -366,7 +384,9 @@ impl<'p, 'a> FnCx<'p, 'a> {
 
     fn lower_address_of(&mut self, a: &'a Expr) -> Type {
         if let ExprKind::Name(ident) = &a.kind {
-            if self.lookup_local(&ident.name).is_none() && !self.prog.globals.contains_key(&ident.name) {
+            if self.lookup_local(&ident.name).is_none()
+                && !self.prog.globals.contains_key(&ident.name)
+            {
                 if let Some(f) = self.prog.funcs.get(&ident.name) {
                     let (id, ty) = (f.id, f.ty.clone());
                     self.emit(Instr::Func(id));

@@ -76,7 +76,13 @@ pub(super) fn lower_function<'a>(prog: &mut Program<'a>, function: &'a ast::Func
     };
     let params = sym.ty.params.len() as u16;
     cx.slots = params;
-    for (i, (param, ty)) in function.sig.params.iter().zip(sym.ty.params.iter()).enumerate() {
+    for (i, (param, ty)) in function
+        .sig
+        .params
+        .iter()
+        .zip(sym.ty.params.iter())
+        .enumerate()
+    {
         if let Some(name) = &param.name {
             cx.bind_param(&name.name, i as Slot, ty.clone());
         }

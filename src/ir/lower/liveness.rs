@@ -55,7 +55,12 @@ fn may_yield(instr: &Instr) -> bool {
 /// Inserts `Kill(s)` before each call for every slot `s` that holds a value (was written on
 /// some path) but is dead there. Jump targets are remapped. `params` slots are written on
 /// entry.
-pub(super) fn insert_kills(code: Vec<Instr>, spans: Vec<Span>, slots: u16, params: u16) -> (Vec<Instr>, Vec<Span>) {
+pub(super) fn insert_kills(
+    code: Vec<Instr>,
+    spans: Vec<Span>,
+    slots: u16,
+    params: u16,
+) -> (Vec<Instr>, Vec<Span>) {
     let n = code.len();
     if n == 0 || slots == 0 {
         return (code, spans);

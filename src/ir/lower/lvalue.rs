@@ -48,7 +48,11 @@ impl<'p, 'a> FnCx<'p, 'a> {
                     Some(t) => LValue::Mem(t.clone()),
                     None => {
                         let what = self.prog.structs.describe(&ty);
-                        self.type_error(expr.span, format!("cannot dereference {what}"), "not a pointer");
+                        self.type_error(
+                            expr.span,
+                            format!("cannot dereference {what}"),
+                            "not a pointer",
+                        );
                         LValue::Mem(Type::INT)
                     }
                 }
@@ -59,7 +63,11 @@ impl<'p, 'a> FnCx<'p, 'a> {
                 let swapped = !ta.is_pointer_like();
                 let (ptr, int) = if swapped { (ti, ta) } else { (ta, ti) };
                 if !int.is_int() || !ptr.is_pointer_like() {
-                    self.type_error(expr.span, "indexing needs an array or pointer and a number", "bad index");
+                    self.type_error(
+                        expr.span,
+                        "indexing needs an array or pointer and a number",
+                        "bad index",
+                    );
                     return LValue::Mem(Type::INT);
                 }
                 let elem = ptr.pointee().cloned().unwrap_or(Type::CHAR);
@@ -89,13 +97,21 @@ impl<'p, 'a> FnCx<'p, 'a> {
                         self.member(inner, field, expr)
                     }
                     None => {
-                        self.type_error(expr.span, "`->` needs a pointer to a struct", "not a pointer");
+                        self.type_error(
+                            expr.span,
+                            "`->` needs a pointer to a struct",
+                            "not a pointer",
+                        );
                         LValue::Mem(Type::INT)
                     }
                 }
             }
             _ => {
-                self.type_error(expr.span, "this expression cannot be assigned to", "not an lvalue");
+                self.type_error(
+                    expr.span,
+                    "this expression cannot be assigned to",
+                    "not an lvalue",
+                );
                 let slot = self.new_slot();
                 LValue::Slot(slot, Type::INT)
             }
@@ -147,7 +163,11 @@ impl<'p, 'a> FnCx<'p, 'a> {
         };
         let def = self.prog.structs.get(id).clone();
         let Some(members) = def.members else {
-            self.type_error(expr.span, format!("struct `{}` is declared but never defined", def.name), "incomplete");
+            self.type_error(
+                expr.span,
+                format!("struct `{}` is declared but never defined", def.name),
+                "incomplete",
+            );
             return LValue::Mem(Type::INT);
         };
         match members.iter().find(|m| m.name == field.name) {
@@ -191,7 +211,13 @@ impl<'p, 'a> FnCx<'p, 'a> {
     }
 
     /// `target = value`, `target op= value`; pushes the new value when `needs_value`.
-    pub fn lower_assign(&mut self, op: Option<BinOp>, target: &'a Expr, value: &'a Expr, needs_value: bool) -> Type {
+    pub fn lower_assign(
+        &mut self,
+        op: Option<BinOp>,
+        target: &'a Expr,
+        value: &'a Expr,
+        needs_value: bool,
+    ) -> Type {
         let lv = self.lower_lvalue(target);
         let ty = lv.ty().clone();
         if let Type::Struct(_) = ty {
@@ -218,7 +244,13 @@ impl<'p, 'a> FnCx<'p, 'a> {
 
     /// `++x`, `x++`, `--x`, `x--`; pushes the new (pre) or old (post) value when
     /// `needs_value`.
-    pub fn lower_incdec(&mut self, inc: bool, target: &'a Expr, needs_value: bool, pre: bool) -> Type {
+    pub fn lower_incdec(
+        &mut self,
+        inc: bool,
+        target: &'a Expr,
+        needs_value: bool,
+        pre: bool,
+    ) -> Type {
         let lv = self.lower_lvalue(target);
         let ty = lv.ty().clone();
         if pre || !needs_value {
@@ -264,7 +296,10 @@ impl<'p, 'a> FnCx<'p, 'a> {
         }
         let scalar = ty.promoted().scalar().unwrap_or(Scalar::I64);
         self.emit(Instr::Const(1));
-        self.emit(Instr::Arith(if inc { ArithOp::Add } else { ArithOp::Sub }, scalar));
+        self.emit(Instr::Arith(
+            if inc { ArithOp::Add } else { ArithOp::Sub },
+            scalar,
+        ));
         if let Some(own) = ty.scalar() {
             if own != scalar {
                 self.emit(Instr::Convert(own));

@@ -28,7 +28,12 @@ use std::rc::Rc;
 /// # Errors
 /// Every [`CheckError`] found (unknown names and types, wrong argument counts, misplaced
 /// `break`, non-constant array sizes, no `main`, …), in source order.
-pub fn lower(items: &[Item], path: &str, span: Span, source_len: usize) -> Result<Image, Vec<CheckError>> {
+pub fn lower(
+    items: &[Item],
+    path: &str,
+    span: Span,
+    source_len: usize,
+) -> Result<Image, Vec<CheckError>> {
     let mut program = Program::new(source_len);
     program.declare_all(items);
     program.define_all(items);
@@ -273,7 +278,12 @@ pub(super) fn walk_stmt(stmt: &ast::Stmt, f: &mut dyn FnMut(&ast::Expr)) {
         Stmt::Expr(e) => walk_expr(e, f),
         Stmt::Empty(_) | Stmt::Break(_) | Stmt::Continue(_) => {}
         Stmt::Block(b) => walk_block(b, f),
-        Stmt::If { cond, then, otherwise, .. } => {
+        Stmt::If {
+            cond,
+            then,
+            otherwise,
+            ..
+        } => {
             walk_expr(cond, f);
             walk_stmt(then, f);
             if let Some(o) = otherwise {
@@ -284,7 +294,13 @@ pub(super) fn walk_stmt(stmt: &ast::Stmt, f: &mut dyn FnMut(&ast::Expr)) {
             walk_expr(cond, f);
             walk_stmt(body, f);
         }
-        Stmt::For { init, cond, step, body, .. } => {
+        Stmt::For {
+            init,
+            cond,
+            step,
+            body,
+            ..
+        } => {
             if let Some(i) = init {
                 walk_stmt(i, f);
             }
@@ -293,7 +309,9 @@ pub(super) fn walk_stmt(stmt: &ast::Stmt, f: &mut dyn FnMut(&ast::Expr)) {
             }
             walk_stmt(body, f);
         }
-        Stmt::Switch { scrutinee, body, .. } => {
+        Stmt::Switch {
+            scrutinee, body, ..
+        } => {
             walk_expr(scrutinee, f);
             walk_stmt(body, f);
         }

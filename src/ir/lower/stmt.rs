@@ -205,7 +205,9 @@ impl<'p, 'a> FnCx<'p, 'a> {
             }
         }
         let fallback = self.emit(Instr::Jump(0));
-        let keys = labels.iter().map(|s| (*s as *const Stmt as usize, usize::MAX));
+        let keys = labels
+            .iter()
+            .map(|s| (*s as *const Stmt as usize, usize::MAX));
         self.case_labels.push(keys.collect());
         self.breakables.push(Breakable {
             breaks: Vec::new(),
@@ -307,7 +309,9 @@ impl<'p, 'a> FnCx<'p, 'a> {
         }
         self.prog.statics += 1;
         let name = format!("{}#{}", d.name.name, self.prog.statics);
-        let sym = self.prog.allocate_global(&name, ty, d.init.as_ref(), d.span);
+        let sym = self
+            .prog
+            .allocate_global(&name, ty, d.init.as_ref(), d.span);
         self.bind(&d.name.name, Local::Static(sym));
     }
 
@@ -323,7 +327,11 @@ impl<'p, 'a> FnCx<'p, 'a> {
 
     fn declare_frame_object(&mut self, d: &'a ast::Declarator, ty: Type) {
         let Some(size) = self.prog.structs.size_of(&ty) else {
-            self.type_error(d.span, format!("`{}` has an incomplete type", d.name.name), "size unknown");
+            self.type_error(
+                d.span,
+                format!("`{}` has an incomplete type", d.name.name),
+                "size unknown",
+            );
             return;
         };
         let obj = self.new_frame_object(size);
@@ -349,7 +357,9 @@ impl<'p, 'a> FnCx<'p, 'a> {
                 self.emit(Instr::PtrAdd(1));
                 let from = self.lower_expr(expr);
                 self.convert(&from, &ty);
-                self.emit(Instr::Store(ty.scalar().expect("flattened items are scalars")));
+                self.emit(Instr::Store(
+                    ty.scalar().expect("flattened items are scalars"),
+                ));
             }
             InitItem::Bytes {
                 offset,
