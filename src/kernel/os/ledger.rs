@@ -1,0 +1,339 @@
+//! What the supervisor learns during a run (records, terminal writes, its own reaping) and
+//! the [`Outcome`] it makes of them: names by place in the tree, orphans and who adopted
+//! them, zombies, exit statuses.
+
+use super::record::Record;
+use crate::config::Reaper;
+use crate::outcome::{End, OutputChunk, ProcessRecord, Termination};
+use crate::vm::RuntimeFault;
+use rustc_hash::FxHashMap;
+
+/// Pid reported for init: the supervisor stands in for it as the adopter of orphans.
+const INIT_PID: i64 = 1;
+/// Order of an end that never happened before the run stopped.
+const NEVER: u64 = u64::MAX;
+
+/// What is known of one process.
+#[derive(Debug, Default)]
+struct Fact {
+    creator: Option<i64>,
+    /// Its place among its creator's children, from 1.
+    order: u32,
+    spawn: Option<String>,
+    /// The creator's program when it forked.
+    inherited: Option<String>,
+    /// The program it ran last, from its own records.
+    program: Option<String>,
+    /// `(order, how, fault, variables)` from its own `Ended` record.
+    ended: Option<(u64, Termination, Option<RuntimeFault>, Vec<(String, i64)>)>,
+    /// `(order, reaper pid or 0 for the supervisor, raw status)`.
+    reaped: Option<(u64, i64, i32)>,
+    /// Killed by the supervisor when the run stopped, still running.
+    killed: bool,
+}
+
+/// The facts of one run, in the order they arrived.
+#[derive(Debug)]
+pub struct Ledger {
+    clock: u64,
+    main: i64,
+    supervisor: i64,
+    facts: indexmap::IndexMap<i64, Fact>,
+    forks: FxHashMap<i64, u32>,
+    /// Parent pids read from `/proc` for writers no record announced (children of exec'd
+    /// binaries).
+    hints: FxHashMap<i64, i64>,
+    output: Vec<(i64, i32, Vec<u8>)>,
+    /// Whether some process hit the process budget.
+    pub limit_hit: bool,
+}
+
+impl Ledger {
+    /// An empty ledger for a run whose initial process is `main`, supervised by `supervisor`.
+    pub fn new(main: i64, supervisor: i64) -> Ledger {
+        let mut facts = indexmap::IndexMap::new();
+        facts.insert(main, Fact::default());
+        Ledger {
+            clock: 0,
+            main,
+            supervisor,
+            facts,
+            forks: FxHashMap::default(),
+            hints: FxHashMap::default(),
+            output: Vec::new(),
+            limit_hit: false,
+        }
+    }
+
+    fn tick(&mut self) -> u64 {
+        self.clock += 1;
+        self.clock
+    }
+
+    /// `pid` sent `record`.
+    pub fn record(&mut self, pid: i64, record: Record) {
+        let now = self.tick();
+        match record {
+            Record::Forked { child, spawn } => {
+                let order = self.forks.entry(pid).or_default();
+                *order += 1;
+                let order = *order;
+                let inherited = self
+                    .facts
+                    .get(&pid)
+                    .and_then(|f| f.program.clone())
+                    .or_else(|| self.inherited_of(pid));
+                let fact = self.facts.entry(child).or_default();
+                fact.creator = Some(pid);
+                fact.order = order;
+                fact.spawn = spawn;
+                fact.inherited = inherited;
+            }
+            Record::Program { program } => {
+                self.facts.entry(pid).or_default().program = Some(program)
+            }
+            Record::Reaped { child, status } => {
+                self.facts.entry(child).or_default().reaped = Some((now, pid, status));
+            }
+            Record::Ended {
+                termination,
+                fault,
+                variables,
+            } => {
+                self.facts.entry(pid).or_default().ended =
+                    Some((now, termination, fault, variables));
+            }
+            Record::Limit => self.limit_hit = true,
+        }
+    }
+
+    fn inherited_of(&self, pid: i64) -> Option<String> {
+        self.facts.get(&pid).and_then(|f| f.inherited.clone())
+    }
+
+    /// `pid` wrote `bytes` to terminal descriptor `fd`.
+    pub fn output(&mut self, pid: i64, fd: i32, bytes: &[u8]) {
+        if !self.facts.contains_key(&pid) && !self.hints.contains_key(&pid) {
+            if let Some(parent) = parent_of(pid) {
+                self.hints.insert(pid, parent);
+            }
+        }
+        self.output.push((pid, fd, bytes.to_vec()));
+    }
+
+    /// The supervisor reaped `pid` (its child, or an orphan it adopted) with raw `status`;
+    /// `stopping` when the run was being stopped.
+    pub fn reaped_by_supervisor(&mut self, pid: i64, status: i32, stopping: bool) {
+        let now = self.tick();
+        let fact = self.facts.entry(pid).or_default();
+        fact.reaped = Some((now, 0, status));
+        fact.killed = stopping && fact.ended.is_none();
+    }
+
+    /// The outcome: processes in creation order with names, terminal output, `end`.
+    pub fn into_outcome(
+        mut self,
+        orphans: Reaper,
+        end: End,
+        micros: u64,
+    ) -> crate::outcome::Outcome {
+        self.adopt_unannounced();
+        let order = self.creation_order();
+        let index: FxHashMap<i64, usize> = order.iter().enumerate().map(|(i, &p)| (p, i)).collect();
+        let mut processes: Vec<ProcessRecord> = Vec::with_capacity(order.len());
+        for &pid in &order {
+            let record = self.process_record(pid, &index, &processes, orphans);
+            processes.push(record);
+        }
+        let output = self
+            .output
+            .into_iter()
+            .map(|(pid, fd, bytes)| OutputChunk {
+                process: index.get(&pid).copied().unwrap_or(0),
+                fd,
+                bytes,
+            })
+            .collect();
+        crate::outcome::Outcome {
+            processes,
+            output,
+            end,
+            context_switches: 0,
+            steps: self.clock,
+            clock_micros: micros,
+            schedule: "os".to_string(),
+        }
+    }
+
+    /// Writers and reaped processes no `Forked` record announced (the children of exec'd
+    /// binaries) join the tree under their parent as `/proc` named it, else under main.
+    fn adopt_unannounced(&mut self) {
+        let writers: Vec<i64> = self.output.iter().map(|(pid, _, _)| *pid).collect();
+        for pid in writers {
+            self.facts.entry(pid).or_default();
+        }
+        let unannounced: Vec<i64> = self
+            .facts
+            .iter()
+            .filter(|(&pid, f)| pid != self.main && f.creator.is_none())
+            .map(|(&pid, _)| pid)
+            .collect();
+        for pid in unannounced {
+            let parent = self
+                .hints
+                .get(&pid)
+                .copied()
+                .filter(|p| self.facts.contains_key(p) && *p != pid)
+                .unwrap_or(self.main);
+            let order = self.forks.entry(parent).or_default();
+            *order += 1;
+            let order = *order;
+            let fact = self.facts.get_mut(&pid).expect("listed above");
+            fact.creator = Some(parent);
+            fact.order = order;
+        }
+    }
+
+    /// Pids in the order their creation became known, every creator before its children.
+    fn creation_order(&self) -> Vec<i64> {
+        let mut placed: FxHashMap<i64, ()> = FxHashMap::default();
+        let mut order = vec![self.main];
+        placed.insert(self.main, ());
+        let mut pending: Vec<i64> = self
+            .facts
+            .keys()
+            .copied()
+            .filter(|&p| p != self.main)
+            .collect();
+        while !pending.is_empty() {
+            let before = pending.len();
+            pending.retain(|pid| {
+                let creator = self.facts[pid].creator.unwrap_or(self.main);
+                if placed.contains_key(&creator) {
+                    placed.insert(*pid, ());
+                    order.push(*pid);
+                    false
+                } else {
+                    true
+                }
+            });
+            if pending.len() == before {
+                // A cycle can only come from a reused pid; place the rest as they are.
+                order.append(&mut pending);
+            }
+        }
+        order
+    }
+
+    /// When `pid` ended, in ledger order ([`NEVER`] if it did not before the run stopped).
+    fn end_order(&self, pid: i64) -> u64 {
+        let Some(fact) = self.facts.get(&pid) else {
+            return NEVER;
+        };
+        if fact.killed {
+            return NEVER;
+        }
+        match (&fact.ended, fact.reaped) {
+            (Some((at, ..)), _) => *at,
+            (None, Some((at, ..))) => at,
+            (None, None) => NEVER,
+        }
+    }
+}
+
+impl Ledger {
+    /// The record of `pid`, whose creator is already in `processes`.
+    fn process_record(
+        &self,
+        pid: i64,
+        index: &FxHashMap<i64, usize>,
+        processes: &[ProcessRecord],
+        orphans: Reaper,
+    ) -> ProcessRecord {
+        let fact = &self.facts[&pid];
+        let creator = fact.creator.and_then(|c| index.get(&c).copied());
+        let name = match (&fact.spawn, creator) {
+            (Some(spawn), _) => spawn.clone(),
+            (None, Some(c)) if c < processes.len() => {
+                format!("{}.{}", processes[c].name, fact.order)
+            }
+            (None, _) if pid == self.main => "main".to_string(),
+            (None, _) => format!("pid {pid}"),
+        };
+        let ended = fact.ended.as_ref();
+        let termination = match (fact.killed, fact.reaped, ended) {
+            (true, _, _) => None,
+            (false, Some((_, _, status)), _) => Some(termination(status)),
+            (false, None, Some((_, how, _, _))) => Some(*how),
+            (false, None, None) => None,
+        };
+        let mut record = ProcessRecord {
+            pid,
+            name,
+            creator,
+            program: fact
+                .program
+                .clone()
+                .or_else(|| fact.inherited.clone())
+                .unwrap_or_else(|| "main".to_string()),
+            termination,
+            ppid: fact.creator.unwrap_or(self.supervisor),
+            orphaned: false,
+            adopted_by: None,
+            zombie_at_end: false,
+            reaped_by: None,
+            fault: ended.and_then(|e| e.2.clone()),
+            blocked_on: None,
+            variables: ended.map(|e| e.3.clone()).unwrap_or_default(),
+            context_switches: 0,
+            history: Vec::new(),
+        };
+        if let Some(parent) = fact.creator.filter(|_| pid != self.main) {
+            self.place_in_family(pid, parent, orphans, &mut record);
+        }
+        record
+    }
+
+    /// Who reaped `pid`, or whether it was a zombie at the end or an orphan, from the order
+    /// in which it and its parent ended.
+    fn place_in_family(&self, pid: i64, parent: i64, orphans: Reaper, record: &mut ProcessRecord) {
+        let fact = &self.facts[&pid];
+        let reaper = fact.reaped.filter(|_| !fact.killed).map(|(_, r, _)| r);
+        let (mine, theirs) = (self.end_order(pid), self.end_order(parent));
+        let as_reported = |r: i64| if r == 0 { INIT_PID } else { r };
+        if reaper == Some(parent) {
+            record.reaped_by = Some(parent);
+        } else if mine < theirs {
+            // A zombie when its parent ended, or when the run stopped with the parent alive.
+            record.zombie_at_end = theirs == NEVER;
+            record.reaped_by = reaper.filter(|_| theirs != NEVER).map(as_reported);
+        } else if theirs != NEVER {
+            let main_alive = self.end_order(self.main) > theirs;
+            let adopter = if orphans == Reaper::Main && parent != self.main && main_alive {
+                self.main
+            } else {
+                INIT_PID
+            };
+            record.orphaned = true;
+            record.adopted_by = Some(adopter);
+            record.ppid = adopter;
+            record.reaped_by = reaper.map(as_reported);
+        }
+    }
+}
+
+/// The parent pid of live (or zombie) `pid`, from `/proc/<pid>/stat`.
+fn parent_of(pid: i64) -> Option<i64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A raw wait status as a [`Termination`].
+pub fn termination(status: i32) -> Termination {
+    if libc::WIFSIGNALED(status) {
+        Termination::Signaled(libc::WTERMSIG(status))
+    } else {
+        Termination::Exited(libc::WEXITSTATUS(status))
+    }
+}
