@@ -16,14 +16,17 @@ fn scenario_args(path: &Path) -> Vec<String> {
 
 #[test]
 fn scenarios() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // glob! hands out canonical paths; strip a canonical root so reports show `scenarios/…`.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .canonicalize()
+        .expect("crate root exists");
     let mut failed = Vec::new();
     insta::with_settings!({
         snapshot_path => "../../snapshots/scenarios",
         prepend_module_to_snapshot => false,
     }, {
         insta::glob!("../../scenarios", "**/*.{scn,c}", |path| {
-            let relative = path.strip_prefix(root).expect("scenario inside the crate");
+            let relative = path.strip_prefix(&root).expect("scenario inside the crate");
             let output = Test::new()
                 .arg("run")
                 .arg(relative)
