@@ -99,6 +99,11 @@ impl<'s> Kernel<'s> {
     pub fn run(mut self) -> Result<Outcome, ScheduleError> {
         loop {
             let Some((dispatch, forced)) = self.choose()? else {
+                if let Some(name) = self.replay.as_ref().and_then(Replay::next_name) {
+                    let name = name.to_string();
+                    let candidates = self.names.get(&name).cloned().unwrap_or_default();
+                    return Err(self.unrunnable(name, &candidates));
+                }
                 let end = self.idle_end();
                 return Ok(self.finish(end));
             };
@@ -285,7 +290,7 @@ impl<'s> Kernel<'s> {
     }
 
     /// `p` leaves the CPU for the wait queue of `block`.
-    fn block(&mut self, p: u32, block: Block) {
+    pub(super) fn block(&mut self, p: u32, block: Block) {
         if let Some(live) = self.table.get_mut(p).live.as_deref_mut() {
             live.block = Some(block);
             self.set_state(p, ProcessState::Waiting);

@@ -15,3 +15,6 @@ mod scheduler;
 pub use kernel::{Kernel, Options};
 pub use pcb::INIT_PID;
 pub use schedule::{Schedule, ScheduleError};
+
+#[cfg(test)]
+mod tests;

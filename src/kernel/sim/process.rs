@@ -5,7 +5,7 @@ use super::kernel::{read_variables, Kernel, Step};
 use super::pcb::{new_record, Block, Live, INIT_PID};
 use crate::config::Reaper;
 use crate::outcome::{Limit, ProcessState, Termination};
-use crate::vm::{Reply, Value};
+use crate::vm::{Reply, Value, Vm};
 use std::rc::Rc;
 
 /// `ENOENT`: `exec` of a path that names no program.
@@ -24,15 +24,23 @@ impl Kernel<'_> {
         if self.table.pcbs.len() as u64 >= self.scenario.config.max_processes {
             return Step::Limit(Limit::Processes);
         }
+        let mut vm = self.table.live(p).vm.clone();
+        vm.resume(0, Reply::Value(Value::ZERO));
+        let child = self.new_child(p, vm, spawn);
+        let pid = self.table.pid(child);
+        Step::Reply(Reply::Pid(pid))
+    }
+
+    /// Adds a child of `p` running `vm`, with copies of `p`'s descriptors, and makes it
+    /// ready (first, under `fork_runs = child`).
+    pub(super) fn new_child(&mut self, p: u32, vm: Vm, spawn: Option<&str>) -> u32 {
         let parent = self.table.live(p);
         parent.forks += 1;
         let n = parent.forks;
-        let mut vm = parent.vm.clone();
         let fds = parent.fds.clone();
         for file in fds.files() {
             self.file_opened(file);
         }
-        vm.resume(0, Reply::Value(Value::ZERO));
         let name = self.table.child_name(p, n, spawn);
         let pid = self.table.next_pid();
         let program = self.table.get(p).record.program.clone();
@@ -45,7 +53,7 @@ impl Kernel<'_> {
         if let Some(parent) = self.scheduler.forked(child) {
             self.set_state(parent, ProcessState::Ready);
         }
-        Step::Reply(Reply::Pid(pid))
+        child
     }
 
     /// `_exit(status)`: only the low 8 bits reach the parent.
