@@ -8,7 +8,7 @@ use super::pcb::{new_record, Block, Live, ProcessTable};
 use super::pipe::Pipe;
 use super::schedule::{Replay, Schedule, ScheduleError};
 use super::scheduler::{Dispatch, Scheduler};
-use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessState};
+use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessRecord, ProcessState};
 use crate::scenario::Scenario;
 use crate::vm::{Event, NoEnv, Reply, Request, Value, Vm};
 use rustc_hash::FxHashMap;
@@ -121,7 +121,7 @@ impl<'s> Kernel<'s> {
             self.set_state(q, ProcessState::Ready);
         }
         if dispatch.switched {
-            self.table.get_mut(p).record.context_switches += 1;
+            self.table.record_mut(p).context_switches += 1;
         }
         if self.table.get(p).state != ProcessState::Running {
             self.set_state(p, ProcessState::Running);
@@ -196,7 +196,7 @@ impl<'s> Kernel<'s> {
     }
 
     fn diverged(&self, p: u32, reason: String) -> ScheduleError {
-        let name = self.table.get(p).record.name.clone();
+        let name = self.table.record(p).name.clone();
         ScheduleError::Diverged {
             step: self.steps,
             name,
@@ -231,7 +231,7 @@ impl<'s> Kernel<'s> {
         if live.vm.pending(0).is_none() {
             match live.vm.run(0, &mut NoEnv, &mut self.budget) {
                 Event::Request(_) => {}
-                Event::Fault(fault) => self.table.get_mut(p).record.fault = Some(fault),
+                Event::Fault(fault) => self.table.record_mut(p).fault = Some(fault),
                 Event::Budget => {
                     let value = self.scenario.config.max_steps;
                     return Err(End::Limit {
@@ -262,7 +262,7 @@ impl<'s> Kernel<'s> {
                 search_path,
             } => self.exec(p, path, argv, *search_path),
             Request::Getpid => Step::Reply(Reply::Pid(self.table.pid(p))),
-            Request::Getppid => Step::Reply(Reply::Pid(self.table.get(p).record.ppid)),
+            Request::Getppid => Step::Reply(Reply::Pid(self.table.record(p).ppid)),
             Request::Sleep { micros } => self.sleep(p, *micros),
             Request::Write { fd, data } => self.write(p, *fd, data),
             Request::Read { fd, len } => self.read(p, *fd, *len),
@@ -310,14 +310,14 @@ impl<'s> Kernel<'s> {
     /// A new process `p` (state New) enters the ready state.
     pub(super) fn created(&mut self, p: u32) {
         if self.record_history {
+            let steps = self.steps;
             self.table
-                .get_mut(p)
-                .record
+                .record_mut(p)
                 .history
-                .push((self.steps, ProcessState::New));
+                .push((steps, ProcessState::New));
         }
         if self.replay.is_some() {
-            let name = self.table.get(p).record.name.clone();
+            let name = self.table.record(p).name.clone();
             self.names.entry(name).or_default().push(p);
         }
         self.set_state(p, ProcessState::Ready);
@@ -326,10 +326,9 @@ impl<'s> Kernel<'s> {
     /// Changes `p`'s state, recording it when history is asked for.
     pub(super) fn set_state(&mut self, p: u32, state: ProcessState) {
         let steps = self.steps;
-        let pcb = self.table.get_mut(p);
-        pcb.state = state;
+        self.table.get_mut(p).state = state;
         if self.record_history {
-            pcb.record.history.push((steps, state));
+            self.table.record_mut(p).history.push((steps, state));
         }
     }
 
@@ -347,23 +346,20 @@ impl<'s> Kernel<'s> {
     /// The outcome: the final records (zombies, blocked calls, variables of processes still
     /// alive) and the schedule that ran.
     fn finish(self, end: End) -> Outcome {
-        let mut schedule = Schedule::default();
-        for &(p, n) in &self.log {
-            schedule
-                .runs
-                .push((self.table.get(p).record.name.clone(), n));
-        }
+        let schedule = schedule_text(&self.log, &self.table.records);
         let watched = &self.scenario.watched;
-        let processes = (self.table.pcbs.into_iter())
-            .map(|mut pcb| {
-                pcb.record.zombie_at_end = pcb.zombie;
-                if let Some(live) = pcb.live.take() {
-                    pcb.record.blocked_on = live.block.map(Block::phrase);
-                    pcb.record.variables = read_variables(&live.vm, watched);
-                }
-                pcb.record
-            })
-            .collect();
+        let mut processes = self.table.records;
+        // Only zombies and survivors need their record touched (a million finished
+        // processes are neither).
+        for (record, pcb) in processes.iter_mut().zip(self.table.pcbs) {
+            if pcb.zombie {
+                record.zombie_at_end = true;
+            }
+            if let Some(live) = pcb.live {
+                record.blocked_on = live.block.map(Block::phrase);
+                record.variables = read_variables(&live.vm, watched);
+            }
+        }
         Outcome {
             processes,
             output: self.output,
@@ -371,9 +367,36 @@ impl<'s> Kernel<'s> {
             context_switches: self.scheduler.switches,
             steps: self.steps,
             clock_micros: self.clock.now,
-            schedule: schedule.to_string(),
+            schedule,
         }
     }
+}
+
+/// The schedule notation (`main*3 main.1*2`) of runs `(process, actions)`, written straight
+/// into one string of the exact size: a run of a million processes has millions of runs.
+fn schedule_text(log: &[(u32, u64)], records: &[ProcessRecord]) -> String {
+    let digits = |n: u64| n.checked_ilog10().unwrap_or(0) as usize + 1;
+    let name = |p: u32| records[p as usize].name.as_str();
+    let size = log
+        .iter()
+        .map(|&(p, n)| name(p).len() + digits(n) + 2)
+        .sum();
+    let mut text = String::with_capacity(size);
+    for &(p, n) in log {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(name(p));
+        text.push('*');
+        let mut buffer = [0u8; 20];
+        let mut rest = n;
+        for slot in buffer[..digits(n)].iter_mut().rev() {
+            *slot = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        text.push_str(std::str::from_utf8(&buffer[..digits(n)]).expect("ASCII digits"));
+    }
+    text
 }
 
 /// The scalar values of the `watched` variables that `vm` has.

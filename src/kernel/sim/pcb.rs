@@ -101,11 +101,11 @@ impl Live {
     }
 }
 
-/// One process control block: the record reports read, plus kernel state.
+/// One process control block: the kernel's state of a process. What reports read about it
+/// is its [`ProcessRecord`], kept beside it in the table so that the outcome takes the
+/// records without copying them.
 #[derive(Debug)]
 pub struct Pcb {
-    /// Everything the outcome reports about the process, kept up to date as it runs.
-    pub record: ProcessRecord,
     /// Current state.
     pub state: ProcessState,
     /// Index of its current parent; `None` once adopted by init (or for the initial
@@ -122,6 +122,8 @@ pub struct Pcb {
 pub struct ProcessTable {
     /// The PCBs.
     pub pcbs: Vec<Pcb>,
+    /// Each process's record, kept up to date as it runs (same index as `pcbs`).
+    pub records: Vec<ProcessRecord>,
     /// Pid of index 0.
     pub first_pid: i64,
     /// Processes not yet terminated.
@@ -133,6 +135,7 @@ impl ProcessTable {
     pub fn new(first_pid: i64) -> ProcessTable {
         ProcessTable {
             pcbs: Vec::new(),
+            records: Vec::new(),
             first_pid,
             alive: 0,
         }
@@ -155,8 +158,8 @@ impl ProcessTable {
     /// Adds a process in state New and returns its index.
     pub fn insert(&mut self, record: ProcessRecord, parent: Option<u32>, live: Live) -> u32 {
         let index = self.pcbs.len() as u32;
+        self.records.push(record);
         self.pcbs.push(Pcb {
-            record,
             state: ProcessState::New,
             parent,
             zombie: false,
@@ -174,6 +177,16 @@ impl ProcessTable {
     /// The PCB at `index`, mutably.
     pub fn get_mut(&mut self, index: u32) -> &mut Pcb {
         &mut self.pcbs[index as usize]
+    }
+
+    /// The record of process `index`.
+    pub fn record(&self, index: u32) -> &ProcessRecord {
+        &self.records[index as usize]
+    }
+
+    /// The record of process `index`, mutably.
+    pub fn record_mut(&mut self, index: u32) -> &mut ProcessRecord {
+        &mut self.records[index as usize]
     }
 
     /// The live part of process `index`.
@@ -197,7 +210,14 @@ impl ProcessTable {
     pub fn child_name(&self, parent: u32, n: u32, spawn: Option<&str>) -> String {
         match spawn {
             Some(name) => name.to_string(),
-            None => format!("{}.{n}", self.get(parent).record.name),
+            None => {
+                let parent = &self.record(parent).name;
+                let mut name = String::with_capacity(parent.len() + 4);
+                name.push_str(parent);
+                name.push('.');
+                name.push_str(&n.to_string());
+                name
+            }
         }
     }
 }

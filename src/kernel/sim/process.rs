@@ -43,7 +43,7 @@ impl Kernel<'_> {
         }
         let name = self.table.child_name(p, n, spawn);
         let pid = self.table.next_pid();
-        let program = self.table.get(p).record.program.clone();
+        let program = self.table.record(p).program.clone();
         let record = new_record(pid, name, Some(p as usize), program, self.table.pid(p));
         let child = self.table.insert(record, Some(p), Live::new(vm, fds));
         let parent = self.table.live(p);
@@ -108,10 +108,10 @@ impl Kernel<'_> {
         self.scheduler.remove(p);
         self.set_state(p, ProcessState::Terminated);
         self.table.alive -= 1;
-        let pcb = self.table.get_mut(p);
-        let live = pcb.live.take().expect("checked above");
-        pcb.record.termination = Some(termination);
-        pcb.record.variables = read_variables(&live.vm, &self.scenario.watched);
+        let live = self.table.get_mut(p).live.take().expect("checked above");
+        let record = self.table.record_mut(p);
+        record.termination = Some(termination);
+        record.variables = read_variables(&live.vm, &self.scenario.watched);
         let children = live.children;
         drop(live.vm);
         self.reparent_children(p, &children);
@@ -137,12 +137,13 @@ impl Kernel<'_> {
                 continue;
             }
             child.parent = reaper;
-            child.record.ppid = reaper_pid;
-            if child.live.is_some() {
-                child.record.orphaned = true;
-                child.record.adopted_by = Some(reaper_pid);
+            let (zombie, alive) = (child.zombie, child.live.is_some());
+            let record = self.table.record_mut(c);
+            record.ppid = reaper_pid;
+            if alive {
+                record.orphaned = true;
+                record.adopted_by = Some(reaper_pid);
             }
-            let zombie = child.zombie;
             match reaper {
                 None if zombie => self.reap_by_init(c),
                 None => {}
@@ -177,9 +178,8 @@ impl Kernel<'_> {
     }
 
     fn reap_by_init(&mut self, c: u32) {
-        let child = self.table.get_mut(c);
-        child.zombie = false;
-        child.record.reaped_by = Some(INIT_PID);
+        self.table.get_mut(c).zombie = false;
+        self.table.record_mut(c).reaped_by = Some(INIT_PID);
     }
 
     /// Wakes `q` if it is blocked in a `wait` that child `c` satisfies.
@@ -228,12 +228,12 @@ impl Kernel<'_> {
     fn reap(&mut self, p: u32, c: u32) -> Reply {
         self.table.live(p).zombies.remove(&c);
         let reaper = self.table.pid(p);
-        let child = self.table.get_mut(c);
-        child.zombie = false;
-        child.record.reaped_by = Some(reaper);
-        let status = child.record.termination.map_or(0, Termination::wait_status);
+        self.table.get_mut(c).zombie = false;
+        let child = self.table.record_mut(c);
+        child.reaped_by = Some(reaper);
+        let status = child.termination.map_or(0, Termination::wait_status);
         Reply::Waited {
-            pid: child.record.pid,
+            pid: child.pid,
             status,
         }
     }
@@ -263,7 +263,7 @@ impl Kernel<'_> {
             let tty = live.fds.get(fd) == Some(super::files::OpenFile::Terminal);
             live.vm.set_tty(fd, tty);
         }
-        self.table.get_mut(p).record.program = program;
+        self.table.record_mut(p).program = program;
         Step::Performed
     }
 

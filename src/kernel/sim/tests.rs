@@ -94,12 +94,12 @@ fn pids_count_up_and_names_follow_the_tree() {
     let spawned = k.new_child(0, vm, Some("b"));
     let b1 = child(&mut k, spawned);
     let names: Vec<_> = [a, b, a1, spawned, b1]
-        .map(|p| k.table.get(p).record.name.clone())
+        .map(|p| k.table.record(p).name.clone())
         .into();
     assert_eq!(names, ["main.1", "main.2", "main.1.1", "b", "b.1"]);
-    assert_eq!(k.table.get(a1).record.pid, 2603);
-    assert_eq!(k.table.get(a1).record.ppid, 2601);
-    assert_eq!(k.table.get(a1).record.creator, Some(a as usize));
+    assert_eq!(k.table.record(a1).pid, 2603);
+    assert_eq!(k.table.record(a1).ppid, 2601);
+    assert_eq!(k.table.record(a1).creator, Some(a as usize));
     assert_eq!(k.table.index_of(2605), Some(b1));
     assert_eq!(k.table.index_of(2606), None);
     assert_eq!(k.table.index_of(2599), None);
@@ -111,14 +111,14 @@ fn orphans_are_adopted_and_reaped_by_init() {
     let mut k = Kernel::new(&s, Options::default());
     let c = child(&mut k, 0);
     k.exit(0, 0);
-    let record = &k.table.get(c).record;
+    let record = &k.table.record(c);
     assert!(record.orphaned);
     assert_eq!((record.ppid, record.adopted_by), (1, Some(1)));
     k.exit(c, 3);
     let pcb = k.table.get(c);
     assert!(!pcb.zombie);
-    assert_eq!(pcb.record.reaped_by, Some(1));
-    assert_eq!(pcb.record.termination, Some(Termination::Exited(3)));
+    assert_eq!(k.table.record(c).reaped_by, Some(1));
+    assert_eq!(k.table.record(c).termination, Some(Termination::Exited(3)));
     assert_eq!(k.table.alive, 0);
 }
 
@@ -137,7 +137,7 @@ fn an_exited_child_is_a_zombie_until_waited_for() {
         }
     );
     assert!(!k.table.get(c).zombie);
-    assert_eq!(k.table.get(c).record.reaped_by, Some(1000));
+    assert_eq!(k.table.record(c).reaped_by, Some(1000));
     assert_eq!(reply(k.waitpid(0, -1, 0)), Reply::Error(10));
 }
 
@@ -181,8 +181,8 @@ fn a_subreaper_main_adopts_orphans_and_must_wait() {
     let a = child(&mut k, 0);
     let b = child(&mut k, a);
     k.exit(a, 0);
-    assert_eq!(k.table.get(b).record.adopted_by, Some(1000));
-    assert_eq!(k.table.get(b).record.ppid, 1000);
+    assert_eq!(k.table.record(b).adopted_by, Some(1000));
+    assert_eq!(k.table.record(b).ppid, 1000);
     k.exit(b, 1);
     assert!(k.table.get(b).zombie);
     assert_eq!(
@@ -212,7 +212,7 @@ fn cascading_termination_kills_every_descendant() {
     let b = child(&mut k, a);
     k.exit(0, 0);
     for p in [a, b] {
-        let record = &k.table.get(p).record;
+        let record = &k.table.record(p);
         assert_eq!(record.termination, Some(Termination::Signaled(9)));
         assert!(!record.orphaned);
     }
@@ -257,7 +257,7 @@ fn writing_to_a_pipe_without_readers_is_sigpipe() {
     reply(k.pipe(0));
     reply(k.close(0, 3));
     assert!(matches!(k.write(0, 4, b"x"), Step::Performed));
-    let termination = k.table.get(0).record.termination;
+    let termination = k.table.record(0).termination;
     assert_eq!(termination, Some(Termination::Signaled(13)));
 }
 
