@@ -4,6 +4,7 @@
 //! CPU, a virtual clock, and pids handed out in creation order from `config.first_pid`.
 
 mod clock;
+mod end;
 mod files;
 mod kernel;
 mod pcb;

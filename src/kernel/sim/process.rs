@@ -1,7 +1,8 @@
 //! Process calls: `fork(2)`, `_exit(2)` and death by a signal, `waitpid(2)`, `execve(2)`,
 //! `sleep(3)`, with zombies, orphans and their adoption by init or a subreaper.
 
-use super::kernel::{read_variables, Kernel, Step};
+use super::end::read_variables;
+use super::kernel::{Kernel, Step};
 use super::pcb::{new_record, Block, Live, INIT_PID};
 use crate::config::Reaper;
 use crate::outcome::{Limit, ProcessState, Termination};
@@ -105,7 +106,12 @@ impl Kernel<'_> {
             return;
         }
         self.close_all(p);
-        self.scheduler.remove(p);
+        if matches!(
+            self.table.get(p).state,
+            ProcessState::Running | ProcessState::Ready
+        ) {
+            self.scheduler.remove(p);
+        }
         self.set_state(p, ProcessState::Terminated);
         self.table.alive -= 1;
         let live = self.table.get_mut(p).live.take().expect("checked above");
