@@ -107,15 +107,15 @@ impl<'s> Kernel<'s> {
                 let end = self.idle_end();
                 return Ok(self.finish(end));
             };
-            if let Err(end) = self.step(dispatch, forced) {
-                return Ok(self.finish(end?));
+            if let Some(end) = self.step(dispatch, forced)? {
+                return Ok(self.finish(end));
             }
         }
     }
 
-    /// One scheduling step of the dispatched process. `Err(Ok(end))` ends the run,
-    /// `Err(Err(_))` is a replay divergence.
-    fn step(&mut self, dispatch: Dispatch, forced: bool) -> Result<(), Result<End, ScheduleError>> {
+    /// One scheduling step of the dispatched process; `Some(end)` when the run ends here, an
+    /// error when a forced process cannot proceed.
+    fn step(&mut self, dispatch: Dispatch, forced: bool) -> Result<Option<End>, ScheduleError> {
         let p = dispatch.process;
         if let Some(q) = dispatch.preempted {
             self.set_state(q, ProcessState::Ready);
@@ -126,7 +126,10 @@ impl<'s> Kernel<'s> {
         if self.table.get(p).state != ProcessState::Running {
             self.set_state(p, ProcessState::Running);
         }
-        let request = self.advance(p).map_err(Ok)?;
+        let request = match self.advance(p) {
+            Ok(request) => request,
+            Err(end) => return Ok(Some(end)),
+        };
         match self.perform(p, &request) {
             Step::Reply(reply) => {
                 self.table.live(p).vm.resume(0, reply);
@@ -138,9 +141,7 @@ impl<'s> Kernel<'s> {
                 self.block(p, block);
             }
             Step::Blocked(block) if forced => {
-                return Err(Err(
-                    self.diverged(p, format!("is blocked: {}", block.phrase()))
-                ));
+                return Err(self.diverged(p, format!("is blocked: {}", block.phrase())));
             }
             Step::Blocked(block) => self.block(p, block),
             Step::Limit(limit) => {
@@ -148,10 +149,10 @@ impl<'s> Kernel<'s> {
                     Limit::Processes => self.scenario.config.max_processes,
                     _ => self.scenario.config.max_steps,
                 };
-                return Err(Ok(End::Limit { limit, value }));
+                return Ok(Some(End::Limit { limit, value }));
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// The next process to run and whether a replayed schedule forced it; `None` when no
