@@ -13,6 +13,10 @@ use crate::vm::{Reply, Value, Vm};
 use std::rc::Rc;
 
 fn image() -> Rc<Image> {
+    image_at("/proc/self")
+}
+
+fn image_at(path: &str) -> Rc<Image> {
     let start = Function {
         name: "<start>".to_string(),
         params: 2,
@@ -23,7 +27,7 @@ fn image() -> Rc<Image> {
         locals: Vec::new(),
     };
     Rc::new(Image {
-        path: "/proc/self".to_string(),
+        path: path.to_string(),
         functions: vec![start],
         entry: FuncId(0),
         strings: Vec::new(),
@@ -392,4 +396,27 @@ fn replay_of_a_blocked_process_fails_clearly() {
         error.to_string().contains("is blocked: wait() for a child"),
         "{error}"
     );
+}
+
+#[test]
+fn exec_replaces_the_program_or_fails_with_enoent() {
+    let mut s = scenario(Config::default());
+    s.catalog.programs.insert("/bin/ls".to_string(), image_at("/bin/ls"));
+    let mut k = Kernel::new(&s, Options::default());
+    let argv = [b"ls".to_vec()];
+    assert_eq!(reply(k.exec(0, b"ls", &argv, false)), Reply::Error(2));
+    assert_eq!(reply(k.exec(0, b"/bin/nope", &argv, true)), Reply::Error(2));
+    assert!(matches!(k.exec(0, b"ls", &argv, true), Step::Performed));
+    assert_eq!(k.table.record(0).program, "/bin/ls");
+}
+
+#[test]
+fn sleep_begins_now_and_ends_on_the_clock() {
+    let s = scenario(Config::default());
+    let mut k = Kernel::new(&s, Options::default());
+    assert_eq!(reply(k.sleep(0, 0)), Reply::Value(Value::ZERO));
+    let Step::PerformedThenBlocked(nap) = k.sleep(0, 1_500_000) else {
+        panic!("a sleep blocks once begun");
+    };
+    assert_eq!(nap.phrase(), "sleep until t=1500ms");
 }
