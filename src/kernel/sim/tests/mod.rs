@@ -6,17 +6,19 @@ use super::pcb::Block;
 use super::schedule::{Schedule, ScheduleError};
 use crate::config::{Config, Reaper};
 use crate::ir::{Catalog, FuncId, Function, Image, Instr};
-use crate::outcome::{End, Limit, OutputChunk, ProcessState, Termination};
+use crate::outcome::{End, Limit, ProcessState, Termination};
 use crate::scenario::Scenario;
 use crate::syntax::span::Span;
 use crate::vm::{Reply, Value, Vm};
 use std::rc::Rc;
 
-fn image() -> Rc<Image> {
+mod files;
+
+pub(super) fn image() -> Rc<Image> {
     image_at("/proc/self")
 }
 
-fn image_at(path: &str) -> Rc<Image> {
+pub(super) fn image_at(path: &str) -> Rc<Image> {
     let start = Function {
         name: "<start>".to_string(),
         params: 2,
@@ -38,7 +40,7 @@ fn image_at(path: &str) -> Rc<Image> {
     })
 }
 
-fn scenario(config: Config) -> Scenario {
+pub(super) fn scenario(config: Config) -> Scenario {
     Scenario {
         path: "t.scn".to_string(),
         source: String::new(),
@@ -54,7 +56,7 @@ fn scenario(config: Config) -> Scenario {
 }
 
 /// A child of `p` (as `fork` makes it, with a fresh program state).
-fn child(k: &mut Kernel, p: u32) -> u32 {
+pub(super) fn child(k: &mut Kernel, p: u32) -> u32 {
     let vm = Vm::new(
         k.scenario.catalog.main.clone(),
         Vec::new(),
@@ -64,20 +66,20 @@ fn child(k: &mut Kernel, p: u32) -> u32 {
 }
 
 /// `p` blocks on `block`, off the ready queue.
-fn block(k: &mut Kernel, p: u32, block: Block) {
+pub(super) fn block(k: &mut Kernel, p: u32, block: Block) {
     k.scheduler.remove(p);
     k.table.get_mut(p).state = ProcessState::Running;
     k.block(p, block);
 }
 
-fn reply(step: Step) -> Reply {
+pub(super) fn reply(step: Step) -> Reply {
     match step {
         Step::Reply(reply) => reply,
         other => panic!("expected a reply, got {other:?}"),
     }
 }
 
-fn blocked(step: Step) -> Block {
+pub(super) fn blocked(step: Step) -> Block {
     match step {
         Step::Blocked(block) => block,
         other => panic!("expected to block, got {other:?}"),
@@ -234,84 +236,6 @@ fn fork_beyond_max_processes_ends_the_run() {
 }
 
 #[test]
-fn pipes_carry_bytes_and_wake_readers() {
-    let s = scenario(Config::default());
-    let mut k = Kernel::new(&s, Options::default());
-    assert_eq!(reply(k.pipe(0)), Reply::Fds(3, 4));
-    let c = child(&mut k, 0);
-    reply(k.close(c, 4));
-    let read = blocked(k.read(c, 3, 10));
-    assert_eq!(read.phrase(), "read() from an empty pipe (fd 3)");
-    block(&mut k, c, read);
-    assert_eq!(reply(k.write(0, 4, b"hi")), Reply::Value(Value::Int(2)));
-    assert_eq!(k.table.get(c).state, ProcessState::Ready);
-    assert_eq!(reply(k.read(c, 3, 10)), Reply::Data(b"hi".to_vec()));
-    let wait = blocked(k.read(c, 3, 10));
-    block(&mut k, c, wait);
-    reply(k.close(0, 4));
-    assert_eq!(k.table.get(c).state, ProcessState::Ready);
-    assert_eq!(reply(k.read(c, 3, 10)), Reply::Data(Vec::new()));
-    assert_eq!(reply(k.write(c, 3, b"x")), Reply::Error(9));
-}
-
-#[test]
-fn writing_to_a_pipe_without_readers_is_sigpipe() {
-    let s = scenario(Config::default());
-    let mut k = Kernel::new(&s, Options::default());
-    reply(k.pipe(0));
-    reply(k.close(0, 3));
-    assert!(matches!(k.write(0, 4, b"x"), Step::Performed));
-    let termination = k.table.record(0).termination;
-    assert_eq!(termination, Some(Termination::Signaled(13)));
-}
-
-#[test]
-fn large_writes_go_in_parts_as_room_frees() {
-    let s = scenario(Config {
-        pipe_capacity: 8,
-        ..Config::default()
-    });
-    let mut k = Kernel::new(&s, Options::default());
-    reply(k.pipe(0));
-    let data = b"0123456789";
-    let Step::PerformedThenBlocked(rest) = k.write(0, 4, data) else {
-        panic!("a write larger than the pipe goes in parts");
-    };
-    assert_eq!(rest.phrase(), "write() to a full pipe (fd 4)");
-    block(&mut k, 0, rest);
-    assert_eq!(reply(k.read(0, 3, 3)), Reply::Data(b"012".to_vec()));
-    assert_eq!(k.table.get(0).state, ProcessState::Ready);
-    assert_eq!(reply(k.write(0, 4, data)), Reply::Value(Value::Int(10)));
-    assert_eq!(reply(k.read(0, 3, 20)), Reply::Data(b"3456789".to_vec()));
-}
-
-#[test]
-fn descriptors_redirect_and_report_errors() {
-    let s = scenario(Config::default());
-    let mut k = Kernel::new(&s, Options::default());
-    reply(k.pipe(0));
-    assert_eq!(reply(k.write(0, 2, b"e")), Reply::Value(Value::Int(1)));
-    assert_eq!(reply(k.dup2(0, 4, 1)), Reply::Value(Value::Int(1)));
-    reply(k.write(0, 1, b"x"));
-    assert_eq!(
-        k.output,
-        [OutputChunk {
-            process: 0,
-            fd: 2,
-            bytes: b"e".to_vec()
-        }]
-    );
-    assert_eq!(reply(k.read(0, 3, 4)), Reply::Data(b"x".to_vec()));
-    assert_eq!(reply(k.isatty(0, 1)), Reply::Error(25));
-    assert_eq!(reply(k.isatty(0, 2)), Reply::Value(Value::Int(1)));
-    assert_eq!(reply(k.dup(0, 2)), Reply::Value(Value::Int(5)));
-    for bad in [k.close(0, 9), k.dup(0, 9), k.dup2(0, 9, 1), k.isatty(0, -1)] {
-        assert_eq!(reply(bad), Reply::Error(9));
-    }
-    assert_eq!(reply(k.read(0, 0, 4)), Reply::Data(Vec::new()));
-}
-
-#[test]
 fn all_blocked_is_a_deadlock_naming_each_wait() {
     let s = scenario(Config::default());
     let mut k = Kernel::new(&s, Options::default());
@@ -401,7 +325,9 @@ fn replay_of_a_blocked_process_fails_clearly() {
 #[test]
 fn exec_replaces_the_program_or_fails_with_enoent() {
     let mut s = scenario(Config::default());
-    s.catalog.programs.insert("/bin/ls".to_string(), image_at("/bin/ls"));
+    s.catalog
+        .programs
+        .insert("/bin/ls".to_string(), image_at("/bin/ls"));
     let mut k = Kernel::new(&s, Options::default());
     let argv = [b"ls".to_vec()];
     assert_eq!(reply(k.exec(0, b"ls", &argv, false)), Reply::Error(2));
