@@ -39,7 +39,7 @@ fn int_operand(v: Value, what: &str) -> Result<i64, Fault> {
 /// # Errors
 /// Division by zero (and `INT_MIN / -1`, which traps on x86-64 too) and pointer operands.
 pub fn arith(op: ArithOp, scalar: Scalar, a: Value, b: Value) -> Result<Value, Fault> {
-    let x = int_operand(a, "arithmetic")?;
+    let x = wrap(int_operand(a, "arithmetic")?, scalar);
     let y = int_operand(b, "arithmetic")?;
     let signed = scalar.is_signed();
     let bits = if scalar.size() == 8 { 64 } else { 32 };
@@ -47,7 +47,7 @@ pub fn arith(op: ArithOp, scalar: Scalar, a: Value, b: Value) -> Result<Value, F
         ArithOp::Add => x.wrapping_add(y),
         ArithOp::Sub => x.wrapping_sub(y),
         ArithOp::Mul => x.wrapping_mul(y),
-        ArithOp::Div | ArithOp::Rem => return divide(op, scalar, x, y),
+        ArithOp::Div | ArithOp::Rem => return divide(op, scalar, x, wrap(y, scalar)),
         ArithOp::Shl => x.wrapping_shl((y as u32) & (bits - 1)),
         ArithOp::Shr if signed => x.wrapping_shr((y as u32) & (bits - 1)),
         ArithOp::Shr => ((x as u64) >> ((y as u32) & (bits - 1))) as i64,
@@ -55,7 +55,6 @@ pub fn arith(op: ArithOp, scalar: Scalar, a: Value, b: Value) -> Result<Value, F
         ArithOp::Or => x | y,
         ArithOp::Xor => x ^ y,
     };
-    let _ = signed;
     Ok(Value::Int(wrap(r, scalar)))
 }
 

@@ -380,3 +380,6 @@ impl Vm {
         Some(object)
     }
 }
+
+#[cfg(test)]
+mod tests;
