@@ -7,12 +7,14 @@
 //! explorer's state store).
 
 mod arith;
+mod call;
 mod exit;
 mod fault;
 mod format;
 mod interp;
 mod libc;
 mod memory;
+mod region;
 mod request;
 mod stdio;
 mod syscall;

@@ -1,7 +1,8 @@
 //! System calls: building the [`Request`] for each catalogue system call from its arguments,
 //! and applying the kernel's [`Reply`] (return value, `errno`, results written to memory).
 
-use super::interp::{as_ptr, Outcome};
+use super::call::Outcome;
+use super::interp::as_ptr;
 use super::memory::Fault;
 use super::thread::{Job, OnReply, Then};
 use super::value::{Ptr, Value};

@@ -3,7 +3,7 @@
 
 use super::int;
 use crate::calls::Call;
-use crate::vm::interp::Outcome;
+use crate::vm::call::Outcome;
 use crate::vm::memory::{Fault, Region, RegionKind};
 use crate::vm::syscall::ENOMEM;
 use crate::vm::value::{Ptr, Value};

@@ -8,7 +8,8 @@ mod strings;
 
 pub use random::Random;
 
-use super::interp::{as_ptr, Outcome};
+use super::call::Outcome;
+use super::interp::as_ptr;
 use super::memory::Fault;
 use super::value::{Ptr, Value};
 use super::{Env, FaultKind, Request, Vm};

@@ -3,8 +3,8 @@
 
 use super::{int, ptr};
 use crate::calls::Call;
+use crate::vm::call::Outcome;
 use crate::vm::format::{format, Args};
-use crate::vm::interp::Outcome;
 use crate::vm::memory::Fault;
 use crate::vm::thread::OnReply;
 use crate::vm::value::{RegionId, Value};

@@ -4,7 +4,7 @@
 
 use super::{int, ptr};
 use crate::calls::Call;
-use crate::vm::interp::Outcome;
+use crate::vm::call::Outcome;
 use crate::vm::memory::{Fault, Region, RegionKind};
 use crate::vm::value::{Ptr, Value};
 use crate::vm::{Env, Vm};

@@ -151,3 +151,34 @@ fn variable_reads_globals() {
     assert_eq!(vm.variable("value"), Some(5));
     assert_eq!(vm.variable("missing"), None);
 }
+
+/// `cargo test --release -- --ignored fork_throughput`: a million fork + exit cycles.
+#[test]
+#[ignore]
+fn fork_throughput() {
+    let code = vec![
+        Instr::Call(Call::Fork, 0),
+        Instr::Pop,
+        Instr::Const(0),
+        Instr::Ret,
+    ];
+    let mut vm = Vm::new(
+        main_image(&[16], code, &[]),
+        vec![b"p".to_vec()],
+        &VmConfig::default(),
+    );
+    let mut out = Vec::new();
+    drive(&mut vm, &mut out);
+    let start = std::time::Instant::now();
+    for _ in 0..1_048_576 {
+        let mut child = vm.clone();
+        child.resume(0, Reply::Value(Value::ZERO));
+        let mut budget = 1000;
+        let event = child.run(0, &mut crate::vm::NoEnv, &mut budget);
+        assert_eq!(
+            event,
+            crate::vm::Event::Request(Request::Exit { status: 0 })
+        );
+    }
+    eprintln!("{:?}", start.elapsed());
+}
