@@ -31,6 +31,8 @@ pub enum Outcome {
     Exit(i32),
     /// The process kills itself with this signal (`abort`).
     Die(i32),
+    /// `stdin`'s buffer must be refilled by a `read(2)` first; the call then runs again.
+    Refill,
 }
 
 /// Whether the loop goes on with the (possibly new) top frame or stops.
@@ -196,6 +198,16 @@ impl Vm {
         }
         self.threads[t].stack.truncate(n - argc);
         let outcome = self.library(t, call, &args, env)?;
+        if let Outcome::Refill = outcome {
+            // The call runs again, arguments and all, once stdin's buffer is refilled.
+            self.threads[t].stack.extend_from_slice(&args);
+            self.set_pc(t, pc - 1);
+            let read = Request::Read {
+                fd: 0,
+                len: super::stdio::STDIN_READ,
+            };
+            return Ok(self.request(t, read, OnReply::Refill));
+        }
         Ok(self.finish(t, outcome))
     }
 
@@ -226,6 +238,7 @@ impl Vm {
                 Flow::Next
             }
             Outcome::Die(signal) => self.request(t, Request::Die { signal }, OnReply::Return),
+            Outcome::Refill => unreachable!("refills are requested by Vm::call"),
         }
     }
 

@@ -13,7 +13,12 @@ pub struct Stream {
     pub mode: Option<BufMode>,
     /// Buffer size set by `setvbuf` (bytes); 0 = the configured default.
     pub size: u32,
+    /// Input only: end of file (or an error) was seen; sticky, as in glibc 2.28+.
+    pub eof: bool,
 }
+
+/// Bytes `stdin` asks `read(2)` for when its buffer runs dry (glibc's buffer size).
+pub const STDIN_READ: usize = 4096;
 
 /// The three standard streams and what the process knows of its terminals.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -97,6 +102,37 @@ impl Stdio {
             BufMode::Full => left.min(self.size(n, config)),
             _ => left,
         }
+    }
+
+    /// Adds what a `read(2)` of `stdin` returned (nothing: end of file).
+    pub fn refill(&mut self, data: &[u8]) {
+        let stdin = &mut self.streams[0];
+        stdin.eof |= data.is_empty();
+        stdin.buf.extend_from_slice(data);
+    }
+
+    /// `getchar`: the next byte of `stdin`, `Some(None)` at end of file, `None` if the
+    /// buffer must be refilled first.
+    pub fn getchar(&mut self) -> Option<Option<u8>> {
+        let stdin = &mut self.streams[0];
+        if stdin.buf.is_empty() {
+            return stdin.eof.then_some(None);
+        }
+        Some(Some(stdin.buf.remove(0)))
+    }
+
+    /// `fgets` with room for `room` bytes before the NUL: the line (with its newline, at
+    /// most `room` bytes), `Some(empty)` at end of file, `None` if the buffer must be
+    /// refilled first.
+    pub fn fgets(&mut self, room: usize) -> Option<Vec<u8>> {
+        let stdin = &mut self.streams[0];
+        let newline = stdin.buf.iter().position(|&b| b == b'\n');
+        let take = match newline {
+            Some(i) => (i + 1).min(room),
+            None if stdin.buf.len() >= room || stdin.eof => stdin.buf.len().min(room),
+            None => return None,
+        };
+        Some(stdin.buf.drain(..take).collect())
     }
 
     /// Sets stream `n`'s mode (`setvbuf`): `_IOFBF` 0, `_IOLBF` 1, `_IONBF` 2. Returns

@@ -160,6 +160,17 @@ impl Vm {
                 self.threads[t].shared_granted = true;
                 return Ok(());
             }
+            (OnReply::Refill, reply) => {
+                match reply {
+                    Reply::Data(data) => self.stdio.refill(&data),
+                    Reply::Error(e) => {
+                        self.errno = e;
+                        self.stdio.refill(&[]);
+                    }
+                    _ => self.stdio.refill(&[]),
+                }
+                return Ok(());
+            }
             (OnReply::Flushed, Reply::Error(e)) => {
                 self.errno = e;
                 let th = &mut self.threads[t];

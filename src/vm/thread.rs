@@ -78,6 +78,8 @@ pub enum OnReply {
     Flushed,
     /// A shared-memory access was granted: re-run the instruction.
     Shared,
+    /// `stdin`'s buffer was refilled (empty data: end of file): re-run the call.
+    Refill,
 }
 
 /// A thread: call stack, pending request, and what to do next.

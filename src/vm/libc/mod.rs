@@ -102,13 +102,14 @@ impl Vm {
             }
             Call::PthreadSelf => value(0x7f00_0000_1000 + t as i64 * 0x1000),
             Call::PthreadMutexInit | Call::PthreadMutexDestroy => value(0),
-            Call::Getchar | Call::Fgets | Call::Scanf | Call::System => {
-                let on_reply = if call == Call::Fgets {
-                    super::thread::OnReply::ReturnPointer
-                } else {
-                    super::thread::OnReply::Return
-                };
+            Call::Getchar => Ok(match self.stdio.getchar() {
+                Some(c) => Outcome::Value(Value::Int(c.map_or(-1, i64::from))),
+                None => Outcome::Refill,
+            }),
+            Call::Fgets => self.fgets(args, env),
+            Call::Scanf | Call::System => {
                 let name = crate::calls::info(call).name;
+                let on_reply = super::thread::OnReply::Return;
                 Ok(Outcome::Request(Request::Unsupported { name }, on_reply))
             }
             _ => {
@@ -124,6 +125,25 @@ impl Vm {
                 self.system(call, args, env)
             }
         }
+    }
+
+    /// `fgets(s, size, stream)`: a line of `stdin` (other streams have no input: NULL).
+    fn fgets(&mut self, args: &[Value], env: &mut dyn Env) -> Result<Outcome, Fault> {
+        let size = int(args, 1)?;
+        let is_stdin = matches!(args[2], Value::Ptr(p) if p.region == super::RegionId::STREAMS);
+        if size <= 0 || !is_stdin {
+            return Ok(Outcome::Value(Value::ZERO));
+        }
+        let Some(mut line) = self.stdio.fgets(size as usize - 1) else {
+            return Ok(Outcome::Refill);
+        };
+        if line.is_empty() && size > 1 {
+            return Ok(Outcome::Value(Value::ZERO));
+        }
+        line.push(0);
+        self.memory
+            .write(&self.image.0, env, ptr(args, 0)?, &line)?;
+        Ok(Outcome::Value(args[0]))
     }
 
     /// `strtol(s, NULL, 10)` as `atoi`/`atol` use it: leading space, a sign, digits.

@@ -217,3 +217,29 @@ fn perror_uses_glibc_messages() {
     assert_eq!(drive(&mut vm, &mut out), End::Exit(0));
     assert_eq!(out, [(2, "wait: No child processes\n".to_string())]);
 }
+
+#[test]
+fn stdin_is_read_ahead_by_fgets_and_getchar() {
+    // fgets(buf, 8, stdin); return strlen(buf) + getchar() + getchar() at end of input.
+    let code = vec![
+        Instr::FrameAddr(0),
+        Instr::Const(8),
+        Instr::Stream(0),
+        Instr::Call(Call::Fgets, 3),
+        Instr::Call(Call::Strlen, 1),
+        Instr::Call(Call::Getchar, 0),
+        Instr::Arith(crate::ir::ArithOp::Add, crate::ir::Scalar::I32),
+        Instr::Call(Call::Getchar, 0),
+        Instr::Arith(crate::ir::ArithOp::Add, crate::ir::Scalar::I32),
+        Instr::Ret,
+    ];
+    let mut vm = Vm::new(main_image(&[8], code, &[]), vec![], &VmConfig::default());
+    let mut out = Vec::new();
+    let read = Request::Read { fd: 0, len: 4096 };
+    assert_eq!(drive(&mut vm, &mut out), End::Stopped(read.clone()));
+    vm.resume(0, Reply::Data(b"hello wo".to_vec()));
+    assert_eq!(drive(&mut vm, &mut out), End::Stopped(read));
+    vm.resume(0, Reply::Data(Vec::new()));
+    // "hello w" (7) + 'o' (111) + EOF (-1)
+    assert_eq!(drive(&mut vm, &mut out), End::Exit(117));
+}
