@@ -71,8 +71,13 @@ fn divide(op: ArithOp, scalar: Scalar, x: i64, y: i64) -> Result<Value, Fault> {
         ));
     }
     let r = if scalar.is_signed() {
-        let min = wrap(i64::MIN >> (64 - 8 * scalar.size().max(4)), scalar);
-        if y == -1 && x == min {
+        // Narrower types are promoted to `int`, whose range holds their quotients.
+        let min = match scalar.size() {
+            8 => Some(i64::MIN),
+            4 => Some(i64::from(i32::MIN)),
+            _ => None,
+        };
+        if y == -1 && Some(x) == min {
             return Err(Fault::new(
                 FaultKind::DivisionByZero,
                 "integer overflow in division (the most negative value divided by -1)",
@@ -208,5 +213,47 @@ pub fn ptr_diff(p: Value, q: Value, size: u32) -> Result<Value, Fault> {
             FaultKind::BadPointer,
             "subtraction of pointers into different objects",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(v: Result<Value, Fault>) -> i64 {
+        v.expect("no fault").as_int().expect("an integer")
+    }
+
+    #[test]
+    fn division_truncates_and_overflow_traps() {
+        let div = |a, b, s| arith(ArithOp::Div, s, Value::Int(a), Value::Int(b));
+        assert_eq!(int(div(-7, 2, Scalar::I32)), -3);
+        assert_eq!(int(div(0, -1, Scalar::I8)), 0);
+        assert_eq!(int(div(-128, -1, Scalar::I8)), -128);
+        assert_eq!(int(div(-1, 2, Scalar::U32)), 0x7fff_ffff);
+        let overflow = div(i64::from(i32::MIN), -1, Scalar::I32).unwrap_err();
+        assert_eq!(overflow.kind, FaultKind::DivisionByZero);
+    }
+
+    #[test]
+    fn pointers_compare_by_offset_and_against_null() {
+        let p = |offset| {
+            Value::Ptr(Ptr {
+                region: super::super::RegionId(5),
+                offset,
+            })
+        };
+        assert_eq!(compare(CmpOp::Lt, Scalar::Ptr, p(1), p(2)), Value::Int(1));
+        assert_eq!(
+            compare(CmpOp::Eq, Scalar::Ptr, p(0), Value::ZERO),
+            Value::Int(0)
+        );
+        assert_eq!(
+            compare(CmpOp::Ne, Scalar::Ptr, Value::ZERO, p(0)),
+            Value::Int(1)
+        );
+        assert_eq!(int(ptr_diff(p(12), p(4), 4)), 2);
+        assert_eq!(ptr_add(p(4), Value::Int(-1), 4).unwrap(), p(0));
+        assert!(ptr_add(p(4), Value::Int(-2), 4).is_err());
     }
 }

@@ -182,3 +182,83 @@ fn fork_throughput() {
     }
     eprintln!("{:?}", start.elapsed());
 }
+
+#[test]
+fn string_functions_and_sprintf() {
+    // char b[16]; strcpy(b, "abc"); strcat(b, "def"); sprintf(b + 6, "%d", 42);
+    // return strlen(b) * 100 + (strchr(b, 'd') - b) * 10 + (strcmp("a", "b") < 0);
+    use crate::ir::{ArithOp::*, CmpOp};
+    let code = vec![
+        Instr::FrameAddr(0),
+        Instr::Str(StrId(0)),
+        Instr::Call(Call::Strcpy, 2),
+        Instr::Pop,
+        Instr::FrameAddr(0),
+        Instr::Str(StrId(1)),
+        Instr::Call(Call::Strcat, 2),
+        Instr::Pop,
+        Instr::FrameAddr(0),
+        Instr::Const(6),
+        Instr::PtrAdd(1),
+        Instr::Str(StrId(2)),
+        Instr::Const(42),
+        Instr::Call(Call::Sprintf, 3),
+        Instr::Pop,
+        Instr::FrameAddr(0),
+        Instr::Call(Call::Strlen, 1),
+        Instr::Const(100),
+        Instr::Arith(Mul, Scalar::I64),
+        Instr::FrameAddr(0),
+        Instr::Const(i64::from(b'd')),
+        Instr::Call(Call::Strchr, 2),
+        Instr::FrameAddr(0),
+        Instr::PtrDiff(1),
+        Instr::Const(10),
+        Instr::Arith(Mul, Scalar::I64),
+        Instr::Arith(Add, Scalar::I64),
+        Instr::Str(StrId(3)),
+        Instr::Str(StrId(4)),
+        Instr::Call(Call::Strcmp, 2),
+        Instr::Const(0),
+        Instr::Cmp(CmpOp::Lt, Scalar::I32),
+        Instr::Arith(Add, Scalar::I64),
+        Instr::Ret,
+    ];
+    let image = main_image(&[16], code, &["abc", "def", "%d", "a", "b"]);
+    let mut vm = Vm::new(image, vec![], &VmConfig::default());
+    let mut out = Vec::new();
+    assert_eq!(drive(&mut vm, &mut out), End::Exit(831));
+}
+
+#[test]
+fn strcpy_overflow_faults() {
+    let code = vec![
+        Instr::FrameAddr(0),
+        Instr::Str(StrId(0)),
+        Instr::Call(Call::Strcpy, 2),
+        Instr::Ret,
+    ];
+    let image = main_image(&[4], code, &["toolong"]);
+    let mut vm = Vm::new(image, vec![], &VmConfig::default());
+    let End::Fault(fault) = drive(&mut vm, &mut Vec::new()) else {
+        panic!("no fault")
+    };
+    assert_eq!(fault.kind, crate::vm::FaultKind::OutOfBounds);
+}
+
+#[test]
+fn malloc_beyond_the_limit_returns_null() {
+    let code = vec![
+        Instr::Const(1 << 20),
+        Instr::Call(Call::Malloc, 1),
+        Instr::Not,
+        Instr::Ret,
+    ];
+    let config = VmConfig {
+        max_memory: 1000,
+        ..VmConfig::default()
+    };
+    let mut vm = Vm::new(main_image(&[], code, &[]), vec![], &config);
+    assert_eq!(drive(&mut vm, &mut Vec::new()), End::Exit(1));
+    assert_eq!(vm.errno, 12);
+}
