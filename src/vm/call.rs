@@ -202,6 +202,16 @@ impl Vm {
             // The call runs again, arguments and all, once stdin's buffer is refilled.
             self.threads[t].stack.extend_from_slice(&args);
             self.set_pc(t, pc - 1);
+            // glibc flushes line-buffered output before it reads input.
+            let stdout = &self.stdio.streams[1];
+            if stdout.mode == Some(super::BufMode::Line) && !stdout.buf.is_empty() {
+                self.threads[t].job = Job::Flush {
+                    stream: 1,
+                    left: stdout.buf.len() as u32,
+                    then: super::thread::Then::Resume,
+                };
+                return Ok(Flow::Next);
+            }
             let read = Request::Read {
                 fd: 0,
                 len: super::stdio::STDIN_READ,

@@ -52,6 +52,7 @@ impl Vm {
                     th.push(v);
                 }
                 Then::Exit => th.job = Job::Exiting,
+                Then::Resume => th.job = Job::Run,
             }
             return None;
         }

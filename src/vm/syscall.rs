@@ -177,7 +177,7 @@ impl Vm {
                 if let Job::Flush { stream, then, .. } = th.job {
                     let then = match then {
                         Then::Return(_) => Then::Return(Value::Int(-1)),
-                        Then::Exit => Then::Exit,
+                        other => other,
                     };
                     th.job = Job::Flush {
                         stream,

@@ -59,6 +59,8 @@ pub enum Then {
     Return(Value),
     /// `exit` goes on.
     Exit,
+    /// The code goes on where it was (the interrupted call runs again).
+    Resume,
 }
 
 /// How to apply the kernel's reply to the pending request.

@@ -243,3 +243,20 @@ fn stdin_is_read_ahead_by_fgets_and_getchar() {
     // "hello w" (7) + 'o' (111) + EOF (-1)
     assert_eq!(drive(&mut vm, &mut out), End::Exit(117));
 }
+
+#[test]
+fn reading_stdin_flushes_line_buffered_stdout() {
+    let mut code = printf(0, vec![], 0);
+    code.extend([Instr::Call(Call::Getchar, 0), Instr::Ret]);
+    let mut vm = Vm::new(
+        main_image(&[], code, &["prompt: "]),
+        vec![],
+        &VmConfig::default(),
+    );
+    let mut out = Vec::new();
+    let read = Request::Read { fd: 0, len: 4096 };
+    assert_eq!(drive(&mut vm, &mut out), End::Stopped(read));
+    assert_eq!(out, [(1, "prompt: ".to_string())]);
+    vm.resume(0, Reply::Data(b"y".to_vec()));
+    assert_eq!(drive(&mut vm, &mut out), End::Exit(i32::from(b'y')));
+}
