@@ -256,4 +256,28 @@ mod tests {
         assert_eq!(ptr_add(p(4), Value::Int(-1), 4).unwrap(), p(0));
         assert!(ptr_add(p(4), Value::Int(-2), 4).is_err());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn int_arithmetic_is_wrapping_i32(a: i32, b: i32) {
+            let run = |op| int(arith(op, Scalar::I32, Value::Int(a.into()), Value::Int(b.into())));
+            proptest::prop_assert_eq!(run(ArithOp::Add), i64::from(a.wrapping_add(b)));
+            proptest::prop_assert_eq!(run(ArithOp::Sub), i64::from(a.wrapping_sub(b)));
+            proptest::prop_assert_eq!(run(ArithOp::Mul), i64::from(a.wrapping_mul(b)));
+            proptest::prop_assert_eq!(run(ArithOp::Xor), i64::from(a ^ b));
+        }
+
+        #[test]
+        fn unsigned_char_arithmetic_is_wrapping_u8(a: u8, b: u8) {
+            let sum = arith(ArithOp::Add, Scalar::U8, Value::Int(a.into()), Value::Int(b.into()));
+            proptest::prop_assert_eq!(int(sum), i64::from(a.wrapping_add(b)));
+        }
+
+        #[test]
+        fn conversion_round_trips_through_wider_types(n: i64) {
+            let narrow = int(convert(Scalar::I16, Value::Int(n)));
+            let wide = int(convert(Scalar::I64, Value::Int(narrow)));
+            proptest::prop_assert_eq!(wide, i64::from(n as i16));
+        }
+    }
 }
