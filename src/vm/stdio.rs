@@ -58,14 +58,15 @@ impl Stdio {
     /// The mode of stream `n`, choosing it now if this is its first output.
     ///
     /// glibc: a stream on a terminal is line buffered (here: the configured mode), on a pipe
-    /// or file fully buffered; `stderr` is always unbuffered unless configured otherwise.
+    /// or file fully buffered; `stderr` off a terminal is unbuffered, as glibc always makes it.
     pub fn mode(&mut self, n: u8, config: &VmConfig) -> BufMode {
         let tty = self.is_tty(i32::from(n));
         let stream = &mut self.streams[n as usize];
-        *stream.mode.get_or_insert(match n {
-            2 => config.stderr,
-            _ if tty => config.stdout,
-            _ => BufMode::Full,
+        *stream.mode.get_or_insert(match (n, tty) {
+            (2, true) => config.stderr,
+            (2, false) => BufMode::Unbuffered,
+            (_, true) => config.stdout,
+            (_, false) => BufMode::Full,
         })
     }
 
