@@ -162,6 +162,14 @@ impl Vm {
     pub(super) fn ret(&mut self, t: usize, v: Value) -> Flow {
         let th = &mut self.threads[t];
         let frame = th.frames.pop().expect("IR invariant: return with a frame");
+        let returns_to_entry = th.frames.len() == 1 && th.frames[0].func == self.image.0.entry;
+        if t == 0 && returns_to_entry && frame.on_return == OnReturn::Value {
+            // `main`'s frame stays (below the entry's operands) so that `expect main.x` can
+            // read its locals at exit; nothing runs in it again.
+            self.main_frame = Some(frame);
+            th.push(v);
+            return Flow::Next;
+        }
         let slots = self.image.0.functions[frame.func.0 as usize].slots as usize;
         let objects = frame.base as usize + slots..frame.operands as usize;
         for object in &th.stack[objects] {

@@ -122,6 +122,8 @@ pub struct Vm {
     random: Option<Box<libc::Random>>,
     /// The buffer `strerror` returns.
     strerror_buf: Option<RegionId>,
+    /// `main`'s frame after it returned to the entry (its locals stay readable).
+    main_frame: Option<Frame>,
 }
 
 /// An image compared and hashed by identity (one `Rc` per program of a scenario).
@@ -158,6 +160,7 @@ impl Vm {
             exit_status: 0,
             random: None,
             strerror_buf: None,
+            main_frame: None,
         };
         vm.start(argv);
         vm
@@ -263,6 +266,7 @@ impl Vm {
         self.exit_status = 0;
         self.random = None;
         self.strerror_buf = None;
+        self.main_frame = None;
         self.start(argv);
     }
 
@@ -285,7 +289,8 @@ impl Vm {
     /// The value of variable `name` as a scalar: a global of the image, or a local of the
     /// outermost frame of thread 0 (`main`'s locals). `None` if there is no such scalar.
     ///
-    /// `function.name` picks the local of the outermost frame of that function.
+    /// `function.name` picks the local of the outermost frame of that function. `main`'s
+    /// locals stay readable after it returns, while `exit` runs.
     pub fn variable(&self, name: &str) -> Option<i64> {
         let image = &self.image.0;
         let (func, var) = match name.split_once('.') {
@@ -298,7 +303,7 @@ impl Vm {
             }
         }
         let thread = self.threads.first()?;
-        for frame in &thread.frames {
+        for frame in thread.frames.iter().chain(&self.main_frame) {
             let f = &image.functions[frame.func.0 as usize];
             if func.is_some_and(|name| name != f.name) {
                 continue;

@@ -262,3 +262,26 @@ fn malloc_beyond_the_limit_returns_null() {
     assert_eq!(drive(&mut vm, &mut Vec::new()), End::Exit(1));
     assert_eq!(vm.errno, 12);
 }
+
+#[test]
+fn main_locals_are_readable_at_exit() {
+    let code = vec![
+        Instr::Const(5),
+        Instr::SetLocal(3),
+        Instr::FrameAddr(0),
+        Instr::Const(9),
+        Instr::Store(Scalar::I32),
+        Instr::Const(0),
+        Instr::Ret,
+    ];
+    let mut main = super::func("main", 2, 4, &[4], code);
+    main.locals
+        .push(("value".into(), crate::ir::Place::Slot(3), Some(Scalar::I32)));
+    main.locals
+        .push(("cell".into(), crate::ir::Place::Frame(0), Some(Scalar::I32)));
+    let mut vm = Vm::new(super::image(vec![main], &[]), vec![], &VmConfig::default());
+    assert_eq!(drive(&mut vm, &mut Vec::new()), End::Exit(0));
+    assert_eq!(vm.variable("value"), Some(5));
+    assert_eq!(vm.variable("main.cell"), Some(9));
+    assert_eq!(vm.variable("other.value"), None);
+}
