@@ -84,6 +84,7 @@ pub fn format(
             }
             b'c' => {
                 let c = int_arg(args.take()?, memory, 1, false) as u8;
+                spec.zero = false;
                 pad(&mut out, &spec, b"", &[c]);
             }
             b's' => {
@@ -279,5 +280,55 @@ fn pad(out: &mut Vec<u8>, spec: &Spec, prefix: &[u8], body: &[u8]) {
         out.resize(out.len() + fill, b' ');
         out.extend_from_slice(prefix);
         out.extend_from_slice(body);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{format, Args};
+    use crate::vm::memory::Memory;
+    use crate::vm::value::Value;
+    use crate::vm::NoEnv;
+
+    fn printf(fmt: &str, args: &[Value]) -> String {
+        let image = crate::vm::tests::main_image(&[], Vec::new(), &["xyz"]);
+        let memory = Memory::new(&image);
+        let out = format(&memory, &image, &mut NoEnv, fmt.as_bytes(), Args::new(args));
+        String::from_utf8(out.expect("formats")).expect("utf-8")
+    }
+
+    #[test]
+    fn corner_cases_match_glibc() {
+        let xyz = Value::Ptr(crate::vm::Ptr {
+            region: crate::vm::RegionId(crate::vm::RegionId::STATIC),
+            offset: 0,
+        });
+        let ints = [b'a' as i64, 5, 255, 8, 0, 0, 0, 3, 10, 10, 8];
+        let mut args: Vec<Value> = ints.iter().map(|&n| Value::Int(n)).collect();
+        args.extend([xyz, Value::Int(-42), Value::Int(257)]);
+        assert_eq!(
+            printf(
+                "[%05c|%+u|% x|%#.3o|%.0x|%#.0o|%+.0d|%-+5d|%#5x|%#05x|%-#8o|%3.1s|%.10d|%hhu|%5%]",
+                &args
+            ),
+            "[    a|5|ff|010||0|+|+3   |  0xa|0x00a|010     |  x|-0000000042|1|%]"
+        );
+    }
+
+    #[test]
+    fn pointers_print_as_stable_addresses() {
+        let p = |offset| {
+            Value::Ptr(crate::vm::Ptr {
+                region: crate::vm::RegionId::GLOBALS,
+                offset,
+            })
+        };
+        let a = printf("%p", &[p(0)]);
+        let b = printf("%p", &[p(4)]);
+        assert!(a.starts_with("0x5555"), "{a}");
+        assert_eq!(
+            u64::from_str_radix(&b[2..], 16).unwrap() - u64::from_str_radix(&a[2..], 16).unwrap(),
+            4
+        );
     }
 }

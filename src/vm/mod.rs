@@ -389,4 +389,4 @@ impl Vm {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
