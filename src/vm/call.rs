@@ -3,7 +3,7 @@
 
 use super::arith;
 use super::memory::{Fault, Region, RegionKind};
-use super::thread::{Frame, Job, OnReply, OnReturn};
+use super::thread::{Frame, Job, OnReply, OnReturn, Then};
 use super::value::{Ptr, Value};
 use super::{Env, Event, FaultKind, Request, RuntimeFault, Vm};
 use crate::calls::Call;
@@ -16,14 +16,14 @@ pub enum Outcome {
     /// Returned this value.
     Value(Value),
     /// Buffered output on stream `stream`, `left` bytes of which must be written now; then
-    /// the call returns `ret`.
+    /// `then` (usually: the call returns a value).
     Output {
         /// 1 or 2.
         stream: u8,
         /// Bytes to write from the front of the buffer.
         left: usize,
-        /// The call's return value.
-        ret: Value,
+        /// What follows the writes.
+        then: Then,
     },
     /// Needs the kernel.
     Request(Request, OnReply),
@@ -216,7 +216,7 @@ impl Vm {
                 self.threads[t].job = Job::Flush {
                     stream: 1,
                     left: stdout.buf.len() as u32,
-                    then: super::thread::Then::Resume,
+                    then: Then::Resume,
                 };
                 return Ok(Flow::Next);
             }
@@ -237,15 +237,19 @@ impl Vm {
                 th.push(v);
                 Flow::Next
             }
-            Outcome::Output { left: 0, ret, .. } => {
+            Outcome::Output {
+                left: 0,
+                then: Then::Return(ret),
+                ..
+            } => {
                 th.push(ret);
                 Flow::Next
             }
-            Outcome::Output { stream, left, ret } => {
+            Outcome::Output { stream, left, then } => {
                 th.job = Job::Flush {
                     stream,
                     left: left as u32,
-                    then: super::thread::Then::Return(ret),
+                    then,
                 };
                 Flow::Next
             }

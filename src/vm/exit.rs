@@ -3,7 +3,7 @@
 //! buffer one `write(2)` request at a time.
 
 use super::thread::{Job, OnReply, OnReturn, Then};
-use super::{Event, Request, Vm};
+use super::{Event, Request, Value, Vm};
 
 impl Vm {
     /// The next step of `exit`: an `atexit` handler's frame (`None`, the thread runs it), a
@@ -53,6 +53,13 @@ impl Vm {
                 }
                 Then::Exit => th.job = Job::Exiting,
                 Then::Resume => th.job = Job::Run,
+                Then::Flush(stream) => {
+                    th.job = Job::Flush {
+                        stream,
+                        left: self.stdio.streams[stream as usize].buf.len() as u32,
+                        then: Then::Return(Value::ZERO),
+                    }
+                }
             }
             return None;
         }

@@ -61,6 +61,8 @@ pub enum Then {
     Exit,
     /// The code goes on where it was (the interrupted call runs again).
     Resume,
+    /// Flush this stream too (`fflush(NULL)`), then the call returns 0.
+    Flush(u8),
 }
 
 /// How to apply the kernel's reply to the pending request.

@@ -6,7 +6,7 @@ use crate::calls::Call;
 use crate::vm::call::Outcome;
 use crate::vm::format::{format, Args};
 use crate::vm::memory::Fault;
-use crate::vm::thread::OnReply;
+use crate::vm::thread::{OnReply, Then};
 use crate::vm::value::{RegionId, Value};
 use crate::vm::{Env, FaultKind, Request, Vm};
 
@@ -123,7 +123,7 @@ impl Vm {
         Outcome::Output {
             stream: n,
             left,
-            ret: Value::Int(ret),
+            then: Then::Return(Value::Int(ret)),
         }
     }
 
@@ -147,13 +147,16 @@ impl Vm {
         Ok(Outcome::Value(Value::Int(text.len() as i64)))
     }
 
-    /// `fflush(stream)`; `fflush(NULL)` flushes `stdout`.
+    /// `fflush(stream)`; `fflush(NULL)` flushes `stdout`, then `stderr`.
     fn fflush(&mut self, v: Value) -> Result<Outcome, Fault> {
-        let n = if v == Value::ZERO { 1 } else { stream(v)? };
+        let (n, then) = match v {
+            Value::Int(0) => (1, Then::Flush(2)),
+            _ => (stream(v)?, Then::Return(Value::ZERO)),
+        };
         Ok(Outcome::Output {
             stream: n,
             left: self.stdio.streams[n as usize].buf.len(),
-            ret: Value::ZERO,
+            then,
         })
     }
 }

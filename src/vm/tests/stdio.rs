@@ -260,3 +260,25 @@ fn reading_stdin_flushes_line_buffered_stdout() {
     vm.resume(0, Reply::Data(b"y".to_vec()));
     assert_eq!(drive(&mut vm, &mut out), End::Exit(i32::from(b'y')));
 }
+
+#[test]
+fn fflush_null_flushes_both_streams() {
+    let mut code = printf(0, vec![], 0);
+    code.extend([
+        Instr::Stream(2),
+        Instr::Str(StrId(1)),
+        Instr::Call(Call::Fprintf, 2),
+        Instr::Pop,
+        Instr::Const(0),
+        Instr::Call(Call::Fflush, 1),
+        Instr::Call(Call::UnderscoreExit, 1),
+    ]);
+    let config = VmConfig {
+        stdout: BufMode::Full,
+        stderr: BufMode::Full,
+        ..VmConfig::default()
+    };
+    let (out, end) = run_with(main_image(&[], code, &["o", "e"]), &config);
+    assert_eq!(end, End::Exit(0));
+    assert_eq!(out, [(1, "o".to_string()), (2, "e".to_string())]);
+}
