@@ -34,6 +34,9 @@ pub struct Memory {
     regions: Vec<Option<Rc<Region>>>,
     /// Bytes held by private regions.
     used: usize,
+    /// The lowest free dynamic id (a function of `regions`, kept to allocate in O(1) when
+    /// nothing was freed).
+    lowest_free: u32,
 }
 
 /// Where a checked access lands.
@@ -64,6 +67,7 @@ impl Memory {
         Memory {
             regions,
             used: image.data.len(),
+            lowest_free: RegionId::FIRST_DYNAMIC,
         }
     }
 
@@ -75,16 +79,13 @@ impl Memory {
     /// Allocates a region at the lowest free dynamic id.
     pub fn allocate(&mut self, region: Region) -> RegionId {
         self.used += region.bytes.len();
-        let first = RegionId::FIRST_DYNAMIC as usize;
-        let free = self.regions[first..].iter().position(Option::is_none);
-        let id = match free {
-            Some(i) => first + i,
-            None => {
-                self.regions.push(None);
-                self.regions.len() - 1
-            }
-        };
+        let id = self.lowest_free as usize;
+        if id == self.regions.len() {
+            self.regions.push(None);
+        }
         self.regions[id] = Some(Rc::new(region));
+        let next = self.regions[id + 1..].iter().position(Option::is_none);
+        self.lowest_free = next.map_or(self.regions.len(), |i| id + 1 + i) as u32;
         RegionId(id as u32)
     }
 
@@ -100,6 +101,7 @@ impl Memory {
         {
             self.regions.pop();
         }
+        self.lowest_free = self.lowest_free.min(id.0).min(self.regions.len() as u32);
         Some(region)
     }
 
@@ -393,4 +395,56 @@ fn shared_mut(env: &mut dyn Env, object: u32, offset: u32, len: u32) -> Result<&
             format!("access at byte {offset} is outside shared memory"),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_reused_lowest_first_and_tables_compare_by_content() {
+        let image = crate::vm::tests::main_image(&[], Vec::new(), &[]);
+        let mut m = Memory::new(&image);
+        let fresh = m.clone();
+        let block = || Region::zeroed(RegionKind::Heap, 4);
+        let ids: Vec<u32> = (0..4).map(|_| m.allocate(block()).0).collect();
+        assert_eq!(ids, [5, 6, 7, 8]);
+        m.free(RegionId(7));
+        m.free(RegionId(6));
+        assert_eq!(m.allocate(block()), RegionId(6));
+        assert_eq!(m.allocate(block()), RegionId(7));
+        assert_eq!(m.allocate(block()), RegionId(9));
+        for id in [9, 8, 7, 6, 5] {
+            m.free(RegionId(id));
+        }
+        assert_eq!(m, fresh);
+    }
+
+    #[test]
+    fn partial_overwrite_drops_a_stored_pointer() {
+        let image = crate::vm::tests::main_image(&[], Vec::new(), &[]);
+        let mut m = Memory::new(&image);
+        let id = m.allocate(Region::zeroed(RegionKind::Heap, 16));
+        let at = |offset| Ptr { region: id, offset };
+        let target = Value::Ptr(at(8));
+        m.store(&image, &mut crate::vm::NoEnv, at(0), Scalar::Ptr, target)
+            .unwrap();
+        assert_eq!(
+            m.load(&image, &mut crate::vm::NoEnv, at(0), Scalar::Ptr)
+                .unwrap(),
+            target
+        );
+        m.store(
+            &image,
+            &mut crate::vm::NoEnv,
+            at(4),
+            Scalar::U8,
+            Value::Int(1),
+        )
+        .unwrap();
+        let loaded = m
+            .load(&image, &mut crate::vm::NoEnv, at(0), Scalar::Ptr)
+            .unwrap();
+        assert!(matches!(loaded, Value::Int(_)), "{loaded:?}");
+    }
 }
