@@ -181,7 +181,7 @@ pub fn ptr_add(p: Value, n: Value, size: u32) -> Result<Value, Fault> {
     let delta = int_operand(n, "pointer arithmetic")?.wrapping_mul(i64::from(size));
     match p {
         Value::Ptr(ptr) => {
-            let offset = i64::from(ptr.offset) + delta;
+            let offset = i64::from(ptr.offset).saturating_add(delta);
             let offset = u32::try_from(offset).map_err(|_| {
                 Fault::new(
                     FaultKind::OutOfBounds,

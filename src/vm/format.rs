@@ -119,7 +119,7 @@ fn parse_spec(fmt: &[u8], i: &mut usize, args: &mut Args<'_>) -> Result<Spec, Fa
         *i += 1;
         let w = args.take()?.as_int().unwrap_or(0) as i32;
         spec.left |= w < 0;
-        spec.width = w.unsigned_abs() as usize;
+        spec.width = (w.unsigned_abs() as usize).min(1 << 20);
     } else {
         spec.width = number(fmt, i);
     }
@@ -128,7 +128,7 @@ fn parse_spec(fmt: &[u8], i: &mut usize, args: &mut Args<'_>) -> Result<Spec, Fa
         if fmt.get(*i) == Some(&b'*') {
             *i += 1;
             let p = args.take()?.as_int().unwrap_or(0) as i32;
-            spec.precision = (p >= 0).then_some(p as usize);
+            spec.precision = (p >= 0).then_some((p as usize).min(1 << 20));
         } else {
             spec.precision = Some(number(fmt, i));
         }

@@ -163,6 +163,13 @@ impl Vm {
                         }
                         self.threads[t].pop();
                         let dst = attempt!(self, t, pc, span(pc), as_ptr(d));
+                        attempt!(
+                            self,
+                            t,
+                            pc,
+                            span(pc),
+                            self.memory.check(&image, dst, len, true).map(|_| ())
+                        );
                         let zeros = vec![0u8; len as usize];
                         attempt!(
                             self,

@@ -75,11 +75,11 @@ impl Vm {
                 micros: int(0) as u32 as u64,
             }),
             Call::Write => {
-                let len = int(2).max(0) as u32;
-                let data = if len == 0 {
+                let data = if int(2) == 0 {
                     Vec::new()
                 } else {
                     let ptr = as_ptr(args[1])?;
+                    let len = super::libc::length(self, args, 2, ptr, false)?;
                     self.memory.read(&self.image.0, env, ptr, len)?
                 };
                 ret(Request::Write {
@@ -88,9 +88,8 @@ impl Vm {
                 })
             }
             Call::Read => {
-                let len = int(2).max(0) as u32;
                 let buf = as_ptr(args[1])?;
-                self.memory.check(&self.image.0, buf, len, true)?;
+                let len = super::libc::length(self, args, 2, buf, true)?;
                 Ok(Outcome::Request(
                     Request::Read {
                         fd: int(0) as i32,

@@ -35,6 +35,26 @@ pub(super) fn int(args: &[Value], i: usize) -> Result<i64, Fault> {
     }
 }
 
+/// Argument `i` as a byte count for memory at `ptr`: faults (before anything is allocated
+/// for it) if that many bytes are not there.
+pub(super) fn length(
+    vm: &Vm,
+    args: &[Value],
+    i: usize,
+    ptr: Ptr,
+    write: bool,
+) -> Result<u32, Fault> {
+    let n = int(args, i)? as u64;
+    let len = u32::try_from(n).map_err(|_| {
+        Fault::new(
+            FaultKind::OutOfBounds,
+            format!("a length of {n} bytes is larger than any object"),
+        )
+    })?;
+    vm.memory.check(&vm.image.0, ptr, len, write)?;
+    Ok(len)
+}
+
 /// Argument `i` as a pointer that must not be NULL.
 pub(super) fn ptr(args: &[Value], i: usize) -> Result<Ptr, Fault> {
     as_ptr(args.get(i).copied().unwrap_or(Value::ZERO))

@@ -2,7 +2,7 @@
 //! bounds-checked, so `strcpy` overruns fault like the C program would crash), and
 //! `strerror`.
 
-use super::{int, ptr};
+use super::{int, length, ptr};
 use crate::calls::Call;
 use crate::vm::call::Outcome;
 use crate::vm::memory::{Fault, Region, RegionKind};
@@ -31,10 +31,11 @@ impl Vm {
                 args[0]
             }
             Call::Strncpy => {
-                let n = int(args, 2)? as u64 as usize;
+                let dst = ptr(args, 0)?;
+                let n = length(self, args, 2, dst, true)? as usize;
                 let mut src = self.string(args[1], env)?;
                 src.resize(n, 0);
-                self.memory.write(image, env, ptr(args, 0)?, &src)?;
+                self.memory.write(image, env, dst, &src)?;
                 args[0]
             }
             Call::Strncat => {
@@ -78,23 +79,24 @@ impl Vm {
                 offset_into(ptr(args, 0)?, at)
             }
             Call::Memset => {
-                let n = int(args, 2)? as u64 as usize;
-                let bytes = vec![int(args, 1)? as u8; n];
-                if n > 0 {
-                    self.memory.write(image, env, ptr(args, 0)?, &bytes)?;
+                if int(args, 2)? != 0 {
+                    let dst = ptr(args, 0)?;
+                    let n = length(self, args, 2, dst, true)?;
+                    let bytes = vec![int(args, 1)? as u8; n as usize];
+                    self.memory.write(image, env, dst, &bytes)?;
                 }
                 args[0]
             }
             Call::Memcpy | Call::Memmove => {
-                let n = int(args, 2)? as u32;
-                if n > 0 {
+                if int(args, 2)? != 0 {
                     let (dst, src) = (ptr(args, 0)?, ptr(args, 1)?);
+                    let n = length(self, args, 2, dst, true)?;
                     self.memory.copy(image, env, dst, src, n)?;
                 }
                 args[0]
             }
             Call::Memcmp => {
-                let n = int(args, 2)? as u32;
+                let n = int(args, 2)?.clamp(0, i64::from(u32::MAX)) as u32;
                 if n == 0 {
                     Value::ZERO
                 } else {

@@ -154,3 +154,17 @@ fn returned_frame_objects_are_freed() {
     };
     assert_eq!(fault.kind, FaultKind::UseAfterFree);
 }
+
+#[test]
+fn huge_lengths_fault_instead_of_allocating() {
+    for call in [Call::Memset, Call::Memcpy] {
+        let code = vec![
+            Instr::FrameAddr(0),
+            Instr::FrameAddr(0),
+            Instr::Const(-1),
+            Instr::Call(call, 3),
+            Instr::Ret,
+        ];
+        assert_eq!(fault_of(code, &[8]).kind, FaultKind::OutOfBounds);
+    }
+}
