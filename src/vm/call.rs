@@ -180,6 +180,7 @@ impl Vm {
         th.stack.truncate(frame.base as usize);
         match frame.on_return {
             OnReturn::Exit => th.job = Job::Exiting,
+            OnReturn::Resume => {}
             OnReturn::Value if th.frames.is_empty() => {
                 self.exit_status = v.as_int().unwrap_or(0) as i32;
                 th.job = Job::Exiting;

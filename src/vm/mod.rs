@@ -213,6 +213,14 @@ impl Vm {
             }
         }
         loop {
+            if self.threads[thread].job == Job::Run {
+                if let Some((handler, signal)) = self.threads[thread].signals.pop() {
+                    self.threads[thread].push(Value::Int(signal.into()));
+                    if let Err(fault) = self.enter(thread, handler, 1, OnReturn::Resume) {
+                        return self.fault_here(thread, fault);
+                    }
+                }
+            }
             match self.threads[thread].job {
                 Job::Run => {
                     if let Some(event) = self.interpret(thread, env, budget) {
@@ -268,6 +276,16 @@ impl Vm {
         self.strerror_buf = None;
         self.main_frame = None;
         self.start(argv);
+    }
+
+    /// Makes thread `thread` run `handler(signal)` (a function of the running image, as given
+    /// to `signal`/`sigaction`) the next time it runs, before the code it was running goes
+    /// on: after the reply to its pending request, if any, has been applied (the kernel
+    /// answers an interrupted blocking call with `EINTR` first, as POSIX `signal(7)` says).
+    pub fn deliver_signal(&mut self, thread: usize, handler: crate::ir::FuncId, signal: i32) {
+        if (handler.0 as usize) < self.image.0.functions.len() {
+            self.threads[thread].signals.insert(0, (handler, signal));
+        }
     }
 
     /// Tells the C library whether `fd` is a terminal, as `isatty` would answer; stdio picks a

@@ -12,6 +12,8 @@ pub enum OnReturn {
     Value,
     /// An `atexit` handler finished: continue `exit`.
     Exit,
+    /// A signal handler finished: the interrupted code goes on (the value is dropped).
+    Resume,
 }
 
 /// One activation: the function, where it is, where its slots start on the value stack.
@@ -103,6 +105,8 @@ pub struct Thread {
     pub job: Job,
     /// The kernel granted the shared-memory access the current instruction makes.
     pub shared_granted: bool,
+    /// Signal handlers to run before the code goes on: `(handler, signal number)`.
+    pub signals: Vec<(FuncId, i32)>,
 }
 
 impl Thread {
@@ -116,6 +120,7 @@ impl Thread {
             reply: None,
             job: Job::Run,
             shared_granted: false,
+            signals: Vec::new(),
         }
     }
 

@@ -285,3 +285,42 @@ fn main_locals_are_readable_at_exit() {
     assert_eq!(vm.variable("main.cell"), Some(9));
     assert_eq!(vm.variable("other.value"), None);
 }
+
+#[test]
+fn a_delivered_signal_runs_its_handler_then_the_interrupted_code() {
+    // handler(sig) { g = sig; }  main() { pause-like getppid(); return g; }
+    let handler = super::func(
+        "on_alarm",
+        1,
+        1,
+        &[],
+        vec![
+            Instr::Local(0),
+            Instr::SetGlobal(1),
+            Instr::Const(0),
+            Instr::Ret,
+        ],
+    );
+    let main = super::func(
+        "main",
+        2,
+        2,
+        &[],
+        vec![
+            Instr::Call(Call::Getppid, 0),
+            Instr::Pop,
+            Instr::Global(1),
+            Instr::Ret,
+        ],
+    );
+    let mut vm = Vm::new(
+        super::image(vec![main, handler], &[]),
+        vec![],
+        &VmConfig::default(),
+    );
+    let mut out = Vec::new();
+    assert_eq!(drive(&mut vm, &mut out), End::Stopped(Request::Getppid));
+    vm.resume(0, Reply::Error(4));
+    vm.deliver_signal(0, crate::ir::FuncId(2), 14);
+    assert_eq!(drive(&mut vm, &mut out), End::Exit(14));
+}
