@@ -19,10 +19,7 @@ pub enum SyntaxError {
     },
     /// Brackets, blocks or expressions nested deeper than [`super::MAX_NESTING`].
     #[error("nesting deeper than {limit} levels")]
-    #[diagnostic(
-        code(scn::syntax::too_deep),
-        help("split the expression or block into smaller parts")
-    )]
+    #[diagnostic(code(scn::syntax::too_deep), help("split the expression or block into smaller parts"))]
     TooDeep {
         /// The limit.
         limit: usize,
@@ -54,12 +51,7 @@ pub enum SyntaxError {
 
 impl SyntaxError {
     /// Convenience: an [`SyntaxError::Unexpected`] at `span` in a source of `len` bytes.
-    pub fn unexpected(
-        expected: impl Into<String>,
-        found: impl Into<String>,
-        span: Span,
-        len: usize,
-    ) -> Self {
+    pub fn unexpected(expected: impl Into<String>, found: impl Into<String>, span: Span, len: usize) -> Self {
         SyntaxError::Unexpected {
             expected: expected.into(),
             found: found.into(),
