@@ -1,0 +1,22 @@
+//! The syntax stage: seeds parse, the parser never panics, print → parse round-trips,
+//! precedence, and diagnostics for bad input.
+
+use proscenium::syntax::{parse, print};
+
+#[test]
+#[ignore = "manual: SCN_FILE=path cargo test -- --ignored show"]
+fn show() {
+    let path = std::env::var("SCN_FILE").expect("SCN_FILE");
+    let text = std::fs::read_to_string(path).expect("readable");
+    match parse(&text) {
+        Ok(s) => println!("{}", print(&s)),
+        Err(errors) => {
+            for e in errors {
+                println!(
+                    "{:?}",
+                    miette::Report::new(e).with_source_code(text.clone())
+                );
+            }
+        }
+    }
+}
