@@ -108,7 +108,6 @@ pub(super) mod words {
             params | param | void_params | ellipsis => "a parameter",
             array_suffix => "`[`",
             param_suffix => "`(`",
-            init_list => "an initialiser",
             enumerator => "an enumerator",
             field_decl => "a member declaration",
             k_while => "`while`",
@@ -132,6 +131,20 @@ pub(super) mod words {
         })
     }
 
+    /// What only the declarative parts expect; when one of them is expected, reading the
+    /// text as C is unlikely to be what was meant.
+    const SCENARIO_WORDS: &[&str] = &[
+        "an expectation such as `processes == 2`",
+        "`contains` or `has line`",
+        "`line`",
+        "a comparison such as `==`",
+        "a number or a constant name",
+        "a process name",
+        "a setting `key = value;`",
+        "a value",
+        "`source` or `question`",
+    ];
+
     /// "an expression or `)`": what was expected, most useful first.
     pub(in super::super) fn expected(positives: &[Rule], tokens: &[String]) -> String {
         let mut names: Vec<&'static str> = Vec::new();
@@ -142,14 +155,18 @@ pub(super) mod words {
                 names.push(name);
             }
         }
-        if names.contains(&"`;`") {
+        if names.contains(&"end of file") {
+            return "a declaration, a function, `expect`, `config`, `scenario` or `program`".to_string();
+        }
+        if names.contains(&"a statement") {
+            names.retain(|n| matches!(*n, "a statement" | "`}`"));
+        } else if names.iter().any(|n| SCENARIO_WORDS.contains(n)) {
+            names.retain(|n| SCENARIO_WORDS.contains(n));
+        } else if names.contains(&"`;`") {
             return "`;` after the statement".to_string();
         }
         if names.contains(&"an expression") {
-            names.retain(|n| !matches!(*n, "a name" | "a type or declaration" | "a declarator"));
-        }
-        if names.contains(&"a statement") {
-            names.retain(|n| !matches!(*n, "`expect`, `config`, `scenario` or `program`"));
+            names.retain(|n| !matches!(*n, "a name" | "a type or declaration" | "a declarator" | "`(`"));
         }
         match names.as_slice() {
             [] => "something else".to_string(),

@@ -20,3 +20,19 @@ fn show() {
         }
     }
 }
+
+#[test]
+#[ignore = "manual: lists which seed fixtures fail"]
+fn seeds_report() {
+    let mut paths: Vec<_> = std::fs::read_dir("tests/fixtures/seeds").unwrap().map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap();
+        if let Err(errors) = parse(&text) {
+            println!("##### {}", path.display());
+            for e in errors {
+                println!("{:?}", miette::Report::new(e).with_source_code(text.clone()));
+            }
+        }
+    }
+}

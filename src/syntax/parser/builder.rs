@@ -166,8 +166,8 @@ impl Builder<'_> {
         let expected = words::expected(&positives, &tokens);
         let found = words::found(self.text, at);
         let token_start = at + (self.text[at..].len() - self.text[at..].trim_start().len());
-        let span = if expected.starts_with("`;`") {
-            let before = self.text[..at].trim_end().len();
+        let span = if expected.starts_with("`;`") || found == "end of file" {
+            let before = last_token_end(self.text, base, at);
             Span::new(before, before)
         } else {
             let len = found.len().saturating_sub(2).max(1);
@@ -175,4 +175,35 @@ impl Builder<'_> {
         };
         self.unexpected(&expected, &found, span)
     }
+}
+
+/// Where the last token before `at` ends, scanning from `from` past comments and literals
+/// (so a missing `;` is shown right after the code, not after a trailing comment).
+fn last_token_end(text: &str, from: usize, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let at = at.min(bytes.len());
+    let mut end = from;
+    let mut i = from;
+    while i < at {
+        let rest = &bytes[i..at];
+        if rest.starts_with(b"//") {
+            i += rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
+        } else if rest.starts_with(b"/*") {
+            i += rest.windows(2).skip(2).position(|w| w == b"*/").map_or(rest.len(), |j| j + 4);
+        } else if bytes[i] == b'"' || bytes[i] == b'\'' {
+            let quote = bytes[i];
+            i += 1;
+            while i < at && bytes[i] != quote && bytes[i] != b'\n' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            i = (i + 1).min(at);
+            end = i;
+        } else {
+            if !bytes[i].is_ascii_whitespace() {
+                end = i + 1;
+            }
+            i += 1;
+        }
+    }
+    end
 }

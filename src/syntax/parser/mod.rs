@@ -37,10 +37,8 @@ pub(super) type Pair<'i> = pest::iterators::Pair<'i, Rule>;
 /// reported together).
 pub fn parse(source: &str) -> Result<Scenario, Vec<SyntaxError>> {
     pest::set_error_detail(true);
-    if let Err(error) = nesting::check(source) {
-        return Err(vec![error]);
-    }
     let Preprocessed { text, defines } = preprocess::run(source).map_err(|e| vec![e])?;
+    nesting::check(&text).map_err(|e| vec![e])?;
     let builder = Builder::new(&text);
     let mut scenario = Scenario {
         items: Vec::new(),
@@ -87,7 +85,8 @@ fn parse_items(builder: &Builder<'_>, scenario: &mut Scenario, errors: &mut Vec<
                 at += consumed.max(1);
             }
             Err(error) => {
-                errors.push(builder.pest_error(&error, at));
+                let error = recovery::declarative_error(builder, at).unwrap_or_else(|| builder.pest_error(&error, at));
+                errors.push(error);
                 at = recovery::skip_item(text, at);
             }
         }

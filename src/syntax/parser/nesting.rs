@@ -1,6 +1,7 @@
 //! A cheap scan run before pest: brackets nested deeper than [`MAX_NESTING`], or more
 //! operators in one statement than the expression parser may recurse through, are a
-//! [`SyntaxError::TooDeep`] instead of a stack overflow.
+//! [`SyntaxError::TooDeep`] instead of a stack overflow; a literal missing its closing quote
+//! is reported here, where it is plain, rather than as the confusion it causes later.
 
 use super::MAX_NESTING;
 use crate::syntax::span::Span;
@@ -9,7 +10,8 @@ use crate::syntax::SyntaxError;
 /// Checks bracket depth and operator runs, skipping comments and literals.
 ///
 /// # Errors
-/// [`SyntaxError::TooDeep`] at the first bracket or operator past the limit.
+/// [`SyntaxError::TooDeep`] at the first bracket or operator past the limit;
+/// [`SyntaxError::Literal`] for a string or character literal not closed on its line.
 pub(super) fn check(source: &str) -> Result<(), SyntaxError> {
     let bytes = source.as_bytes();
     let mut open: Vec<u8> = Vec::new();
@@ -27,7 +29,7 @@ pub(super) fn check(source: &str) -> Result<(), SyntaxError> {
                 continue;
             }
             b'"' | b'\'' => {
-                at = skip_literal(bytes, at);
+                at = skip_literal(bytes, at).ok_or_else(|| unterminated(at, source))?;
                 continue;
             }
             b'(' | b'[' | b'{' => {
@@ -56,19 +58,27 @@ pub(super) fn check(source: &str) -> Result<(), SyntaxError> {
     Ok(())
 }
 
-/// The index just past a string or character literal starting at `start` (or the line end
-/// when it is unterminated).
-fn skip_literal(bytes: &[u8], start: usize) -> usize {
+/// The index just past a string or character literal starting at `start`, or `None` when
+/// the line ends first.
+fn skip_literal(bytes: &[u8], start: usize) -> Option<usize> {
     let quote = bytes[start];
     let mut at = start + 1;
     while at < bytes.len() && bytes[at] != b'\n' {
         match bytes[at] {
             b'\\' => at += 2,
-            b if b == quote => return at + 1,
+            b if b == quote => return Some(at + 1),
             _ => at += 1,
         }
     }
-    at.min(bytes.len())
+    None
+}
+
+fn unterminated(at: usize, source: &str) -> SyntaxError {
+    let end = source[at..].find('\n').map_or(source.len(), |i| at + i);
+    SyntaxError::Literal {
+        reason: "missing closing quote".to_string(),
+        span: Span::new(at, end).to_miette(source.len()),
+    }
 }
 
 fn find(source: &str, from: usize, needle: &str) -> Option<usize> {

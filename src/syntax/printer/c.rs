@@ -1,6 +1,6 @@
 //! Printing C items and statements.
 
-use super::expr::{declarator, expr};
+use super::expr::{declarator, expr, expr_no_comma};
 use crate::syntax::ast::{
     Block, Declaration, Designator, FunctionSig, Initializer, Item, MacroBody, Stmt, TypeName,
 };
@@ -99,12 +99,12 @@ fn base_of(ty: &TypeName) -> &TypeName {
 
 fn initializer(init: &Initializer) -> String {
     match init {
-        Initializer::Expr(e) => expr(e),
+        Initializer::Expr(e) => expr_no_comma(e),
         Initializer::List(entries, _) => {
             let entries: Vec<String> = entries
                 .iter()
                 .map(|(designator, value)| match designator {
-                    Some(Designator::Index(i)) => format!("[{}] = {}", expr(i), initializer(value)),
+                    Some(Designator::Index(i)) => format!("[{}] = {}", expr_no_comma(i), initializer(value)),
                     Some(Designator::Field(f)) => format!(".{} = {}", f.name, initializer(value)),
                     None => initializer(value),
                 })
@@ -163,7 +163,7 @@ fn stmt_text(s: &Stmt, depth: usize) -> String {
         Stmt::Switch {
             scrutinee, body, ..
         } => format!("switch ({}) {}", expr(scrutinee), sub(body)),
-        Stmt::Case { value, body, .. } => format!("case {}: {}", expr(value), sub(body)),
+        Stmt::Case { value, body, .. } => format!("case {}: {}", expr_no_comma(value), sub(body)),
         Stmt::Default { body, .. } => format!("default: {}", sub(body)),
         Stmt::Break(_) => "break;".to_string(),
         Stmt::Continue(_) => "continue;".to_string(),

@@ -39,6 +39,15 @@ pub(super) fn expr(e: &Expr) -> String {
     }
 }
 
+/// An expression where C allows no top-level comma (initialisers, array lengths, case
+/// labels): a comma expression is parenthesised.
+pub(super) fn expr_no_comma(e: &Expr) -> String {
+    match e.kind {
+        ExprKind::Comma(..) => format!("({})", expr(e)),
+        _ => expr(e),
+    }
+}
+
 /// A C string literal for `bytes`, non-printable bytes as three-digit octal escapes.
 pub(crate) fn quote(bytes: &[u8]) -> String {
     let mut text = String::from("\"");
@@ -78,7 +87,7 @@ pub(super) fn declarator(ty: &TypeName, name: &str) -> String {
                 ty = t;
             }
             TypeName::Array(t, len) => {
-                let len = len.as_ref().map(|l| expr(l)).unwrap_or_default();
+                let len = len.as_ref().map(|l| expr_no_comma(l)).unwrap_or_default();
                 inner = format!("{inner}[{len}]");
                 ty = t;
             }
@@ -131,7 +140,7 @@ fn type_spec(spec: &TypeSpec) -> String {
                 let vs: Vec<String> = variants
                     .iter()
                     .map(|(n, v)| match v {
-                        Some(v) => format!("{} = {}", n.name, expr(v)),
+                        Some(v) => format!("{} = {}", n.name, expr_no_comma(v)),
                         None => n.name.clone(),
                     })
                     .collect();
