@@ -156,7 +156,8 @@ pub(super) mod words {
             }
         }
         if names.contains(&"end of file") {
-            return "a declaration, a function, `expect`, `config`, `scenario` or `program`".to_string();
+            return "a declaration, a function, `expect`, `config`, `scenario` or `program`"
+                .to_string();
         }
         if names.contains(&"a statement") {
             names.retain(|n| matches!(*n, "a statement" | "`}`"));
@@ -166,7 +167,12 @@ pub(super) mod words {
             return "`;` after the statement".to_string();
         }
         if names.contains(&"an expression") {
-            names.retain(|n| !matches!(*n, "a name" | "a type or declaration" | "a declarator" | "`(`"));
+            names.retain(|n| {
+                !matches!(
+                    *n,
+                    "a name" | "a type or declaration" | "a declarator" | "`(`"
+                )
+            });
         }
         match names.as_slice() {
             [] => "something else".to_string(),

@@ -189,7 +189,11 @@ fn last_token_end(text: &str, from: usize, at: usize) -> usize {
         if rest.starts_with(b"//") {
             i += rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
         } else if rest.starts_with(b"/*") {
-            i += rest.windows(2).skip(2).position(|w| w == b"*/").map_or(rest.len(), |j| j + 4);
+            i += rest
+                .windows(2)
+                .skip(2)
+                .position(|w| w == b"*/")
+                .map_or(rest.len(), |j| j + 4);
         } else if bytes[i] == b'"' || bytes[i] == b'\'' {
             let quote = bytes[i];
             i += 1;

@@ -85,7 +85,8 @@ fn parse_items(builder: &Builder<'_>, scenario: &mut Scenario, errors: &mut Vec<
                 at += consumed.max(1);
             }
             Err(error) => {
-                let error = recovery::declarative_error(builder, at).unwrap_or_else(|| builder.pest_error(&error, at));
+                let error = recovery::declarative_error(builder, at)
+                    .unwrap_or_else(|| builder.pest_error(&error, at));
                 errors.push(error);
                 at = recovery::skip_item(text, at);
             }

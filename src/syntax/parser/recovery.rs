@@ -28,7 +28,8 @@ pub(super) fn declarative_error(builder: &Builder<'_>, at: usize) -> Option<Synt
     };
     let error = ScnParser::parse(rule, rest).err()?;
     let error = builder.pest_error(&error, start);
-    let vague = matches!(&error, SyntaxError::Unexpected { expected, .. } if expected == "something else");
+    let vague =
+        matches!(&error, SyntaxError::Unexpected { expected, .. } if expected == "something else");
     if rule != Rule::expect_stmt || !vague {
         return Some(error);
     }
@@ -41,7 +42,10 @@ fn property_error(builder: &Builder<'_>, start: usize) -> SyntaxError {
     let mut at = start + "expect".len();
     for _ in 0..2 {
         at += text[at..].len() - text[at..].trim_start().len();
-        let word = text[at..].split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("");
+        let word = text[at..]
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or("");
         if !matches!(word, "may" | "always" | "never") {
             break;
         }

@@ -245,6 +245,10 @@ impl Builder<'_> {
         let mut parts = pair.into_inner();
         let specs = self.parse_decl_specs(parts.next().expect("type specifiers"))?;
         match parts.next() {
+            Some(pointers) if pointers.as_rule() == Rule::pointers => {
+                let pointer = |ty| TypeName::Pointer(Box::new(ty));
+                Ok(pointers.into_inner().fold(specs.base, |ty, _| pointer(ty)))
+            }
             Some(abstract_decl) => self.parse_abstract(abstract_decl, specs.base),
             None => Ok(specs.base),
         }

@@ -104,7 +104,9 @@ fn initializer(init: &Initializer) -> String {
             let entries: Vec<String> = entries
                 .iter()
                 .map(|(designator, value)| match designator {
-                    Some(Designator::Index(i)) => format!("[{}] = {}", expr_no_comma(i), initializer(value)),
+                    Some(Designator::Index(i)) => {
+                        format!("[{}] = {}", expr_no_comma(i), initializer(value))
+                    }
                     Some(Designator::Field(f)) => format!(".{} = {}", f.name, initializer(value)),
                     None => initializer(value),
                 })
