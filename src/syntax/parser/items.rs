@@ -60,10 +60,15 @@ impl Builder<'_> {
     /// A global declaration, a prototype (`void f(int);`) or a lone `struct s { … };`.
     fn parse_global(&self, pair: Pair<'_>) -> Result<Item, SyntaxError> {
         let span = self.span(&pair);
-        let declaration = self.parse_declaration(pair)?;
+        let (declaration, base) = self.parse_declaration_and_base(pair)?;
         if declaration.declarators.is_empty() {
-            let specs = self.reparse_specs(&declaration, span)?;
-            return Ok(Item::TypeDecl(specs, span));
+            return match declares_tag(&base) {
+                Some(spec) => Ok(Item::TypeDecl(spec.clone(), span)),
+                None => {
+                    let at = Span::new(span.end as usize - 1, span.end as usize);
+                    Err(self.unexpected("a name to declare", "`;`", at))
+                }
+            };
         }
         if let [declarator] = declaration.declarators.as_slice() {
             if declarator.init.is_none() {
@@ -76,40 +81,13 @@ impl Builder<'_> {
         Ok(Item::Global(declaration))
     }
 
-    /// The type specifier of a declaration without declarators (`struct s { … };`).
-    fn reparse_specs(
-        &self,
-        declaration: &crate::syntax::ast::Declaration,
-        span: Span,
-    ) -> Result<TypeSpec, SyntaxError> {
-        let text = &self.text()[span.start as usize..span.end as usize];
-        let mut pairs =
-            ScnParser::parse(Rule::declaration, text).expect("the declaration parsed before");
-        let specs = pairs
-            .next()
-            .and_then(|p| p.into_inner().next())
-            .expect("specifiers");
-        let base = self
-            .with_base(span.start as usize, || self.parse_decl_specs(specs))?
-            .base;
-        let _ = declaration;
-        match declares_tag(&base) {
-            Some(spec) => Ok(spec.clone()),
-            None => Err(self.unexpected(
-                "a name to declare",
-                "`;`",
-                Span::new(span.end as usize - 1, span.end as usize),
-            )),
-        }
-    }
-
     /// Parses a `#define` found by the preprocessor: an expression, a statement or nothing.
     pub(super) fn parse_define(&self, raw: &RawDefine) -> Result<Define, SyntaxError> {
         let ident = |(name, span): &(String, Span)| Ident {
             name: name.clone(),
             span: *span,
         };
-        let body_text = &self.text_of_define(raw);
+        let body_text = &raw.body_text;
         let body = if body_text.trim().is_empty() {
             MacroBody::Empty
         } else {
@@ -123,10 +101,6 @@ impl Builder<'_> {
             body,
             span: raw.span,
         })
-    }
-
-    fn text_of_define(&self, raw: &RawDefine) -> String {
-        raw.body_text.clone()
     }
 
     fn parse_macro_body(&self, text: &str, raw: &RawDefine) -> Result<MacroBody, SyntaxError> {

@@ -49,7 +49,10 @@ pub fn parse(source: &str) -> Result<Scenario, Vec<SyntaxError>> {
     };
     let mut errors = Vec::new();
     parse_items(&builder, &mut scenario, &mut errors);
-    let defines = defines.iter().map(|d| builder.parse_define(d));
+    let defines = defines.iter().map(|d| {
+        nesting::check_at(&d.body_text, d.body.start as usize, source.len())?;
+        builder.parse_define(d)
+    });
     let mut built = Vec::new();
     for define in defines {
         match define {

@@ -1,6 +1,6 @@
 //! A cheap scan run before pest: brackets nested deeper than [`MAX_NESTING`], or more
-//! operators in one statement than the expression parser may recurse through, are a
-//! [`SyntaxError::TooDeep`] instead of a stack overflow; a literal missing its closing quote
+//! operators and parentheses in one statement than the expression parser may recurse
+//! through, are a [`SyntaxError::TooDeep`] instead of a stack overflow; a literal missing its closing quote
 //! is reported here, where it is plain, rather than as the confusion it causes later.
 
 use super::MAX_NESTING;
@@ -13,6 +13,29 @@ use crate::syntax::SyntaxError;
 /// [`SyntaxError::TooDeep`] at the first bracket or operator past the limit;
 /// [`SyntaxError::Literal`] for a string or character literal not closed on its line.
 pub(super) fn check(source: &str) -> Result<(), SyntaxError> {
+    check_at(source, 0, source.len())
+}
+
+/// [`check`] for `source` that starts at byte `base` of a file of `file_len` bytes (the
+/// body of a `#define`).
+pub(super) fn check_at(source: &str, base: usize, file_len: usize) -> Result<(), SyntaxError> {
+    scan(source).map_err(|(at, end, unterminated)| {
+        let span = Span::new(base + at, base + end).to_miette(file_len);
+        match unterminated {
+            true => SyntaxError::Literal {
+                reason: "missing closing quote".to_string(),
+                span,
+            },
+            false => SyntaxError::TooDeep {
+                limit: MAX_NESTING,
+                span,
+            },
+        }
+    })
+}
+
+/// The scan: `Err((start, end, is_unterminated_literal))` at the first problem.
+fn scan(source: &str) -> Result<(), (usize, usize, bool)> {
     let bytes = source.as_bytes();
     let mut open: Vec<u8> = Vec::new();
     let mut operators = 0usize;
@@ -29,13 +52,14 @@ pub(super) fn check(source: &str) -> Result<(), SyntaxError> {
                 continue;
             }
             b'"' | b'\'' => {
-                at = skip_literal(bytes, at).ok_or_else(|| unterminated(at, source))?;
+                let end = || source[at..].find('\n').map_or(source.len(), |i| at + i);
+                at = skip_literal(bytes, at).ok_or_else(|| (at, end(), true))?;
                 continue;
             }
             b'(' | b'[' | b'{' => {
                 open.push(byte);
                 if open.len() > MAX_NESTING {
-                    return Err(too_deep(at, source.len()));
+                    return Err((at, at + 1, false));
                 }
             }
             b')' | b']' | b'}' => {
@@ -47,10 +71,10 @@ pub(super) fn check(source: &str) -> Result<(), SyntaxError> {
             matches!(byte, b';' | b'{' | b'}') || (byte == b',' && open.last() == Some(&b'{'));
         if statement_end {
             operators = 0;
-        } else if b"+-*/%<>=!&|^~?:".contains(&byte) {
+        } else if b"+-*/%<>=!&|^~?:(".contains(&byte) {
             operators += 1;
             if operators > MAX_NESTING {
-                return Err(too_deep(at, source.len()));
+                return Err((at, at + 1, false));
             }
         }
         at += 1;
@@ -73,21 +97,6 @@ fn skip_literal(bytes: &[u8], start: usize) -> Option<usize> {
     None
 }
 
-fn unterminated(at: usize, source: &str) -> SyntaxError {
-    let end = source[at..].find('\n').map_or(source.len(), |i| at + i);
-    SyntaxError::Literal {
-        reason: "missing closing quote".to_string(),
-        span: Span::new(at, end).to_miette(source.len()),
-    }
-}
-
 fn find(source: &str, from: usize, needle: &str) -> Option<usize> {
     source.get(from..)?.find(needle).map(|i| from + i)
-}
-
-fn too_deep(at: usize, len: usize) -> SyntaxError {
-    SyntaxError::TooDeep {
-        limit: MAX_NESTING,
-        span: Span::new(at, at + 1).to_miette(len),
-    }
 }

@@ -190,6 +190,15 @@ impl Builder<'_> {
 
     /// `static int a = 1, *p, buf[10] = "hi";`.
     pub(super) fn parse_declaration(&self, pair: Pair<'_>) -> Result<Declaration, SyntaxError> {
+        self.parse_declaration_and_base(pair)
+            .map(|(declaration, _)| declaration)
+    }
+
+    /// A declaration and its base type (for `struct s { … };`, which declares no name).
+    pub(super) fn parse_declaration_and_base(
+        &self,
+        pair: Pair<'_>,
+    ) -> Result<(Declaration, TypeName), SyntaxError> {
         let span = self.span(&pair);
         let mut parts = pair.into_inner();
         let specs = self.parse_decl_specs(parts.next().expect("declaration specifiers"))?;
@@ -197,11 +206,12 @@ impl Builder<'_> {
         for init_decl in parts.filter(|p| p.as_rule() == Rule::init_declarator) {
             declarators.push(self.parse_init_declarator(init_decl, &specs.base)?);
         }
-        Ok(Declaration {
+        let declaration = Declaration {
             storage: specs.storage,
             declarators,
             span,
-        })
+        };
+        Ok((declaration, specs.base))
     }
 
     fn parse_init_declarator(

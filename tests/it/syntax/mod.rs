@@ -3,6 +3,7 @@
 
 mod diagnostics;
 mod roundtrip;
+mod strategies;
 
 use proscenium::syntax::ast::{Item, Stmt, TypeName, TypeSpec};
 use proscenium::syntax::{parse, print};
@@ -227,4 +228,136 @@ fn a_thousand_lines_parse_quickly() {
     let elapsed = start.elapsed();
     let limit = if cfg!(debug_assertions) { 1000 } else { 50 };
     assert!(elapsed.as_millis() < limit, "took {elapsed:?}");
+}
+
+#[test]
+fn deep_input_is_an_error_not_a_crash() {
+    let main = |body: String| format!("int main() {{ {body} }}");
+    let inputs = [
+        main(format!(
+            "return {}1{};",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        )),
+        main(format!("return {}1;", "-".repeat(100_000))),
+        main(format!("return {}1;", "!".repeat(100_000))),
+        main(format!("x = {}1;", "a = ".repeat(20_000))),
+        main(format!("x = {}1;", "a, ".repeat(50_000))),
+        main(format!("x = {}1;", "a + ".repeat(50_000))),
+        main(format!("{}x;", "if (a) ".repeat(20_000))),
+        main(format!("{}x;", "while (a) ".repeat(20_000))),
+        main(format!("{}x;{}", "{".repeat(20_000), "}".repeat(20_000))),
+        main(format!(
+            "int x = {}1{};",
+            "{".repeat(5_000),
+            "}".repeat(5_000)
+        )),
+        main(format!("return {}p;", "*".repeat(100_000))),
+        main(format!("return (int){}x;", "(char)".repeat(10_000))),
+        format!("int {}x;", "*".repeat(100_000)),
+    ];
+    for input in inputs {
+        let errors = parse(&input).expect_err("too deep to accept");
+        assert!(
+            errors
+                .iter()
+                .any(|e| matches!(e, proscenium::syntax::SyntaxError::TooDeep { .. })),
+            "{errors:?}"
+        );
+    }
+}
+
+#[test]
+fn moderately_deep_input_parses() {
+    let text = format!(
+        "int main() {{ return {}1{}; }}",
+        "(".repeat(100),
+        ")".repeat(100)
+    );
+    parse(&text).unwrap();
+    let chain: String = (0..100)
+        .map(|i| format!("if (x == {i}) y = {i}; else "))
+        .collect();
+    parse(&format!("int main() {{ {chain} y = 0; }}")).unwrap();
+}
+
+#[test]
+fn preprocessor_lines() {
+    let text = "#include <stdio.h>\n#include \"local.h\"\n#define SIZE 5\n#define EMPTY\n#define SQ(x) ((x) * (x))\n#define die(m) do { perror(m); \\\n  exit(1); } while (0)\n#ifdef SIZE\nint a = SIZE;\n#else\nint a = oops(;\n#endif\n#ifndef SIZE\nbroken(\n#endif\n#if 0\nnot C at all\n#elif 1\nint b;\n#else\nint c;\n#endif\n#undef SIZE\n#ifdef SIZE\nint d;\n#endif\nint main() { return SQ(a); }\n";
+    let scenario = parse(text).unwrap();
+    let names: Vec<String> = scenario
+        .items
+        .iter()
+        .map(|item| match item {
+            Item::Define(d) => format!("#{}", d.name.name),
+            Item::Global(g) => g.declarators[0].name.name.clone(),
+            Item::Function(f) => f.sig.name.name.clone(),
+            _ => "?".to_string(),
+        })
+        .collect();
+    assert_eq!(names, ["#SIZE", "#EMPTY", "#SQ", "#die", "a", "b", "main"]);
+    let Item::Define(die) = &scenario.items[3] else {
+        panic!("a define")
+    };
+    assert!(matches!(
+        die.body,
+        proscenium::syntax::ast::MacroBody::Stmt(_)
+    ));
+    assert_eq!(
+        &text[die.name.span.start as usize..die.name.span.end as usize],
+        "die"
+    );
+}
+
+#[test]
+fn spans_point_at_the_source() {
+    let text = "int value = 5;\nint main() {\n    value += 15;\n}\n";
+    let scenario = parse(text).unwrap();
+    let Item::Function(main) = &scenario.items[1] else {
+        panic!("a function")
+    };
+    let Stmt::Expr(assign) = &main.body.stmts[0] else {
+        panic!("an expression")
+    };
+    assert_eq!(
+        &text[assign.span.start as usize..assign.span.end as usize],
+        "value += 15"
+    );
+}
+
+#[test]
+fn normalising_keeps_differences() {
+    let a = parse("int a;").unwrap();
+    let b = parse("int b;").unwrap();
+    assert_ne!(roundtrip::normalise(&a), roundtrip::normalise(&b));
+    assert_eq!(
+        roundtrip::normalise(&a),
+        roundtrip::normalise(&parse("int  a ;").unwrap())
+    );
+}
+
+#[test]
+#[ignore = "manual: SCN_FILE=path cargo test --test it -- --ignored show_file"]
+fn show_file() {
+    let path = std::env::var("SCN_FILE").expect("SCN_FILE names a file");
+    let text = std::fs::read_to_string(path).expect("readable");
+    match parse(&text) {
+        Ok(scenario) => println!("{}", print(&scenario)),
+        Err(errors) => errors.into_iter().for_each(|e| println!("{e}")),
+    }
+}
+
+#[test]
+fn expression_ids_are_dense_and_unique() {
+    let text = "#define N 3\nenum e { A = 1, B };\nstruct s { int x; };\nint a[N] = { 1, 2 };\nint main() { int x = sizeof(a) + f(a, b); x * y; g(x); return x ? A : B; }\nprogram \"/bin/p\" { int main() { return 7; } }\n";
+    let scenario = parse(text).unwrap();
+    let debug = format!("{scenario:?}");
+    let mut ids: Vec<u32> = debug
+        .split("ExprId(")
+        .skip(1)
+        .map(|rest| rest[..rest.find(')').unwrap()].parse().unwrap())
+        .collect();
+    ids.sort_unstable();
+    let expected: Vec<u32> = (0..ids.len() as u32).collect();
+    assert_eq!(ids, expected);
 }
