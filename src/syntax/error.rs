@@ -14,7 +14,7 @@ pub enum SyntaxError {
         /// What is there instead (“`{`”, “end of file”).
         found: String,
         /// Where.
-        #[label("{expected} expected here")]
+        #[label("expected {expected}")]
         span: miette::SourceSpan,
     },
     /// Brackets, blocks or expressions nested deeper than [`super::MAX_NESTING`].

@@ -361,3 +361,15 @@ fn expression_ids_are_dense_and_unique() {
     let expected: Vec<u32> = (0..ids.len() as u32).collect();
     assert_eq!(ids, expected);
 }
+
+#[test]
+#[ignore = "manual timing"]
+fn time_file() {
+    let path = std::env::var("SCN_FILE").expect("SCN_FILE names a file");
+    let text = std::fs::read_to_string(path).expect("readable");
+    let start = std::time::Instant::now();
+    for _ in 0..10 {
+        parse(&text).unwrap();
+    }
+    println!("per parse: {:?}", start.elapsed() / 10);
+}
