@@ -198,6 +198,14 @@ fn precedence_and_associativity_are_c() {
         ("--a - b", "(--a) - b"),
         ("(x) * (x)", "x * x"),
         ("(void)x", "(void)x"),
+        ("(x)++", "x++"),
+        ("(x) != y", "x != y"),
+        ("(x) - 1", "x - 1"),
+        ("(pid_t)-1", "(pid_t)(-1)"),
+        ("(item *)p", "(item *)p"),
+        ("sizeof(buf) / sizeof(buf[0])", "(sizeof buf) / (sizeof (buf[0]))"),
+        ("(struct sockaddr *)&a", "(struct sockaddr *)(&a)"),
+        ("(void *(*)(void *))f", "(void *(*)(void *))f"),
     ];
     for (input, expected) in table {
         assert_eq!(shape(input), expected, "{input}");
