@@ -5,4 +5,6 @@ mod test;
 
 mod cli;
 mod docs;
+mod laws;
 mod scenarios;
+mod syntax;
