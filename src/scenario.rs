@@ -80,7 +80,15 @@ pub fn compile(
     })?;
     let len = source.len();
     let mut errors: Vec<CheckError> = Vec::new();
-    let main = lower_or_collect(&ast.items, "main", Span::new(0, 0), len, &mut errors);
+    let pinned: Vec<String> = ast
+        .expects
+        .iter()
+        .filter_map(|e| match &e.prop {
+            ast::Property::Var(_, var, ..) => Some(var.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let main = lower_or_collect(&ast.items, "main", Span::new(0, 0), len, &pinned, &mut errors);
     let mut programs = indexmap::IndexMap::new();
     for (bin_path, bin_source) in crate::kernel::sim::bin::PROGRAMS {
         programs.insert(
@@ -90,7 +98,7 @@ pub fn compile(
     }
     for block in &ast.programs {
         if let Some(image) =
-            lower_or_collect(&block.items, &block.path, block.span, len, &mut errors)
+            lower_or_collect(&block.items, &block.path, block.span, len, &pinned, &mut errors)
         {
             programs.insert(block.path.clone(), image);
         }
@@ -135,9 +143,10 @@ fn lower_or_collect(
     path: &str,
     span: Span,
     len: usize,
+    pinned: &[String],
     errors: &mut Vec<CheckError>,
 ) -> Option<Rc<ir::Image>> {
-    match ir::lower(items, path, span, len) {
+    match ir::lower(items, path, span, len, pinned) {
         Ok(image) => Some(Rc::new(image)),
         Err(errs) => {
             errors.extend(errs);
@@ -151,7 +160,7 @@ fn lower_or_collect(
 fn builtin_image(path: &str, source: &str) -> ir::Image {
     let ast = syntax::parse(source)
         .unwrap_or_else(|e| panic!("built-in program {path} does not parse: {e:?}"));
-    ir::lower(&ast.items, path, Span::new(0, 0), source.len())
+    ir::lower(&ast.items, path, Span::new(0, 0), source.len(), &[])
         .unwrap_or_else(|e| panic!("built-in program {path} does not check: {e:?}"))
 }
 
