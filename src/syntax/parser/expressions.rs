@@ -7,7 +7,7 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::builder::Builder;
 use super::{Pair, Rule, MAX_NESTING};
-use crate::syntax::ast::{BinOp, Expr, ExprKind, TypeName, TypeSpec, UnOp};
+use crate::syntax::ast::{BinOp, Expr, ExprKind, IntKind, Signedness, TypeName, TypeSpec, UnOp};
 use crate::syntax::span::Span;
 use crate::syntax::SyntaxError;
 
@@ -98,7 +98,17 @@ impl Builder<'_> {
     fn parse_primary(&self, pair: Pair<'_>) -> BuiltResult {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
-            Rule::number => ExprKind::Int(self.parse_number(&pair)?),
+            Rule::number => {
+                let value = ExprKind::Int(self.parse_number(&pair)?);
+                match suffix_type(pair.as_str()) {
+                    // `1L`, `10u`: the suffix's type, as the cast it is equivalent to.
+                    Some((kind, sign)) => ExprKind::Cast(
+                        TypeName::Base(TypeSpec::Int(kind, sign), span),
+                        Box::new(self.expr(value, span)),
+                    ),
+                    None => value,
+                }
+            }
             Rule::char_lit => ExprKind::Int(self.parse_char(&pair)?),
             Rule::strings => ExprKind::Str(self.parse_strings(pair)?),
             Rule::unterminated => return Err(self.literal_error("missing closing quote", span)),
@@ -240,4 +250,29 @@ fn binary_op(rule: Rule) -> BinOp {
         Rule::rem => BinOp::Rem,
         rule => unreachable!("binary rule {rule:?}"),
     }
+}
+
+/// The type an integer suffix gives a literal (C11 6.4.4.1): `u` → `unsigned int`, `l`/`ll`
+/// → `long`, `ul`/`ull` → `unsigned long`; `None` without a suffix.
+fn suffix_type(text: &str) -> Option<(IntKind, Signedness)> {
+    let lower = text.to_ascii_lowercase();
+    let suffix: String = lower
+        .chars()
+        .rev()
+        .take_while(|c| *c == 'u' || *c == 'l')
+        .collect();
+    if suffix.is_empty() {
+        return None;
+    }
+    let sign = if suffix.contains('u') {
+        Signedness::Unsigned
+    } else {
+        Signedness::Signed
+    };
+    let kind = if suffix.contains('l') {
+        IntKind::Long
+    } else {
+        IntKind::Int
+    };
+    Some((kind, sign))
 }
