@@ -1,35 +1,60 @@
-//! One schedule: run a scenario on the simulated kernel under a scheduling policy.
+//! One schedule: run a scenario on the simulated kernel under a scheduling policy, or
+//! replay a schedule string.
 
+use crate::kernel::sim::{Kernel, Options, Schedule};
 use crate::outcome::Outcome;
 use crate::scenario::Scenario;
 
-/// How to run one schedule.
+pub use crate::kernel::sim::ScheduleError;
+
+/// How to run one schedule (`scn run FILE [ARGS…] [--schedule S]`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RunOptions {
-    /// `argv[1..]` of the initial process (`argv[0]` is the scenario path).
+    /// Arguments after the file name (`argv[1]…`).
     pub args: Vec<String>,
-    /// A schedule to replay, in the notation of [`Outcome::schedule`]; `None` follows the
-    /// configured policy.
+    /// A schedule to replay (`main*3 main.1*2`); the policy decides after its last action.
     pub schedule: Option<String>,
-    /// Whether to record each process's state history (`--states`).
+    /// Record each process's state changes in its record's `history`.
     pub record_history: bool,
 }
 
-/// Why a schedule could not be run.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ScheduleError {
-    /// The schedule could not be run (a bad `--schedule`, or one the program diverges from).
-    #[error("{0}")]
-    Invalid(String),
-}
-
-/// Runs `scenario` once, following `options.schedule` if given, else the configured policy.
+/// Runs `scenario` once on the simulated kernel.
 ///
 /// # Errors
-/// [`ScheduleError`] when the schedule cannot be followed.
+/// [`ScheduleError::Syntax`] for a malformed `options.schedule`,
+/// [`ScheduleError::Diverged`] when it names a process that cannot run at that point.
 pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Outcome, ScheduleError> {
-    let _ = (scenario, options);
-    Err(ScheduleError::Invalid(
-        "the simulated kernel is not available in this build yet".to_string(),
-    ))
+    let schedule = options
+        .schedule
+        .as_deref()
+        .map(Schedule::parse)
+        .transpose()?;
+    let mut argv = vec![program_name(&scenario.path).into_bytes()];
+    argv.extend(options.args.iter().map(|a| a.clone().into_bytes()));
+    let options = Options {
+        argv,
+        schedule,
+        record_history: options.record_history,
+    };
+    Kernel::new(scenario, options).run()
+}
+
+/// `argv[0]` as a shell would pass it for the compiled scenario: `./` and the file stem
+/// (`scenarios/three_forks.scn` → `./three_forks`).
+pub fn program_name(path: &str) -> String {
+    let stem = std::path::Path::new(path)
+        .file_stem()
+        .map_or_else(|| path.to_string(), |s| s.to_string_lossy().into_owned());
+    format!("./{stem}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::program_name;
+
+    #[test]
+    fn argv0_is_the_file_stem_in_the_current_directory() {
+        assert_eq!(program_name("scenarios/three_forks.scn"), "./three_forks");
+        assert_eq!(program_name("race.c"), "./race");
+    }
 }

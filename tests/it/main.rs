@@ -1,3 +1,10 @@
-//! Integration tests, one module per area.
+//! The integration tests: one crate, one module per area. Tests that run scenarios run the
+//! real `scn` binary (through [`test::Test`]) or the simulator in-process (it never forks).
+
+mod test;
 
 mod cli;
+mod docs;
+mod laws;
+mod scenarios;
+mod syntax;

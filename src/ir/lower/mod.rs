@@ -24,6 +24,8 @@ use std::rc::Rc;
 /// to an executable image.
 ///
 /// `path` names the image; `source_len` is the length of the source the spans point into.
+/// `pinned` names locals of `main` that are read when the process exits (`expect main.x`):
+/// they are never cleared as dead.
 ///
 /// # Errors
 /// Every [`CheckError`] found (unknown names and types, wrong argument counts, misplaced
@@ -33,8 +35,10 @@ pub fn lower(
     path: &str,
     span: Span,
     source_len: usize,
+    pinned: &[String],
 ) -> Result<Image, Vec<CheckError>> {
     let mut program = Program::new(source_len);
+    program.pinned = pinned.to_vec();
     program.declare_all(items);
     program.define_all(items);
     let entry = program.start_function(span);
@@ -96,6 +100,8 @@ pub(super) struct Program<'a> {
     pub errors: Vec<CheckError>,
     /// Counter for naming `static` locals uniquely.
     pub statics: u32,
+    /// Locals of `main` read at exit by expectations: never cleared as dead.
+    pub pinned: Vec<String>,
 }
 
 impl<'a> Program<'a> {
@@ -119,6 +125,7 @@ impl<'a> Program<'a> {
             address_taken: FxHashSet::default(),
             errors: Vec::new(),
             statics: 0,
+            pinned: Vec::new(),
         };
         program.builtin_typedefs();
         program

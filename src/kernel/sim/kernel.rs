@@ -1,0 +1,335 @@
+//! The kernel driver: one scheduling step after another — pick a process, run its VM to its
+//! next request, perform the request or block — until every process has terminated, all
+//! are blocked, or a limit is hit.
+
+use super::clock::Clock;
+use super::files::FdTable;
+use super::pcb::{new_record, Block, Live, ProcessTable};
+use super::pipe::Pipe;
+use super::schedule::{Replay, Schedule, ScheduleError};
+use super::scheduler::{Dispatch, Scheduler};
+use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessState};
+use crate::scenario::Scenario;
+use crate::vm::{Event, NoEnv, Reply, Request, Value, Vm};
+use rustc_hash::FxHashMap;
+
+/// `ENOSYS`: a call this kernel does not implement.
+pub const ENOSYS: i32 = 38;
+
+/// How to run: the initial process's arguments, a schedule to replay, what to record.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `argv` of the initial process, `argv[0]` first.
+    pub argv: Vec<Vec<u8>>,
+    /// Choices to force, in order; the policy decides once they are used up.
+    pub schedule: Option<Schedule>,
+    /// Record every process's state changes (`ProcessRecord::history`).
+    pub record_history: bool,
+}
+
+/// What performing a request did.
+#[derive(Debug)]
+pub(super) enum Step {
+    /// Done: the call returns this.
+    Reply(Reply),
+    /// Done, and there is nothing to resume (`exec` succeeded, the process terminated).
+    Performed,
+    /// Done in part (a sleep began, part of a large write went in); the process now waits.
+    PerformedThenBlocked(Block),
+    /// Cannot proceed: the process waits and retries the request when woken.
+    Blocked(Block),
+    /// Performing it would exceed a limit; the run stops.
+    Limit(Limit),
+}
+
+/// The simulated kernel for one run of a scenario.
+pub struct Kernel<'s> {
+    pub(super) scenario: &'s Scenario,
+    pub(super) table: ProcessTable,
+    pub(super) pipes: Vec<Pipe>,
+    pub(super) scheduler: Scheduler,
+    pub(super) clock: Clock,
+    pub(super) output: Vec<OutputChunk>,
+    budget: u64,
+    pub(super) steps: u64,
+    pub(super) log: Vec<(u32, u64)>,
+    replay: Option<Replay>,
+    names: FxHashMap<String, Vec<u32>>,
+    record_history: bool,
+}
+
+impl<'s> Kernel<'s> {
+    /// A kernel whose only process is the initial one, ready to run `scenario`'s main
+    /// program with `options.argv` and descriptors 0–2 on the terminal.
+    pub fn new(scenario: &'s Scenario, options: Options) -> Kernel<'s> {
+        let config = &scenario.config;
+        let mut kernel = Kernel {
+            scenario,
+            table: ProcessTable::new(config.first_pid),
+            pipes: Vec::new(),
+            scheduler: Scheduler::new(config),
+            clock: Clock::default(),
+            output: Vec::new(),
+            budget: config.max_steps,
+            steps: 0,
+            log: Vec::new(),
+            replay: options.schedule.map(Replay::new),
+            names: FxHashMap::default(),
+            record_history: options.record_history,
+        };
+        let mut vm = Vm::new(scenario.catalog.main.clone(), options.argv, &config.vm());
+        for fd in 0..=2 {
+            vm.set_tty(fd, true);
+        }
+        let pid = config.first_pid;
+        let record = new_record(pid, "main".to_string(), None, "main".to_string(), pid - 1);
+        let main = kernel
+            .table
+            .insert(record, None, Live::new(vm, FdTable::terminal()));
+        kernel.created(main);
+        kernel.scheduler.make_ready(main);
+        kernel
+    }
+
+    /// Runs until the end and reports everything that happened.
+    ///
+    /// # Errors
+    /// [`ScheduleError::Diverged`] when a replayed schedule names a process that cannot
+    /// perform the next action.
+    pub fn run(mut self) -> Result<Outcome, ScheduleError> {
+        loop {
+            let Some((dispatch, forced)) = self.choose()? else {
+                if let Some(name) = self.replay.as_ref().and_then(Replay::next_name) {
+                    let name = name.to_string();
+                    let candidates = self.names.get(&name).cloned().unwrap_or_default();
+                    return Err(self.unrunnable(name, &candidates));
+                }
+                let end = self.idle_end();
+                return Ok(self.finish(end));
+            };
+            if let Some(end) = self.step(dispatch, forced)? {
+                return Ok(self.finish(end));
+            }
+        }
+    }
+
+    /// One scheduling step of the dispatched process; `Some(end)` when the run ends here, an
+    /// error when a forced process cannot proceed.
+    fn step(&mut self, dispatch: Dispatch, forced: bool) -> Result<Option<End>, ScheduleError> {
+        let p = dispatch.process;
+        if let Some(q) = dispatch.preempted {
+            self.set_state(q, ProcessState::Ready);
+        }
+        if dispatch.switched {
+            self.table.record_mut(p).context_switches += 1;
+        }
+        if self.table.get(p).state != ProcessState::Running {
+            self.set_state(p, ProcessState::Running);
+        }
+        let request = match self.advance(p) {
+            Ok(request) => request,
+            Err(end) => return Ok(Some(end)),
+        };
+        match self.perform(p, &request) {
+            Step::Reply(reply) => {
+                self.table.live(p).vm.resume(0, reply);
+                self.performed(p);
+            }
+            Step::Performed => self.performed(p),
+            Step::PerformedThenBlocked(block) => {
+                self.performed(p);
+                self.block(p, block);
+            }
+            Step::Blocked(block) if forced => {
+                return Err(self.diverged(p, format!("is blocked: {}", block.phrase())));
+            }
+            Step::Blocked(block) => self.block(p, block),
+            Step::Limit(limit) => {
+                let value = match limit {
+                    Limit::Processes => self.scenario.config.max_processes,
+                    _ => self.scenario.config.max_steps,
+                };
+                return Ok(Some(End::Limit { limit, value }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The next process to run and whether a replayed schedule forced it; `None` when no
+    /// process can run even after the clock advances.
+    fn choose(&mut self) -> Result<Option<(Dispatch, bool)>, ScheduleError> {
+        while self.scheduler.is_idle() {
+            if !self.wake_sleepers() {
+                return Ok(None);
+            }
+        }
+        let Some(name) = self.replay.as_ref().and_then(Replay::next_name) else {
+            return Ok(self.scheduler.next().map(|d| (d, false)));
+        };
+        let name = name.to_string();
+        let candidates = self.names.get(&name).cloned().unwrap_or_default();
+        let runnable = candidates.iter().copied().find(|&p| {
+            matches!(
+                self.table.get(p).state,
+                ProcessState::Ready | ProcessState::Running
+            )
+        });
+        match runnable.and_then(|p| self.scheduler.take(p)) {
+            Some(dispatch) => Ok(Some((dispatch, true))),
+            None => Err(self.unrunnable(name, &candidates)),
+        }
+    }
+
+    /// Why none of `candidates` (the processes called `name`) can run now.
+    fn unrunnable(&self, name: String, candidates: &[u32]) -> ScheduleError {
+        let reason = match candidates.first().map(|&p| self.table.get(p)) {
+            None => "does not exist".to_string(),
+            Some(pcb) => match pcb.live.as_ref().and_then(|l| l.block) {
+                Some(block) => format!("is blocked: {}", block.phrase()),
+                None => "has terminated".to_string(),
+            },
+        };
+        ScheduleError::Diverged {
+            step: self.steps,
+            name,
+            reason,
+        }
+    }
+
+    fn diverged(&self, p: u32, reason: String) -> ScheduleError {
+        let name = self.table.record(p).name.clone();
+        ScheduleError::Diverged {
+            step: self.steps,
+            name,
+            reason,
+        }
+    }
+
+    /// Advances the clock to the earliest wake-up and readies every sleeper due; `false` if
+    /// no process sleeps.
+    fn wake_sleepers(&mut self) -> bool {
+        let table = &self.table;
+        let asleep = |p: u32, until: u64| {
+            let block = table.get(p).live.as_ref().and_then(|l| l.block);
+            block == Some(Block::Sleep { until })
+        };
+        let Some(until) = self.clock.earliest(asleep) else {
+            return false;
+        };
+        for (p, t) in self.clock.advance_to(until) {
+            let live = self.table.get_mut(p).live.as_deref_mut();
+            if live.is_some_and(|l| l.block == Some(Block::Sleep { until: t })) {
+                self.table.live(p).vm.resume(0, Reply::Value(Value::ZERO));
+                self.wake(p);
+            }
+        }
+        true
+    }
+
+    /// Runs `p`'s VM to its next request (unless it waits at one already).
+    fn advance(&mut self, p: u32) -> Result<Request, End> {
+        let live = self.table.live(p);
+        if live.vm.pending(0).is_none() {
+            match live.vm.run(0, &mut NoEnv, &mut self.budget) {
+                Event::Request(_) => {}
+                Event::Fault(fault) => self.table.record_mut(p).fault = Some(fault),
+                Event::Budget => {
+                    let value = self.scenario.config.max_steps;
+                    return Err(End::Limit {
+                        limit: Limit::Steps,
+                        value,
+                    });
+                }
+            }
+        }
+        let live = self.table.live(p);
+        Ok(live
+            .vm
+            .pending(0)
+            .cloned()
+            .expect("invariant: a VM stops at a request unless its budget ran out"))
+    }
+
+    /// Performs `request` for process `p`.
+    fn perform(&mut self, p: u32, request: &Request) -> Step {
+        match request {
+            Request::Fork { name } => self.fork(p, name.as_deref()),
+            Request::Exit { status } => self.exit(p, *status),
+            Request::Die { signal } => self.die(p, *signal),
+            Request::Wait { pid, options } => self.waitpid(p, *pid, *options),
+            Request::Exec {
+                path,
+                argv,
+                search_path,
+            } => self.exec(p, path, argv, *search_path),
+            Request::Getpid => Step::Reply(Reply::Pid(self.table.pid(p))),
+            Request::Getppid => Step::Reply(Reply::Pid(self.table.record(p).ppid)),
+            Request::Sleep { micros } => self.sleep(p, *micros),
+            Request::Write { fd, data } => self.write(p, *fd, data),
+            Request::Read { fd, len } => self.read(p, *fd, *len),
+            Request::Close { fd } => self.close(p, *fd),
+            Request::Pipe => self.pipe(p),
+            Request::Dup { fd } => self.dup(p, *fd),
+            Request::Dup2 { old, new } => self.dup2(p, *old, *new),
+            Request::Isatty { fd } => self.isatty(p, *fd),
+            Request::Shared { .. } => Step::Reply(Reply::Value(Value::ZERO)),
+            Request::Unsupported { .. } => Step::Reply(Reply::Error(ENOSYS)),
+        }
+    }
+
+    /// Counts a visible action of `p` and logs it in the schedule.
+    fn performed(&mut self, p: u32) {
+        self.steps += 1;
+        self.scheduler.performed();
+        match self.log.last_mut() {
+            Some((q, n)) if *q == p => *n += 1,
+            _ => self.log.push((p, 1)),
+        }
+        if let Some(replay) = &mut self.replay {
+            replay.advance();
+        }
+    }
+
+    /// `p` leaves the CPU for the wait queue of `block`.
+    pub(super) fn block(&mut self, p: u32, block: Block) {
+        if let Some(live) = self.table.get_mut(p).live.as_deref_mut() {
+            live.block = Some(block);
+            self.set_state(p, ProcessState::Waiting);
+            self.scheduler.leave();
+        }
+    }
+
+    /// Moves a Waiting `p` to the ready queue.
+    pub(super) fn wake(&mut self, p: u32) {
+        if self.table.get(p).state == ProcessState::Waiting {
+            self.table.live(p).block = None;
+            self.set_state(p, ProcessState::Ready);
+            self.scheduler.make_ready(p);
+        }
+    }
+
+    /// A new process `p` (state New) enters the ready state.
+    pub(super) fn created(&mut self, p: u32) {
+        if self.record_history {
+            let steps = self.steps;
+            self.table
+                .record_mut(p)
+                .history
+                .push((steps, ProcessState::New));
+        }
+        if self.replay.is_some() {
+            let name = self.table.record(p).name.clone();
+            self.names.entry(name).or_default().push(p);
+        }
+        self.set_state(p, ProcessState::Ready);
+    }
+
+    /// Changes `p`'s state, recording it when history is asked for.
+    pub(super) fn set_state(&mut self, p: u32, state: ProcessState) {
+        let steps = self.steps;
+        self.table.get_mut(p).state = state;
+        if self.record_history {
+            self.table.record_mut(p).history.push((steps, state));
+        }
+    }
+}

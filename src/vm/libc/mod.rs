@@ -1,0 +1,193 @@
+//! The C library calls that run inside the process (no kernel needed): dispatch, process
+//! control (`exit`, `atexit`, `abort`), the `W*` status macros and small numeric functions.
+
+mod heap;
+mod print;
+mod random;
+mod strings;
+
+pub use random::Random;
+
+use super::call::Outcome;
+use super::interp::as_ptr;
+use super::memory::Fault;
+use super::value::{Ptr, Value};
+use super::{Env, FaultKind, Request, Vm};
+use crate::calls::Call;
+use crate::ir::Scalar;
+
+/// The fixed virtual time `time(2)` reports: 2023-11-14 22:13:20 UTC.
+pub const EPOCH: i64 = 1_700_000_000;
+
+/// Argument `i` as an integer (pointers have none: a fault).
+pub(super) fn int(args: &[Value], i: usize) -> Result<i64, Fault> {
+    match args.get(i) {
+        Some(v) => v.as_int().ok_or_else(|| {
+            Fault::new(
+                FaultKind::BadPointer,
+                format!(
+                    "argument {} is a pointer where an integer is expected",
+                    i + 1
+                ),
+            )
+        }),
+        None => Ok(0),
+    }
+}
+
+/// Argument `i` as a byte count for memory at `ptr`: faults (before anything is allocated
+/// for it) if that many bytes are not there.
+pub(super) fn length(
+    vm: &Vm,
+    args: &[Value],
+    i: usize,
+    ptr: Ptr,
+    write: bool,
+) -> Result<u32, Fault> {
+    let n = int(args, i)? as u64;
+    let len = u32::try_from(n).map_err(|_| {
+        Fault::new(
+            FaultKind::OutOfBounds,
+            format!("a length of {n} bytes is larger than any object"),
+        )
+    })?;
+    vm.memory.check(&vm.image.0, ptr, len, write)?;
+    Ok(len)
+}
+
+/// Argument `i` as a pointer that must not be NULL.
+pub(super) fn ptr(args: &[Value], i: usize) -> Result<Ptr, Fault> {
+    as_ptr(args.get(i).copied().unwrap_or(Value::ZERO))
+}
+
+impl Vm {
+    /// Performs `call` with `args` for thread `t`: library calls here, system calls become
+    /// requests.
+    pub(super) fn library(
+        &mut self,
+        t: usize,
+        call: Call,
+        args: &[Value],
+        env: &mut dyn Env,
+    ) -> Result<Outcome, Fault> {
+        let _ = t;
+        let value = |n: i64| Ok(Outcome::Value(Value::Int(n)));
+        match call {
+            Call::Exit => Ok(Outcome::Exit(int(args, 0)? as i32)),
+            Call::Abort => Ok(Outcome::Die(6)),
+            Call::Atexit => match args[0] {
+                Value::Func(f) => {
+                    self.atexit.push(f);
+                    value(0)
+                }
+                _ => Err(Fault::new(
+                    FaultKind::BadCall,
+                    "atexit given something that is not a function",
+                )),
+            },
+            Call::Wifexited => value(i64::from(int(args, 0)? & 0x7f == 0)),
+            Call::Wexitstatus => value((int(args, 0)? >> 8) & 0xff),
+            Call::Wifsignaled => {
+                let s = int(args, 0)?;
+                value(i64::from(((s & 0x7f) + 1) as i8 >> 1 > 0))
+            }
+            Call::Wtermsig => value(int(args, 0)? & 0x7f),
+            Call::Wifstopped => value(i64::from(int(args, 0)? & 0xff == 0x7f)),
+            Call::Atoi => value(i64::from(self.parse_long(args, env)? as i32)),
+            Call::Atol => value(self.parse_long(args, env)?),
+            Call::Abs => value(i64::from((int(args, 0)? as i32).wrapping_abs())),
+            Call::Rand => value(i64::from(
+                self.random.get_or_insert_with(Box::default).next(),
+            )),
+            Call::Srand => {
+                self.random = Some(Box::new(Random::new(int(args, 0)? as u32)));
+                value(0)
+            }
+            Call::Time => {
+                if args[0] != Value::ZERO {
+                    let p = ptr(args, 0)?;
+                    self.memory
+                        .store(&self.image.0, env, p, Scalar::I64, Value::Int(EPOCH))?;
+                }
+                value(EPOCH)
+            }
+            Call::Ftok => {
+                let path = self.string(args[0], env)?;
+                let hash = path.iter().fold(0x811c_9dc5u32, |h, &b| {
+                    (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+                });
+                value(i64::from(
+                    ((int(args, 1)? as u32 & 0xff) << 24 | hash & 0xff_ffff) as i32,
+                ))
+            }
+            Call::PthreadSelf => value(0x7f00_0000_1000 + t as i64 * 0x1000),
+            Call::PthreadMutexInit | Call::PthreadMutexDestroy => value(0),
+            Call::Getchar => Ok(match self.stdio.getchar() {
+                Some(c) => Outcome::Value(Value::Int(c.map_or(-1, i64::from))),
+                None => Outcome::Refill,
+            }),
+            Call::Fgets => self.fgets(args, env),
+            Call::Scanf | Call::System => {
+                let name = crate::calls::info(call).name;
+                let on_reply = super::thread::OnReply::Return;
+                Ok(Outcome::Request(Request::Unsupported { name }, on_reply))
+            }
+            _ => {
+                if let Some(outcome) = self.stdio_call(call, args, env)? {
+                    return Ok(outcome);
+                }
+                if let Some(outcome) = self.string_call(call, args, env)? {
+                    return Ok(outcome);
+                }
+                if let Some(outcome) = self.heap_call(call, args, env)? {
+                    return Ok(outcome);
+                }
+                self.system(call, args, env)
+            }
+        }
+    }
+
+    /// `fgets(s, size, stream)`: a line of `stdin` (other streams have no input: NULL).
+    fn fgets(&mut self, args: &[Value], env: &mut dyn Env) -> Result<Outcome, Fault> {
+        let size = int(args, 1)?;
+        let is_stdin = matches!(args[2], Value::Ptr(p) if p.region == super::RegionId::STREAMS);
+        if size <= 0 || !is_stdin {
+            return Ok(Outcome::Value(Value::ZERO));
+        }
+        let Some(mut line) = self.stdio.fgets(size as usize - 1) else {
+            return Ok(Outcome::Refill);
+        };
+        if line.is_empty() && size > 1 {
+            return Ok(Outcome::Value(Value::ZERO));
+        }
+        line.push(0);
+        self.memory
+            .write(&self.image.0, env, ptr(args, 0)?, &line)?;
+        Ok(Outcome::Value(args[0]))
+    }
+
+    /// `strtol(s, NULL, 10)` as `atoi`/`atol` use it: leading space, a sign, digits.
+    fn parse_long(&self, args: &[Value], env: &mut dyn Env) -> Result<i64, Fault> {
+        let s = self.string(args[0], env)?;
+        let mut bytes = s
+            .iter()
+            .skip_while(|b| b" \t\n\r\x0b\x0c".contains(b))
+            .peekable();
+        let negative = match bytes.peek() {
+            Some(b'-') => {
+                bytes.next();
+                true
+            }
+            Some(b'+') => {
+                bytes.next();
+                false
+            }
+            _ => false,
+        };
+        let mut n: i64 = 0;
+        for &b in bytes.take_while(|b| b.is_ascii_digit()) {
+            n = n.wrapping_mul(10).wrapping_add(i64::from(b - b'0'));
+        }
+        Ok(if negative { n.wrapping_neg() } else { n })
+    }
+}
