@@ -6,5 +6,6 @@ mod test;
 mod cli;
 mod docs;
 mod laws;
+mod os;
 mod scenarios;
 mod syntax;
