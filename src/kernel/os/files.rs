@@ -15,7 +15,7 @@ fn reply(result: libc::c_long) -> Reply {
     if result < 0 {
         Reply::Error(Errno::last() as i32)
     } else {
-        Reply::Value(Value::Int(result as i64))
+        Reply::Value(Value::Int(result))
     }
 }
 

@@ -24,12 +24,22 @@ struct Fact {
     inherited: Option<String>,
     /// The program it ran last, from its own records.
     program: Option<String>,
-    /// `(order, how, fault, variables)` from its own `Ended` record.
-    ended: Option<(u64, Termination, Option<RuntimeFault>, Vec<(String, i64)>)>,
+    /// From its own `Ended` record.
+    ended: Option<Ended>,
     /// `(order, reaper pid or 0 for the supervisor, raw status)`.
     reaped: Option<(u64, i64, i32)>,
     /// Killed by the supervisor when the run stopped, still running.
     killed: bool,
+}
+
+/// A process's own report of its end.
+#[derive(Debug)]
+struct Ended {
+    /// Ledger order of the record.
+    at: u64,
+    termination: Termination,
+    fault: Option<RuntimeFault>,
+    variables: Vec<(String, i64)>,
 }
 
 /// The facts of one run, in the order they arrived.
@@ -100,8 +110,12 @@ impl Ledger {
                 fault,
                 variables,
             } => {
-                self.facts.entry(pid).or_default().ended =
-                    Some((now, termination, fault, variables));
+                self.facts.entry(pid).or_default().ended = Some(Ended {
+                    at: now,
+                    termination,
+                    fault,
+                    variables,
+                });
             }
             Record::Limit => self.limit_hit = true,
         }
@@ -234,7 +248,7 @@ impl Ledger {
             return NEVER;
         }
         match (&fact.ended, fact.reaped) {
-            (Some((at, ..)), _) => *at,
+            (Some(ended), _) => ended.at,
             (None, Some((at, ..))) => at,
             (None, None) => NEVER,
         }
@@ -264,7 +278,7 @@ impl Ledger {
         let termination = match (fact.killed, fact.reaped, ended) {
             (true, _, _) => None,
             (false, Some((_, _, status)), _) => Some(termination(status)),
-            (false, None, Some((_, how, _, _))) => Some(*how),
+            (false, None, Some(ended)) => Some(ended.termination),
             (false, None, None) => None,
         };
         let mut record = ProcessRecord {
@@ -282,9 +296,9 @@ impl Ledger {
             adopted_by: None,
             zombie_at_end: false,
             reaped_by: None,
-            fault: ended.and_then(|e| e.2.clone()),
+            fault: ended.and_then(|e| e.fault.clone()),
             blocked_on: None,
-            variables: ended.map(|e| e.3.clone()).unwrap_or_default(),
+            variables: ended.map(|e| e.variables.clone()).unwrap_or_default(),
             context_switches: 0,
             history: Vec::new(),
         };
