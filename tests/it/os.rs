@@ -204,3 +204,21 @@ fn a_multithreaded_process_refuses_to_fork_the_interpreter() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("single-threaded"), "{err}");
 }
+
+#[test]
+fn a_process_in_its_own_session_is_killed_too() {
+    let (output, report) = run("escape", &["--timeout", "1"]);
+    assert_eq!(output.code, 3, "{}", output.report());
+    let child = &report["processes"][1];
+    assert_eq!(child["program"], "/usr/bin/setsid");
+    let pid = child["pid"].as_i64().unwrap();
+    if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        let session: i64 = stat[stat.rfind(')').unwrap() + 1..]
+            .split_whitespace()
+            .nth(3)
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_ne!(session, pid, "the setsid'd sleep survived: {stat}");
+    }
+}
