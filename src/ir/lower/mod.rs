@@ -42,6 +42,10 @@ pub fn lower(
     program.declare_all(items);
     program.define_all(items);
     let entry = program.start_function(span);
+    let errno_slot = match program.globals.get("errno").map(|g| g.place) {
+        Some(crate::ir::Place::Slot(slot)) => Some(slot),
+        _ => None,
+    };
     if !program.errors.is_empty() {
         return Err(program.errors);
     }
@@ -59,6 +63,7 @@ pub fn lower(
         data: program.data,
         data_pointers: program.data_pointers,
         globals: program.global_vars,
+        errno_slot,
     })
 }
 
@@ -154,6 +159,11 @@ impl<'a> Program<'a> {
         for item in items {
             collect_address_taken(item, &mut self.address_taken);
         }
+        if uses_name(items, "errno") {
+            // `errno` is a macro in <errno.h>; here it is an `int` the C library sets.
+            let sym = self.allocate_global("errno", Type::INT, None, Span::default());
+            self.globals.insert("errno".into(), sym);
+        }
         for item in items {
             match item {
                 Item::Define(define) => {
@@ -228,6 +238,19 @@ impl<'a> Program<'a> {
         }));
         id
     }
+}
+
+/// Whether any expression of `items` names `name`.
+fn uses_name(items: &[Item], name: &str) -> bool {
+    let mut found = false;
+    for item in items {
+        if let Item::Function(function) = item {
+            walk_block(&function.body, &mut |e| {
+                found |= matches!(&e.kind, ast::ExprKind::Name(i) if i.name == name);
+            });
+        }
+    }
+    found
 }
 
 /// Records every name used as `&name` in `item`, so those variables live in memory.
