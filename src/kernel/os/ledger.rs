@@ -32,6 +32,27 @@ struct Fact {
     killed: bool,
 }
 
+impl Fact {
+    /// How it ended: as its reaper saw it, else as it said; `None` if it was killed
+    /// because the run stopped.
+    fn termination(&self) -> Option<Termination> {
+        match (self.killed, self.reaped, &self.ended) {
+            (true, _, _) => None,
+            (false, Some((_, _, status)), _) => Some(termination(status)),
+            (false, None, Some(ended)) => Some(ended.termination),
+            (false, None, None) => None,
+        }
+    }
+
+    /// The program it ran last: its own, else its creator's at the fork.
+    fn last_program(&self) -> String {
+        self.program
+            .clone()
+            .or_else(|| self.inherited.clone())
+            .unwrap_or_else(|| "main".to_string())
+    }
+}
+
 /// A process's own report of its end.
 #[derive(Debug)]
 struct Ended {
@@ -275,22 +296,12 @@ impl Ledger {
             (None, _) => format!("pid {pid}"),
         };
         let ended = fact.ended.as_ref();
-        let termination = match (fact.killed, fact.reaped, ended) {
-            (true, _, _) => None,
-            (false, Some((_, _, status)), _) => Some(termination(status)),
-            (false, None, Some(ended)) => Some(ended.termination),
-            (false, None, None) => None,
-        };
         let mut record = ProcessRecord {
             pid,
             name,
             creator,
-            program: fact
-                .program
-                .clone()
-                .or_else(|| fact.inherited.clone())
-                .unwrap_or_else(|| "main".to_string()),
-            termination,
+            program: fact.last_program(),
+            termination: fact.termination(),
             ppid: fact.creator.unwrap_or(self.supervisor),
             orphaned: false,
             adopted_by: None,

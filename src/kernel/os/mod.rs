@@ -118,14 +118,7 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
     );
     let mut watch = Watch::new(capture, signals, ledger, main, started + options.timeout);
     let stop = watch.supervise();
-    watch.stop();
-    let Watch {
-        signals, ledger, ..
-    } = watch;
-    signals.release();
-    let _ = nix::sys::prctl::set_child_subreaper(false);
-    SysvObjects::default().remove_all();
-    drop(dir);
+    let ledger = finish(watch, dir);
     let end = match stop {
         Stop::Finished => End::Finished,
         Stop::Timeout => End::Limit {
@@ -140,4 +133,18 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
     };
     let micros = started.elapsed().as_micros() as u64;
     Ok(ledger.into_outcome(scenario.config.orphans, end, micros))
+}
+
+/// Stops the run (every process killed and reaped) and removes what it left: the run
+/// directory and System V objects. Returns what was learnt.
+fn finish(mut watch: Watch, dir: RunDir) -> Ledger {
+    watch.stop();
+    let Watch {
+        signals, ledger, ..
+    } = watch;
+    signals.release();
+    let _ = nix::sys::prctl::set_child_subreaper(false);
+    SysvObjects::default().remove_all();
+    drop(dir);
+    ledger
 }
