@@ -196,9 +196,10 @@ impl<'r> Process<'r> {
     /// other path is the real binary.
     fn exec(&mut self, path: &[u8], argv: Vec<Vec<u8>>, search_path: bool) -> Option<Reply> {
         let text = String::from_utf8_lossy(path).into_owned();
+        let mut program = resolve_on_path(&text, search_path);
         if let Some(image) = self.scenario.catalog.resolve(&text, search_path) {
+            program.clone_from(&image.path);
             if !runs_real_binary(&image.path) {
-                let program = image.path.clone();
                 self.vm.exec(image.clone(), argv);
                 for fd in 0..=2 {
                     self.update_tty(fd);
@@ -207,11 +208,18 @@ impl<'r> Process<'r> {
                 return None;
             }
         }
-        Some(self.exec_real(path, &argv, search_path))
+        Some(self.exec_real(path, &argv, search_path, program))
     }
 
-    /// Replaces the process with a real binary; returns only on failure.
-    fn exec_real(&mut self, path: &[u8], argv: &[Vec<u8>], search_path: bool) -> Reply {
+    /// Replaces the process with a real binary, which the report calls `program`; returns
+    /// only on failure (and then the process still runs its old program).
+    fn exec_real(
+        &mut self,
+        path: &[u8],
+        argv: &[Vec<u8>],
+        search_path: bool,
+        program: String,
+    ) -> Reply {
         let (Ok(file), Ok(args)) = (
             CString::new(path),
             argv.iter()
@@ -220,16 +228,18 @@ impl<'r> Process<'r> {
         ) else {
             return Reply::Error(Errno::EINVAL as i32);
         };
-        let shown = String::from_utf8_lossy(path).into_owned();
-        self.report(&Record::Program {
-            program: resolve_on_path(&shown, search_path),
-        });
+        self.report(&Record::Program { program });
         let error = if search_path {
             nix::unistd::execvp(&file, &args)
         } else {
             nix::unistd::execv(&file, &args)
         };
-        let program = self.vm.image().path.clone();
+        let image = self.vm.image();
+        let program = if std::rc::Rc::ptr_eq(image, &self.scenario.catalog.main) {
+            "main".to_string()
+        } else {
+            image.path.clone()
+        };
         self.report(&Record::Program { program });
         Reply::Error(error.map_or_else(|e| e as i32, |never| match never {}))
     }
