@@ -30,6 +30,8 @@ struct Fact {
     reaped: Option<(u64, i64, i32)>,
     /// Killed by the supervisor when the run stopped, still running.
     killed: bool,
+    /// Known only from its output or its reaping: a child of an exec'd binary.
+    unannounced: bool,
 }
 
 impl Fact {
@@ -73,7 +75,7 @@ pub struct Ledger {
     forks: FxHashMap<i64, u32>,
     /// Parent pids read from `/proc` for writers no record announced (children of exec'd
     /// binaries).
-    hints: FxHashMap<i64, i64>,
+    hints: FxHashMap<i64, (i64, Option<String>)>,
     output: Vec<(i64, i32, Vec<u8>)>,
     /// Whether some process hit the process budget.
     pub limit_hit: bool,
@@ -150,7 +152,10 @@ impl Ledger {
     pub fn output(&mut self, pid: i64, fd: i32, bytes: &[u8]) {
         if !self.facts.contains_key(&pid) && !self.hints.contains_key(&pid) {
             if let Some(parent) = parent_of(pid) {
-                self.hints.insert(pid, parent);
+                let program = std::fs::read_link(format!("/proc/{pid}/exe"))
+                    .ok()
+                    .map(|p| p.to_string_lossy().into_owned());
+                self.hints.insert(pid, (parent, program));
             }
         }
         self.output.push((pid, fd, bytes.to_vec()));
@@ -207,25 +212,28 @@ impl Ledger {
         for pid in writers {
             self.facts.entry(pid).or_default();
         }
-        let unannounced: Vec<i64> = self
+        let mut unannounced: Vec<i64> = self
             .facts
             .iter()
             .filter(|(&pid, f)| pid != self.main && f.creator.is_none())
             .map(|(&pid, _)| pid)
             .collect();
+        // Pids count up: their order is the best guess at the order of creation.
+        unannounced.sort_unstable();
         for pid in unannounced {
-            let parent = self
-                .hints
-                .get(&pid)
-                .copied()
+            let (parent, program) = self.hints.remove(&pid).unwrap_or((self.main, None));
+            let parent = Some(parent)
                 .filter(|p| self.facts.contains_key(p) && *p != pid)
                 .unwrap_or(self.main);
             let order = self.forks.entry(parent).or_default();
             *order += 1;
             let order = *order;
-            let fact = self.facts.get_mut(&pid).expect("listed above");
+            let mut fact = self.facts.shift_remove(&pid).expect("listed above");
             fact.creator = Some(parent);
             fact.order = order;
+            fact.unannounced = true;
+            fact.program = fact.program.take().or(program);
+            self.facts.insert(pid, fact);
         }
     }
 
@@ -313,7 +321,9 @@ impl Ledger {
             context_switches: 0,
             history: Vec::new(),
         };
-        if let Some(parent) = fact.creator.filter(|_| pid != self.main) {
+        // A child of an exec'd binary that its parent reaped: nothing is known of its end.
+        let unknown_end = fact.unannounced && fact.reaped.is_none() && !fact.killed;
+        if let Some(parent) = fact.creator.filter(|_| pid != self.main && !unknown_end) {
             self.place_in_family(pid, parent, orphans, &mut record);
         }
         record
