@@ -112,7 +112,10 @@ impl Builder<'_> {
                     .expect("macro expr");
                 return Ok(MacroBody::Expr(self.parse_expr(expr)?));
             }
-            Err(error) if raw.params.is_none() => return Err(self.pest_error(&error, self.base())),
+            Err(_) if raw.params.is_none() => {
+                let error = super::detailed_error(Rule::macro_expr, text);
+                return Err(self.pest_error(&error, self.base()));
+            }
             Err(_) => {}
         }
         match ScnParser::parse(Rule::macro_stmt, text) {
@@ -123,7 +126,9 @@ impl Builder<'_> {
                     .expect("macro stmt");
                 Ok(MacroBody::Stmt(Box::new(self.parse_stmt(stmt)?)))
             }
-            Err(error) => Err(self.pest_error(&error, self.base())),
+            Err(_) => {
+                Err(self.pest_error(&super::detailed_error(Rule::macro_stmt, text), self.base()))
+            }
         }
     }
 }

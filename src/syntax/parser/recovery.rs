@@ -26,7 +26,8 @@ pub(super) fn declarative_error(builder: &Builder<'_>, at: usize) -> Option<Synt
     } else {
         return None;
     };
-    let error = ScnParser::parse(rule, rest).err()?;
+    ScnParser::parse(rule, rest).err()?;
+    let error = super::detailed_error(rule, rest);
     let error = builder.pest_error(&error, start);
     let vague =
         matches!(&error, SyntaxError::Unexpected { expected, .. } if expected == "something else");
