@@ -86,12 +86,20 @@ fn parse_items(builder: &Builder<'_>, scenario: &mut Scenario, errors: &mut Vec<
                 }
                 at += consumed.max(1);
             }
-            Err(_) => {
-                let error = recovery::declarative_error(builder, at).unwrap_or_else(|| {
-                    builder.pest_error(&detailed_error(Rule::unit, &text[at..]), at)
-                });
-                errors.push(error);
-                at = recovery::skip_item(text, at);
+            Err(error) => {
+                let end = recovery::skip_item(text, at);
+                match recovery::declarative_error(builder, at) {
+                    Some(error) => errors.push(error),
+                    None => {
+                        errors
+                            .push(builder.pest_error(&detailed_error(Rule::unit, &text[at..]), at));
+                        let error_at = at + recovery::error_position(&error);
+                        if text[at..error_at].contains('{') {
+                            errors.extend(recovery::statement_errors(builder, error_at, end));
+                        }
+                    }
+                }
+                at = end;
             }
         }
     }
