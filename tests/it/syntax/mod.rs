@@ -389,3 +389,10 @@ fn time_file() {
     }
     println!("per parse: {:?}", start.elapsed() / 10);
 }
+
+#[test]
+fn windows_files_parse() {
+    let text = "\u{FEFF}#include <stdio.h>\r\nint main(void)\r\n{\r\n    printf(\"hi\\n\");\r\n    return 0;\r\n}\r\n";
+    let scenario = parse(text).unwrap();
+    assert_eq!(scenario.items.len(), 1);
+}
