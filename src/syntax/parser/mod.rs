@@ -36,6 +36,23 @@ pub(super) type Pair<'i> = pest::iterators::Pair<'i, Rule>;
 /// Every syntax error found (the parser recovers at item boundaries, so several errors are
 /// reported together).
 pub fn parse(source: &str) -> Result<Scenario, Vec<SyntaxError>> {
+    // Building a tree MAX_NESTING levels deep recurses that deep (unoptimised builds use
+    // several kilobytes a level); a thread with a known stack makes that safe whatever
+    // stack the caller runs on. Only the pages used are committed.
+    const PARSE_STACK: usize = 64 << 20;
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("scn-parse".to_string())
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(scope, || parse_here(source))
+            .expect("the parser thread starts")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// [`parse`] on the current thread.
+fn parse_here(source: &str) -> Result<Scenario, Vec<SyntaxError>> {
     let Preprocessed { text, defines } = preprocess::run(source).map_err(|e| vec![e])?;
     nesting::check(&text).map_err(|e| vec![e])?;
     let builder = Builder::new(&text);

@@ -285,12 +285,22 @@ fn deep_input_is_an_error_not_a_crash() {
 
 #[test]
 fn moderately_deep_input_parses() {
-    let text = format!(
-        "int main() {{ return {}1{}; }}",
-        "(".repeat(100),
-        ")".repeat(100)
-    );
-    parse(&text).unwrap();
+    for depth in [100, 250] {
+        let parens = format!(
+            "int main() {{ return {}1{}; }}",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        );
+        parse(&parens).unwrap();
+        let blocks = format!("int main() {}x;{}", "{".repeat(depth), "}".repeat(depth));
+        parse(&blocks).unwrap();
+        let ifs = format!(
+            "int main() {{ {}x;{} }}",
+            "if (a) {".repeat(depth / 2),
+            "}".repeat(depth / 2)
+        );
+        parse(&ifs).unwrap();
+    }
     let chain: String = (0..100)
         .map(|i| format!("if (x == {i}) y = {i}; else "))
         .collect();
