@@ -154,15 +154,33 @@ impl Builder<'_> {
                 };
             }
         };
-        let tokens: Vec<String> = error
-            .parse_attempts()
-            .map(|a| {
-                a.expected_tokens()
+        // With error detail, pest knows the furthest point reached, literal tokens included
+        // (`while x` fails at `x`, where only `(` was tried).
+        let (at, positives, tokens) = match error.parse_attempts() {
+            Some(attempts)
+                if base + attempts.max_position >= at
+                    && attempts
+                        .expected_tokens()
+                        .iter()
+                        .any(|t| words::names_token(&t.to_string())) =>
+            {
+                let deepest = attempts
+                    .call_stacks()
+                    .into_iter()
+                    .filter_map(|s| s.deepest.get_rule().copied());
+                let mut rules: Vec<super::Rule> = deepest.collect();
+                if base + attempts.max_position == at {
+                    rules.extend(positives);
+                }
+                let tokens = attempts
+                    .expected_tokens()
                     .iter()
                     .map(ToString::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+                    .collect();
+                (base + attempts.max_position, rules, tokens)
+            }
+            _ => (at, positives, Vec::new()),
+        };
         let expected = words::expected(&positives, &tokens);
         let found = words::found(self.text, at);
         let token_start = at + (self.text[at..].len() - self.text[at..].trim_start().len());

@@ -406,3 +406,19 @@ fn windows_files_parse() {
     let scenario = parse(text).unwrap();
     assert_eq!(scenario.items.len(), 1);
 }
+
+#[test]
+fn messages_name_the_missing_token() {
+    let cases = [
+        ("while x { }", "expected `(`, found `x`"),
+        ("x = a[1;", "expected `,` or `]`, found `;`"),
+        ("printf(\"x\" x);", "expected `)` or `,`, found `x`"),
+        ("x = = 3;", "expected an expression, found `=`"),
+        ("else { x = 1; }", "expected a statement, found `else`"),
+        ("return 0", "expected `;` after the statement, found `}`"),
+    ];
+    for (body, message) in cases {
+        let errors = parse(&format!("int main() {{\n    {body}\n}}\n")).unwrap_err();
+        assert_eq!(errors[0].to_string(), message, "{body}");
+    }
+}
