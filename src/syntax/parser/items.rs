@@ -114,7 +114,7 @@ impl Builder<'_> {
             }
             Err(_) if raw.params.is_none() => {
                 let error = super::detailed_error(Rule::macro_expr, text);
-                return Err(self.pest_error(&error, self.base()));
+                return Err(self.pest_error_in(&error, self.base(), text, END_OF_DEFINE));
             }
             Err(_) => {}
         }
@@ -127,11 +127,15 @@ impl Builder<'_> {
                 Ok(MacroBody::Stmt(Box::new(self.parse_stmt(stmt)?)))
             }
             Err(_) => {
-                Err(self.pest_error(&super::detailed_error(Rule::macro_stmt, text), self.base()))
+                let error = super::detailed_error(Rule::macro_stmt, text);
+                Err(self.pest_error_in(&error, self.base(), text, END_OF_DEFINE))
             }
         }
     }
 }
+
+/// How the end of a `#define` body is named in errors.
+const END_OF_DEFINE: &str = "the end of the `#define` line";
 
 /// The signature of a declarator of function type: `int main(void)`.
 fn signature(name: Ident, ty: TypeName, span: Span) -> Option<FunctionSig> {
