@@ -131,6 +131,12 @@ fn unknown_type_name_is_a_declaration() {
 #[test]
 fn typedef_names_decide_declaration_or_expression() {
     let text = "typedef int item; int main() { item * a; int b, c; b * c; f(x); item buffer[10]; }";
+    let cast = parse("typedef int item; int x = (item)(3);").unwrap();
+    assert!(
+        print(&cast).contains("int x = (item)3;"),
+        "{}",
+        print(&cast)
+    );
     let scenario = parse(text).unwrap();
     let Item::Function(main) = &scenario.items[1] else {
         panic!("a function")
@@ -199,6 +205,11 @@ fn precedence_and_associativity_are_c() {
         ("(x) * (x)", "x * x"),
         ("(void)x", "(void)x"),
         ("(x)++", "x++"),
+        ("(f)(a, b)", "f(a, b)"),
+        ("(f)(a)", "f(a)"),
+        ("(f)((a, b))", "f((a, b))"),
+        ("(pid_t)(a)", "(pid_t)a"),
+        ("(f)(a)[1]", "(f(a))[1]"),
         ("(x) != y", "x != y"),
         ("(x) - 1", "x - 1"),
         ("(pid_t)-1", "(pid_t)(-1)"),
