@@ -6,6 +6,7 @@ mod lower;
 
 pub use instr::{ArithOp, CmpOp, FuncId, Instr, Scalar, Slot, StrId, Trap};
 
+
 use crate::syntax::span::Span;
 use std::rc::Rc;
 
