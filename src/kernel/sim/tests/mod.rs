@@ -37,6 +37,7 @@ pub(super) fn image_at(path: &str) -> Rc<Image> {
         data: Vec::new(),
         data_pointers: Vec::new(),
         globals: Vec::new(),
+        errno_slot: None,
     })
 }
 
