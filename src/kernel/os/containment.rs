@@ -10,13 +10,24 @@ use nix::unistd::Pid;
 use std::path::{Path, PathBuf};
 
 /// Whether this process has exactly one thread (`Threads:` in `/proc/self/status`): `fork`
-/// is only safe for the interpreter when no other thread holds a lock.
+/// is only safe for the interpreter when no other thread holds a lock. A thread that was
+/// just joined (the parser runs on one) may take a moment to leave the count, so this
+/// looks again for up to 100 ms.
 pub fn single_threaded() -> bool {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("Threads:"))
-        .is_some_and(|n| n.trim() == "1")
+    let one = || {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("Threads:"))
+            .is_some_and(|n| n.trim() == "1")
+    };
+    for _ in 0..100 {
+        if one() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    false
 }
 
 /// The signals the supervisor takes through its `signalfd` instead of their handlers.

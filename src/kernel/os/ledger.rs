@@ -4,7 +4,7 @@
 
 use super::record::Record;
 use crate::config::Reaper;
-use crate::outcome::{End, OutputChunk, ProcessRecord, Termination};
+use crate::outcome::{End, Limit, OutputChunk, ProcessRecord, Termination};
 use crate::vm::RuntimeFault;
 use rustc_hash::FxHashMap;
 
@@ -32,6 +32,8 @@ struct Fact {
     killed: bool,
     /// Known only from its output or its reaping: a child of an exec'd binary.
     unannounced: bool,
+    /// The fault that stopped the run at a limit.
+    fault: Option<RuntimeFault>,
 }
 
 impl Fact {
@@ -77,8 +79,8 @@ pub struct Ledger {
     /// binaries).
     hints: FxHashMap<i64, (i64, Option<String>)>,
     output: Vec<(i64, i32, Vec<u8>)>,
-    /// Whether some process hit the process budget.
-    pub limit_hit: bool,
+    /// The limit some process hit (the process budget, its memory), if any.
+    pub limit: Option<Limit>,
 }
 
 impl Ledger {
@@ -94,7 +96,7 @@ impl Ledger {
             forks: FxHashMap::default(),
             hints: FxHashMap::default(),
             output: Vec::new(),
-            limit_hit: false,
+            limit: None,
         }
     }
 
@@ -140,7 +142,11 @@ impl Ledger {
                     variables,
                 });
             }
-            Record::Limit => self.limit_hit = true,
+            Record::Limit => self.limit = Some(Limit::Processes),
+            Record::MemoryLimit { fault } => {
+                self.facts.entry(pid).or_default().fault = Some(fault);
+                self.limit = Some(Limit::Memory);
+            }
         }
     }
 
@@ -315,7 +321,9 @@ impl Ledger {
             adopted_by: None,
             zombie_at_end: false,
             reaped_by: None,
-            fault: ended.and_then(|e| e.fault.clone()),
+            fault: ended
+                .and_then(|e| e.fault.clone())
+                .or_else(|| fact.fault.clone()),
             blocked_on: None,
             variables: ended.map(|e| e.variables.clone()).unwrap_or_default(),
             context_switches: 0,

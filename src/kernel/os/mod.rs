@@ -125,8 +125,12 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
             limit: Limit::Time,
             value: options.timeout.as_secs(),
         },
-        Stop::Budget => End::Limit {
-            limit: Limit::Processes,
+        Stop::Limit(Limit::Memory) => End::Limit {
+            limit: Limit::Memory,
+            value: scenario.config.max_memory as u64,
+        },
+        Stop::Limit(limit) => End::Limit {
+            limit,
             value: options.max_processes,
         },
         Stop::Signal(signal) => initial::die_of(signal),

@@ -7,7 +7,7 @@ use super::capture::{file_id, send_record, FileId};
 use super::record::Record;
 use crate::outcome::Termination;
 use crate::scenario::Scenario;
-use crate::vm::{Event, NoEnv, Reply, Request, RuntimeFault, Value, Vm};
+use crate::vm::{Event, FaultKind, NoEnv, Reply, Request, RuntimeFault, Value, Vm};
 use nix::errno::Errno;
 use nix::sys::signal::{kill, SigHandler, SigSet, SigmaskHow, Signal};
 use nix::unistd::{getpid, getppid, ForkResult};
@@ -59,6 +59,13 @@ impl<'r> Process<'r> {
         loop {
             match self.vm.run(0, &mut NoEnv, &mut budget) {
                 Event::Budget => budget = u64::MAX,
+                Event::Fault(fault) if fault.kind == FaultKind::MemoryLimit => {
+                    self.report(&Record::MemoryLimit { fault });
+                    // The supervisor stops the whole run on this record.
+                    loop {
+                        std::thread::sleep(Duration::from_secs(1));
+                    }
+                }
                 Event::Fault(fault) => self.fault = Some(fault),
                 Event::Request(_) => {}
             }
@@ -110,7 +117,7 @@ impl<'r> Process<'r> {
     fn fork(&mut self, spawn: Option<String>) -> Reply {
         if !self.link.budget.take() {
             self.report(&Record::Limit);
-            // The supervisor kills the whole run on this record.
+            // The supervisor stops the whole run on this record.
             loop {
                 std::thread::sleep(Duration::from_secs(1));
             }

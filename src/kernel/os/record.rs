@@ -41,10 +41,15 @@ pub enum Record {
     },
     /// A `fork` of the sender would exceed the process budget: stop the run.
     Limit,
+    /// The sender needs more memory than `max_memory`: stop the run (the fault says where).
+    MemoryLimit {
+        /// The fault at the allocation.
+        fault: RuntimeFault,
+    },
 }
 
 /// Every fault kind, indexed by its code on the wire.
-const FAULT_KINDS: [FaultKind; 10] = [
+const FAULT_KINDS: [FaultKind; 11] = [
     FaultKind::NullPointer,
     FaultKind::OutOfBounds,
     FaultKind::UseAfterFree,
@@ -55,6 +60,7 @@ const FAULT_KINDS: [FaultKind; 10] = [
     FaultKind::BadCall,
     FaultKind::BadFree,
     FaultKind::MissingReturn,
+    FaultKind::MemoryLimit,
 ];
 
 impl Record {
@@ -92,6 +98,10 @@ impl Record {
                 }
             }
             Record::Limit => out.byte(b'L'),
+            Record::MemoryLimit { fault } => {
+                out.byte(b'M');
+                out.fault(Some(fault));
+            }
         }
         out.0
     }
@@ -128,6 +138,9 @@ impl Record {
                 }
             }
             b'L' => Record::Limit,
+            b'M' => Record::MemoryLimit {
+                fault: input.fault()??,
+            },
             _ => return None,
         };
         input.0.is_empty().then_some(record)
@@ -258,6 +271,13 @@ mod tests {
                 variables: vec![("x".into(), -5)],
             },
             Record::Limit,
+            Record::MemoryLimit {
+                fault: RuntimeFault {
+                    kind: FaultKind::MemoryLimit,
+                    message: "malloc".into(),
+                    span: Span::new(1, 2),
+                },
+            },
         ];
         for record in records {
             assert_eq!(Record::decode(&record.encode()), Some(record));

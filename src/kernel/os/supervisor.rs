@@ -5,6 +5,7 @@
 use super::capture::{Arrival, Capture, MAX_DATAGRAM};
 use super::containment::{kill_descendants, Signals};
 use super::ledger::Ledger;
+use crate::outcome::Limit;
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{killpg, Signal};
@@ -27,8 +28,8 @@ pub enum Stop {
     Finished,
     /// The wall-clock deadline passed.
     Timeout,
-    /// A `fork` would have exceeded the process budget.
-    Budget,
+    /// A process hit a limit: a `fork` past the process budget, memory past `max_memory`.
+    Limit(Limit),
     /// `scn` got this signal (Ctrl-C, `kill`).
     Signal(i32),
 }
@@ -73,8 +74,8 @@ impl Watch {
     pub fn supervise(&mut self) -> Stop {
         loop {
             let busy = self.drain();
-            if self.ledger.limit_hit {
-                return Stop::Budget;
+            if let Some(limit) = self.ledger.limit {
+                return Stop::Limit(limit);
             }
             if let Some(signal) = self.take_signals() {
                 return Stop::Signal(signal);
