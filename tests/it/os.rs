@@ -222,3 +222,45 @@ fn a_process_in_its_own_session_is_killed_too() {
         assert_ne!(session, pid, "the setsid'd sleep survived: {stat}");
     }
 }
+
+#[test]
+fn ctrl_c_kills_the_whole_run_and_scn_dies_of_it() {
+    use nix::sys::signal::{kill, Signal};
+    use nix::unistd::Pid;
+    use std::os::unix::process::ExitStatusExt;
+    let mut scn = std::process::Command::new(env!("CARGO_BIN_EXE_scn"))
+        .args(["run", "--backend", "os", "tests/fixtures/os/zombie.scn"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("scn starts");
+    let supervisor = scn.id();
+    let children = format!("/proc/{supervisor}/task/{supervisor}/children");
+    let start = Instant::now();
+    let main: i64 = loop {
+        let list = std::fs::read_to_string(&children).unwrap_or_default();
+        if let Some(pid) = list.split_whitespace().next() {
+            break pid.parse().unwrap();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no scenario process"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    kill(Pid::from_raw(supervisor as i32), Signal::SIGINT).expect("signal scn");
+    let status = scn.wait().expect("scn ends");
+    assert_eq!(status.signal(), Some(Signal::SIGINT as i32), "{status:?}");
+    let left: Vec<String> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        .filter(|stat| {
+            let after_name = &stat[stat.rfind(')').unwrap() + 1..];
+            after_name.split_whitespace().nth(2) == Some(main.to_string().as_str())
+        })
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
