@@ -16,8 +16,6 @@ use std::time::{Duration, Instant};
 /// Terminal output kept per run; a scenario printing forever is stopped by the deadline,
 /// and what it printed past this is dropped.
 const MAX_OUTPUT: usize = 64 << 20;
-/// How long the supervisor lets records gather after a wake-up.
-const COALESCE: Duration = Duration::from_micros(500);
 /// Datagrams taken from one socket before looking at the clock and signals again.
 const DRAIN_BATCH: usize = 4096;
 
@@ -88,11 +86,8 @@ impl Watch {
             if now >= self.deadline {
                 return Stop::Timeout;
             }
-            if !busy && !self.wait_for_events(self.deadline - now) {
-                // Only records are coming: let them pile up a little, one wake-up per batch
-                // instead of one per datagram keeps the supervisor off the CPUs the scenario
-                // needs. (Not while output flows: writers wait once a few datagrams are queued.)
-                std::thread::sleep(COALESCE);
+            if !busy {
+                self.wait_for_events(self.deadline - now);
             }
         }
     }
@@ -112,9 +107,8 @@ impl Watch {
         while self.drain() {}
     }
 
-    /// Blocks until a socket or the signal descriptor is readable, or `timeout` passes;
-    /// `true` if terminal output or a signal is waiting.
-    fn wait_for_events(&self, timeout: Duration) -> bool {
+    /// Blocks until a socket or the signal descriptor is readable, or `timeout` passes.
+    fn wait_for_events(&self, timeout: Duration) {
         let mut fds = [
             PollFd::new(self.capture.terminal.as_fd(), PollFlags::POLLIN),
             PollFd::new(self.capture.control.as_fd(), PollFlags::POLLIN),
@@ -122,8 +116,6 @@ impl Watch {
         ];
         let millis = timeout.as_millis().clamp(1, 1000) as u16;
         let _ = poll(&mut fds, PollTimeout::from(millis));
-        let ready = |fd: &PollFd| fd.revents().is_some_and(|r| !r.is_empty());
-        ready(&fds[0]) || ready(&fds[2])
     }
 
     /// Takes queued records, then terminal output; `true` if there were any.
