@@ -20,4 +20,3 @@ pub use schedule::{Schedule, ScheduleError};
 
 #[cfg(test)]
 mod tests;
-
