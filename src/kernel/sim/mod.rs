@@ -15,7 +15,7 @@ mod schedule;
 mod scheduler;
 
 pub use kernel::{Kernel, Options};
-pub use pcb::INIT_PID;
+pub use pcb::{format_micros, INIT_PID};
 pub use schedule::{Schedule, ScheduleError};
 
 #[cfg(test)]

@@ -113,6 +113,8 @@ pub struct Pcb {
     pub parent: Option<u32>,
     /// Whether it exited and no one has reaped it yet.
     pub zombie: bool,
+    /// Virtual time (µs) at which it terminated.
+    pub exited_at: u64,
     /// `None` once terminated.
     pub live: Option<Box<Live>>,
 }
@@ -163,6 +165,7 @@ impl ProcessTable {
             state: ProcessState::New,
             parent,
             zombie: false,
+            exited_at: 0,
             live: Some(Box::new(live)),
         });
         self.alive += 1;
@@ -240,6 +243,7 @@ pub fn new_record(
         orphaned: false,
         adopted_by: None,
         zombie_at_end: false,
+        zombie_micros: 0,
         reaped_by: None,
         fault: None,
         blocked_on: None,
