@@ -71,6 +71,11 @@ struct Ended {
 #[derive(Debug)]
 pub struct Ledger {
     clock: u64,
+    started: std::time::Instant,
+    /// When the run stopped, in microseconds from `started`.
+    stopped_at: u64,
+    /// When each fact arrived (microseconds from `started`), by ledger order.
+    moments: Vec<u64>,
     main: i64,
     supervisor: i64,
     facts: indexmap::IndexMap<i64, Fact>,
@@ -85,11 +90,14 @@ pub struct Ledger {
 
 impl Ledger {
     /// An empty ledger for a run whose initial process is `main`, supervised by `supervisor`.
-    pub fn new(main: i64, supervisor: i64) -> Ledger {
+    pub fn new(main: i64, supervisor: i64, started: std::time::Instant) -> Ledger {
         let mut facts = indexmap::IndexMap::new();
         facts.insert(main, Fact::default());
         Ledger {
             clock: 0,
+            started,
+            stopped_at: 0,
+            moments: Vec::new(),
             main,
             supervisor,
             facts,
@@ -100,9 +108,16 @@ impl Ledger {
         }
     }
 
+    /// The next ledger order; also notes when it happened.
     fn tick(&mut self) -> u64 {
         self.clock += 1;
+        self.moments.push(self.started.elapsed().as_micros() as u64);
         self.clock
+    }
+
+    /// Microseconds from the start of the run to the fact with ledger order `at`.
+    fn moment(&self, at: u64) -> u64 {
+        self.moments.get(at as usize - 1).copied().unwrap_or(0)
     }
 
     /// `pid` sent `record`.
@@ -184,6 +199,7 @@ impl Ledger {
         micros: u64,
     ) -> crate::outcome::Outcome {
         self.adopt_unannounced();
+        self.stopped_at = micros;
         let order = self.creation_order();
         let index: FxHashMap<i64, usize> = order.iter().enumerate().map(|(i, &p)| (p, i)).collect();
         let mut processes: Vec<ProcessRecord> = Vec::with_capacity(order.len());
@@ -320,6 +336,7 @@ impl Ledger {
             orphaned: false,
             adopted_by: None,
             zombie_at_end: false,
+            zombie_micros: 0,
             reaped_by: None,
             fault: ended
                 .and_then(|e| e.fault.clone())
@@ -334,6 +351,7 @@ impl Ledger {
         if let Some(parent) = fact.creator.filter(|_| pid != self.main && !unknown_end) {
             self.place_in_family(pid, parent, orphans, &mut record);
         }
+        record.zombie_micros = self.zombie_micros(fact, record.zombie_at_end);
         record
     }
 
@@ -362,6 +380,22 @@ impl Ledger {
             record.ppid = adopter;
             record.reaped_by = reaper.map(as_reported);
         }
+    }
+}
+
+impl Ledger {
+    /// Real time in microseconds `fact`'s process spent as a zombie: from its own report of
+    /// its end until it was reaped, or the run stopped.
+    fn zombie_micros(&self, fact: &Fact, zombie_at_end: bool) -> u64 {
+        let Some(ended) = &fact.ended else {
+            return 0;
+        };
+        let until = match fact.reaped {
+            _ if zombie_at_end => self.stopped_at,
+            Some((at, _, _)) if !fact.killed => self.moment(at),
+            _ => return 0,
+        };
+        until.saturating_sub(self.moment(ended.at))
     }
 }
 

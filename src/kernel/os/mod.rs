@@ -115,6 +115,7 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
     let ledger = Ledger::new(
         i64::from(main.as_raw()),
         i64::from(nix::unistd::getpid().as_raw()),
+        started,
     );
     let mut watch = Watch::new(capture, signals, ledger, main, started + options.timeout);
     let stop = watch.supervise();
