@@ -89,7 +89,7 @@ pub enum OnReply {
 }
 
 /// A thread: call stack, pending request, and what to do next.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Thread {
     /// Slots, frame-object pointers and operand stacks of all frames.
     pub stack: Vec<Value>,
@@ -150,5 +150,26 @@ impl Thread {
     pub fn wait_for(&mut self, request: Request, on_reply: OnReply) {
         self.pending = Some(request);
         self.on_reply = on_reply;
+    }
+}
+
+impl Clone for Thread {
+    /// `fork` clones every thread; the copy keeps spare stack room so that the child's
+    /// first calls do not reallocate what the parent had already grown.
+    fn clone(&self) -> Thread {
+        let mut stack = Vec::with_capacity(self.stack.capacity().max(self.stack.len() + 16));
+        stack.extend_from_slice(&self.stack);
+        let mut frames = Vec::with_capacity(self.frames.capacity().max(self.frames.len() + 2));
+        frames.extend_from_slice(&self.frames);
+        Thread {
+            stack,
+            frames,
+            pending: self.pending.clone(),
+            on_reply: self.on_reply,
+            reply: self.reply.clone(),
+            job: self.job,
+            shared_granted: self.shared_granted,
+            signals: self.signals.clone(),
+        }
     }
 }
