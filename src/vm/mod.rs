@@ -12,6 +12,7 @@ mod exit;
 mod fault;
 mod format;
 mod interp;
+mod ipc;
 mod libc;
 mod memory;
 mod region;

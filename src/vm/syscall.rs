@@ -111,6 +111,9 @@ impl Vm {
             }),
             Call::Isatty => ret(Request::Isatty { fd: int(0) as i32 }),
             _ => {
+                if let Some(outcome) = self.ipc_request(call, args, env) {
+                    return outcome;
+                }
                 let on_reply = if returns_pointer(call) {
                     OnReply::ReturnPointer
                 } else {
@@ -153,6 +156,10 @@ impl Vm {
         env: &mut dyn Env,
     ) -> Result<(), Fault> {
         let on_reply = self.threads[t].on_reply;
+        if let Some(value) = self.apply_ipc_reply(on_reply, &reply, env) {
+            self.threads[t].push(value?);
+            return Ok(());
+        }
         let image = &self.image.0;
         let value = match (on_reply, reply) {
             (OnReply::Shared, _) => {

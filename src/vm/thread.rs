@@ -80,6 +80,10 @@ pub enum OnReply {
     Read(Ptr),
     /// `pipe`: store both descriptors in this `int[2]`.
     Pipe(Ptr),
+    /// `msgrcv`: store the type and text at this buffer and return the text's length.
+    Msgrcv(Ptr),
+    /// `receive`/`try_receive`: store the message (a `long`) here and return 0.
+    Message(Ptr),
     /// A stdio flush's `write`: the job goes on.
     Flushed,
     /// A shared-memory access was granted: re-run the instruction.

@@ -29,6 +29,8 @@ pub enum OpenFile {
     PipeRead(u32),
     /// The write end of pipe `n`.
     PipeWrite(u32),
+    /// POSIX shared memory object `n` (`shm_open`).
+    Shm(u32),
 }
 
 /// One process's descriptors: `fd` indexes the table.
@@ -108,7 +110,7 @@ impl Kernel<'_> {
     /// One more descriptor refers to `file` (`dup`, `fork`).
     pub(super) fn file_opened(&mut self, file: OpenFile) {
         match file {
-            OpenFile::Terminal => {}
+            OpenFile::Terminal | OpenFile::Shm(_) => {}
             OpenFile::PipeRead(n) => self.pipes[n as usize].readers += 1,
             OpenFile::PipeWrite(n) => self.pipes[n as usize].writers += 1,
         }
@@ -118,7 +120,7 @@ impl Kernel<'_> {
     /// side (readers see EOF, writers `SIGPIPE`).
     pub(super) fn file_closed(&mut self, file: OpenFile) {
         match file {
-            OpenFile::Terminal => {}
+            OpenFile::Terminal | OpenFile::Shm(_) => {}
             OpenFile::PipeRead(n) => {
                 let pipe = &mut self.pipes[n as usize];
                 pipe.readers -= 1;
@@ -260,7 +262,9 @@ impl Kernel<'_> {
                     Step::Blocked(Block::Read { pipe: n, fd })
                 }
             },
-            Some(OpenFile::PipeWrite(_)) | None => Step::Reply(Reply::Error(EBADF)),
+            Some(OpenFile::PipeWrite(_) | OpenFile::Shm(_)) | None => {
+                Step::Reply(Reply::Error(EBADF))
+            }
         }
     }
 
@@ -279,7 +283,9 @@ impl Kernel<'_> {
                 Step::Reply(count(data.len()))
             }
             Some(OpenFile::PipeWrite(n)) => self.write_pipe(p, n, fd, data),
-            Some(OpenFile::PipeRead(_)) | None => Step::Reply(Reply::Error(EBADF)),
+            Some(OpenFile::PipeRead(_) | OpenFile::Shm(_)) | None => {
+                Step::Reply(Reply::Error(EBADF))
+            }
         }
     }
 

@@ -6,13 +6,20 @@
 pub mod bin;
 mod clock;
 mod end;
+mod fifo;
 mod files;
+mod ipc;
 mod kernel;
+mod mailbox;
+mod msgqueue;
+mod namespace;
 mod pcb;
 mod pipe;
 mod process;
 mod schedule;
 mod scheduler;
+mod shm;
+mod signal;
 
 pub use kernel::{Kernel, Options};
 pub use pcb::INIT_PID;
@@ -20,4 +27,3 @@ pub use schedule::{Schedule, ScheduleError};
 
 #[cfg(test)]
 mod tests;
-

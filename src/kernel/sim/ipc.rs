@@ -1,0 +1,76 @@
+//! The kernel's inter-process communication objects (the namespace, FIFOs, message
+//! queues, shared memory, mailboxes) and the dispatch of their system calls.
+
+use super::fifo::Fifo;
+use super::kernel::{Kernel, Step, ENOSYS};
+use super::mailbox::Mailbox;
+use super::msgqueue::MsgQueues;
+use super::namespace::Namespace;
+use super::shm::SharedMemory;
+use crate::vm::{Reply, Request};
+
+/// Every IPC object of a run.
+#[derive(Debug, Default)]
+pub struct Ipc {
+    /// Paths of FIFOs.
+    pub names: Namespace,
+    /// FIFOs by index (the namespace names them).
+    pub fifos: Vec<Fifo>,
+    /// System V message queues.
+    pub queues: MsgQueues,
+    /// Shared memory objects, lent to the VM while it runs.
+    pub shm: SharedMemory,
+    /// Mailboxes; id `n` is index `n - 1`.
+    pub mailboxes: Vec<Mailbox>,
+}
+
+impl Kernel<'_> {
+    /// Performs an IPC or signal request of process `p` (`ENOSYS` for any other).
+    pub(super) fn perform_ipc(&mut self, p: u32, request: &Request) -> Step {
+        match request {
+            Request::Mkfifo { path, .. } => self.mkfifo(path),
+            Request::Open { path, flags } => self.open(p, path, *flags),
+            Request::Unlink { path } => self.unlink(path),
+            Request::Msgget { key, flags } => self.msgget(*key, *flags),
+            Request::Msgsnd {
+                msqid,
+                mtype,
+                data,
+                flags,
+            } => self.msgsnd(p, *msqid, *mtype, data, *flags),
+            Request::Msgrcv {
+                msqid,
+                len,
+                mtype,
+                flags,
+            } => self.msgrcv(p, *msqid, *len, *mtype, *flags),
+            Request::Msgctl { msqid, cmd } => self.msgctl(*msqid, *cmd),
+            Request::Shmget { key, size, flags } => self.shmget(*key, *size, *flags),
+            Request::Shmat { shmid } => self.shmat(p, *shmid),
+            Request::Shmdt { addr } | Request::Munmap { addr } => self.unmap(p, *addr),
+            Request::Shmctl { shmid, cmd } => self.shmctl(*shmid, *cmd),
+            Request::ShmOpen { name, flags } => self.shm_open(p, name, *flags),
+            Request::ShmUnlink { name } => self.shm_unlink(name),
+            Request::Ftruncate { fd, length } => self.ftruncate(p, *fd, *length),
+            Request::Mmap {
+                length,
+                flags,
+                fd,
+                offset,
+            } => self.mmap(p, *length, *flags, *fd, *offset),
+            Request::Kill { pid, signal } => self.kill(p, *pid, *signal),
+            Request::Raise { signal } => self.raise(p, *signal),
+            Request::Signal { signal, handler } => self.signal(p, *signal, *handler),
+            Request::Pause => self.pause(),
+            Request::Alarm { seconds } => self.alarm(p, *seconds),
+            Request::Mailbox { capacity } => self.mailbox(*capacity),
+            Request::MailboxSend {
+                mailbox,
+                message,
+                wait,
+            } => self.mailbox_send(p, *mailbox, *message, *wait),
+            Request::MailboxReceive { mailbox, wait } => self.mailbox_receive(p, *mailbox, *wait),
+            _ => Step::Reply(Reply::Error(ENOSYS)),
+        }
+    }
+}

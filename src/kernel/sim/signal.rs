@@ -1,0 +1,322 @@
+//! Signals (`signal(7)`): dispositions set with `signal(2)`, `kill(2)`, `raise(3)`,
+//! `pause(2)`, `alarm(2)` on the virtual clock, `SIGCHLD` to the parent of a terminated
+//! child, and delivery (a handler runs when the process next runs).
+
+use super::kernel::{Kernel, Step};
+use super::pcb::{Block, ProcessTable};
+use crate::ir::FuncId;
+use crate::outcome::{ProcessState, Termination};
+use crate::vm::{Reply, Value};
+
+/// `ESRCH`: no such process.
+pub const ESRCH: i32 = 3;
+/// `EINTR`: a handled signal interrupted the call.
+pub const EINTR: i32 = 4;
+/// `EINVAL`: no such signal, or one that cannot be caught.
+pub const EINVAL: i32 = 22;
+/// `SIGKILL`: cannot be caught or ignored.
+pub const SIGKILL: i32 = 9;
+/// `SIGALRM`: what `alarm` sends.
+pub const SIGALRM: i32 = 14;
+/// `SIGCHLD`: sent to the parent when a child terminates.
+pub const SIGCHLD: i32 = 17;
+/// `SIGSTOP`: cannot be caught or ignored.
+pub const SIGSTOP: i32 = 19;
+/// Signals are numbered `1..NSIG` (the standard signals of Linux).
+pub const NSIG: i32 = 32;
+
+/// What a process does on a signal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Disposition {
+    /// `SIG_DFL`: the default action of `signal(7)`.
+    Default,
+    /// `SIG_IGN`.
+    Ignore,
+    /// A function of the process's image, called with the signal number.
+    Handler(FuncId),
+}
+
+/// The default action of a signal, as `signal(7)` lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefaultAction {
+    /// Terminate (`Term`; `Core` also dumps core, which is not simulated).
+    Terminate,
+    /// Ignore (`SIGCHLD`, `SIGURG`, `SIGWINCH`, `SIGCONT`; stop signals, since stopping is
+    /// not simulated).
+    Ignore,
+}
+
+/// The default action of `signal`.
+pub fn default_action(signal: i32) -> DefaultAction {
+    match signal {
+        17 | 18 | 19 | 20 | 21 | 22 | 23 | 28 => DefaultAction::Ignore,
+        _ => DefaultAction::Terminate,
+    }
+}
+
+/// One process's signal state.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Signals {
+    actions: [Disposition; NSIG as usize],
+    /// Caught signals waiting to be delivered, one bit per signal: a standard signal sent
+    /// again while pending is merged (not queued).
+    pub pending: u32,
+    /// When `SIGALRM` is due (virtual microseconds), if an alarm is set.
+    pub alarm: Option<u64>,
+}
+
+impl Default for Signals {
+    fn default() -> Self {
+        Signals {
+            actions: [Disposition::Default; NSIG as usize],
+            pending: 0,
+            alarm: None,
+        }
+    }
+}
+
+impl Signals {
+    /// The disposition of `signal` (1 ≤ `signal` < [`NSIG`]).
+    pub fn action(&self, signal: i32) -> Disposition {
+        self.actions[signal as usize]
+    }
+
+    /// Sets the disposition of `signal`, returning the previous one; a pending signal that
+    /// is no longer caught is dropped.
+    pub fn set(&mut self, signal: i32, action: Disposition) -> Disposition {
+        if !matches!(action, Disposition::Handler(_)) {
+            self.pending &= !(1 << signal);
+        }
+        std::mem::replace(&mut self.actions[signal as usize], action)
+    }
+
+    /// What a child created by `fork` has: the same dispositions, nothing pending, no alarm
+    /// (`fork(2)`).
+    pub fn forked(&self) -> Signals {
+        Signals {
+            actions: self.actions,
+            pending: 0,
+            alarm: None,
+        }
+    }
+
+    /// After `execve(2)`: caught signals revert to their default; ignored ones stay.
+    pub fn exec(&mut self) {
+        for action in &mut self.actions {
+            if matches!(action, Disposition::Handler(_)) {
+                *action = Disposition::Default;
+            }
+        }
+        self.pending = 0;
+    }
+}
+
+/// Whether process `p` has a sleep or an alarm due at `until` (clock entries of other
+/// kinds are stale).
+pub fn timer_due(table: &ProcessTable, p: u32, until: u64) -> bool {
+    let Some(live) = table.get(p).live.as_ref() else {
+        return false;
+    };
+    live.block == Some(Block::Sleep { until }) || live.signals.alarm == Some(until)
+}
+
+fn ok(n: i64) -> Step {
+    Step::Reply(Reply::Value(Value::Int(n)))
+}
+
+impl Kernel<'_> {
+    /// `signal(sig, handler)`: the previous disposition is the reply. `SIGKILL`, `SIGSTOP`
+    /// and numbers out of range fail with `EINVAL`.
+    pub(super) fn signal(&mut self, p: u32, signal: i32, handler: Value) -> Step {
+        let action = match handler {
+            Value::Int(0) => Disposition::Default,
+            Value::Int(1) => Disposition::Ignore,
+            Value::Func(f) => Disposition::Handler(f),
+            _ => return Step::Reply(Reply::Error(EINVAL)),
+        };
+        if !(1..NSIG).contains(&signal) || signal == SIGKILL || signal == SIGSTOP {
+            return Step::Reply(Reply::Error(EINVAL));
+        }
+        let previous = self.table.live(p).signals.set(signal, action);
+        Step::Reply(Reply::Value(match previous {
+            Disposition::Default => Value::Int(0),
+            Disposition::Ignore => Value::Int(1),
+            Disposition::Handler(f) => Value::Func(f),
+        }))
+    }
+
+    /// `kill(pid, sig)`: `pid > 0` that process (a zombie accepts and ignores it), `0` and
+    /// `-1` every live process of the run (`-1` not the caller); signal 0 only checks.
+    pub(super) fn kill(&mut self, p: u32, pid: i64, signal: i32) -> Step {
+        if !(0..NSIG).contains(&signal) {
+            return Step::Reply(Reply::Error(EINVAL));
+        }
+        let targets: Vec<u32> = if pid > 0 {
+            match self.table.index_of(pid) {
+                Some(q) if self.table.get(q).live.is_some() || self.table.get(q).zombie => {
+                    vec![q]
+                }
+                _ => return Step::Reply(Reply::Error(ESRCH)),
+            }
+        } else {
+            let all = 0..self.table.pcbs.len() as u32;
+            all.filter(|&q| self.table.get(q).live.is_some() && (pid == 0 || q != p))
+                .collect()
+        };
+        if signal != 0 {
+            for q in targets {
+                self.send_signal(q, signal);
+            }
+        }
+        if self.table.get(p).live.is_none() {
+            return Step::Performed;
+        }
+        ok(0)
+    }
+
+    /// `raise(sig)`: `kill(getpid(), sig)`.
+    pub(super) fn raise(&mut self, p: u32, signal: i32) -> Step {
+        let pid = self.table.pid(p);
+        self.kill(p, pid, signal)
+    }
+
+    /// `pause()`: waits for a caught signal (the call then fails with `EINTR`).
+    pub(super) fn pause(&mut self) -> Step {
+        Step::PerformedThenBlocked(Block::Pause)
+    }
+
+    /// `alarm(seconds)`: `SIGALRM` once the virtual clock has advanced by `seconds` (0
+    /// cancels); the reply is the whole seconds left of the previous alarm, rounded up.
+    pub(super) fn alarm(&mut self, p: u32, seconds: u32) -> Step {
+        let now = self.clock.now;
+        let due = (seconds > 0).then(|| self.clock.sleep(p, u64::from(seconds) * 1_000_000));
+        let previous = std::mem::replace(&mut self.table.live(p).signals.alarm, due);
+        let left = previous.map_or(0, |t| t.saturating_sub(now).div_ceil(1_000_000));
+        ok(left as i64)
+    }
+
+    /// Fires `p`'s alarm if it is due at `t`.
+    pub(super) fn alarm_due(&mut self, p: u32, t: u64) {
+        let live = self.table.get_mut(p).live.as_deref_mut();
+        if let Some(live) = live.filter(|l| l.signals.alarm == Some(t)) {
+            live.signals.alarm = None;
+            self.send_signal(p, SIGALRM);
+        }
+    }
+
+    /// Sends `signal` to process `q`: ignored, the default action (termination happens at
+    /// once), or marked pending for its handler, interrupting a `pause`, `sleep`, `msgsnd`,
+    /// `msgrcv` or `receive` it is blocked in. Other blocking calls are restarted, as with
+    /// glibc's `signal` (`SA_RESTART`): the handler runs once the call returns.
+    pub(super) fn send_signal(&mut self, q: u32, signal: i32) {
+        let Some(live) = self.table.get(q).live.as_ref() else {
+            return;
+        };
+        let action = if signal == SIGKILL {
+            Disposition::Default
+        } else {
+            live.signals.action(signal)
+        };
+        match action {
+            Disposition::Ignore => {}
+            Disposition::Default => match default_action(signal) {
+                DefaultAction::Ignore => {}
+                DefaultAction::Terminate => self.terminate(q, Termination::Signaled(signal)),
+            },
+            Disposition::Handler(_) => {
+                self.table.live(q).signals.pending |= 1 << signal;
+                self.interrupt(q);
+            }
+        }
+    }
+
+    /// Ends the blocking call `q` waits in, if a caught signal interrupts it.
+    fn interrupt(&mut self, q: u32) {
+        if self.table.get(q).state != ProcessState::Waiting {
+            return;
+        }
+        let reply = match self.table.live(q).block {
+            Some(Block::Sleep { until }) => {
+                let left = until.saturating_sub(self.clock.now).div_ceil(1_000_000);
+                Reply::Value(Value::Int(left as i64))
+            }
+            Some(
+                Block::Pause
+                | Block::Msgsnd { .. }
+                | Block::Msgrcv { .. }
+                | Block::MailboxReceive { .. },
+            ) => Reply::Error(EINTR),
+            _ => return,
+        };
+        self.table.live(q).vm.resume(0, reply);
+        self.wake(q);
+    }
+
+    /// Runs the handlers of `p`'s pending signals (lowest number first) when it is
+    /// dispatched, unless it is about to retry a blocked call.
+    pub(super) fn deliver_signals(&mut self, p: u32) {
+        let live = self.table.live(p);
+        if live.signals.pending == 0 || live.vm.pending(0).is_some() {
+            return;
+        }
+        let pending = std::mem::take(&mut live.signals.pending);
+        for signal in 1..NSIG {
+            if pending & (1 << signal) != 0 {
+                if let Disposition::Handler(f) = live.signals.action(signal) {
+                    live.vm.deliver_signal(0, f, signal);
+                }
+            }
+        }
+    }
+
+    /// `p` terminated: its parent (if not init) is sent `SIGCHLD`.
+    pub(super) fn notify_parent(&mut self, p: u32) {
+        if let Some(q) = self.table.get(p).parent {
+            self.send_signal(q, SIGCHLD);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_actions_follow_signal_7() {
+        assert_eq!(default_action(2), DefaultAction::Terminate);
+        assert_eq!(default_action(6), DefaultAction::Terminate);
+        assert_eq!(default_action(SIGCHLD), DefaultAction::Ignore);
+        assert_eq!(default_action(SIGALRM), DefaultAction::Terminate);
+    }
+
+    #[test]
+    fn setting_a_disposition_returns_the_old_one_and_drops_uncaught_pending() {
+        let mut s = Signals::default();
+        assert_eq!(
+            s.set(2, Disposition::Handler(FuncId(3))),
+            Disposition::Default
+        );
+        s.pending = 1 << 2;
+        assert_eq!(
+            s.set(2, Disposition::Ignore),
+            Disposition::Handler(FuncId(3))
+        );
+        assert_eq!(s.pending, 0);
+    }
+
+    #[test]
+    fn fork_keeps_dispositions_and_exec_resets_handlers() {
+        let mut s = Signals::default();
+        s.set(2, Disposition::Handler(FuncId(1)));
+        s.set(15, Disposition::Ignore);
+        s.pending = 1 << 2;
+        s.alarm = Some(5);
+        let child = s.forked();
+        assert_eq!(child.action(2), Disposition::Handler(FuncId(1)));
+        assert_eq!((child.pending, child.alarm), (0, None));
+        s.exec();
+        assert_eq!(s.action(2), Disposition::Default);
+        assert_eq!(s.action(15), Disposition::Ignore);
+        assert_eq!(s.alarm, Some(5));
+    }
+}

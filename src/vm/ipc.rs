@@ -1,0 +1,189 @@
+//! Requests for the IPC and signal system calls (FIFOs, System V message queues and shared
+//! memory, POSIX shared memory, signals, the textbook's mailboxes), built from the call's
+//! arguments, and the replies that write results back into the caller's memory.
+
+use super::call::Outcome;
+use super::interp::as_ptr;
+use super::memory::Fault;
+use super::thread::OnReply;
+use super::value::{Ptr, Value};
+use super::{Env, Request, Vm};
+use crate::calls::Call;
+use crate::ir::Scalar;
+
+/// Bytes of the `long mtype` that starts every System V message buffer (`msgsnd(2)`).
+pub const MTYPE_SIZE: u32 = 8;
+
+impl Vm {
+    /// The request for IPC or signal call `call`, or `None` if `call` is not one.
+    pub(super) fn ipc_request(
+        &mut self,
+        call: Call,
+        args: &[Value],
+        env: &mut dyn Env,
+    ) -> Option<Result<Outcome, Fault>> {
+        let int = |i: usize| args.get(i).and_then(|v| v.as_int()).unwrap_or(0);
+        let ret = |request: Request| Ok(Outcome::Request(request, OnReply::Return));
+        Some(match call {
+            Call::Mkfifo => self.string(args[0], env).and_then(|path| {
+                ret(Request::Mkfifo {
+                    path,
+                    mode: int(1) as u32,
+                })
+            }),
+            Call::Open => self.string(args[0], env).and_then(|path| {
+                ret(Request::Open {
+                    path,
+                    flags: int(1) as i32,
+                })
+            }),
+            Call::Unlink => self
+                .string(args[0], env)
+                .and_then(|path| ret(Request::Unlink { path })),
+            Call::Msgget => ret(Request::Msgget {
+                key: int(0),
+                flags: int(1) as i32,
+            }),
+            Call::Msgsnd => self.msgsnd(args, env),
+            Call::Msgrcv => self.msgrcv(args),
+            Call::Msgctl => ret(Request::Msgctl {
+                msqid: int(0) as i32,
+                cmd: int(1) as i32,
+            }),
+            Call::Shmget => ret(Request::Shmget {
+                key: int(0),
+                size: int(1) as u64,
+                flags: int(2) as i32,
+            }),
+            Call::Shmat => ret(Request::Shmat {
+                shmid: int(0) as i32,
+            }),
+            Call::Shmdt => ret(Request::Shmdt { addr: args[0] }),
+            Call::Shmctl => ret(Request::Shmctl {
+                shmid: int(0) as i32,
+                cmd: int(1) as i32,
+            }),
+            Call::ShmOpen => self.string(args[0], env).and_then(|name| {
+                ret(Request::ShmOpen {
+                    name,
+                    flags: int(1) as i32,
+                })
+            }),
+            Call::ShmUnlink => self
+                .string(args[0], env)
+                .and_then(|name| ret(Request::ShmUnlink { name })),
+            Call::Ftruncate => ret(Request::Ftruncate {
+                fd: int(0) as i32,
+                length: int(1),
+            }),
+            Call::Mmap => ret(Request::Mmap {
+                length: int(1) as u64,
+                flags: int(3) as i32,
+                fd: int(4) as i32,
+                offset: int(5),
+            }),
+            Call::Munmap => ret(Request::Munmap { addr: args[0] }),
+            Call::Kill => ret(Request::Kill {
+                pid: int(0),
+                signal: int(1) as i32,
+            }),
+            Call::Raise => ret(Request::Raise {
+                signal: int(0) as i32,
+            }),
+            Call::Signal => ret(Request::Signal {
+                signal: int(0) as i32,
+                handler: args[1],
+            }),
+            Call::Pause => ret(Request::Pause),
+            Call::Alarm => ret(Request::Alarm {
+                seconds: int(0) as u32,
+            }),
+            Call::Mailbox => ret(Request::Mailbox { capacity: int(0) }),
+            Call::Send | Call::MsgTrySend if args.len() == 2 => ret(Request::MailboxSend {
+                mailbox: int(0),
+                message: int(1),
+                wait: call == Call::Send,
+            }),
+            Call::MsgReceive | Call::MsgTryReceive => as_ptr(args[1]).and_then(|ptr| {
+                self.memory.check(&self.image.0, ptr, 8, true)?;
+                let request = Request::MailboxReceive {
+                    mailbox: int(0),
+                    wait: call == Call::MsgReceive,
+                };
+                Ok(Outcome::Request(request, OnReply::Message(ptr)))
+            }),
+            _ => return None,
+        })
+    }
+
+    /// `msgsnd(msqid, msgp, msgsz, msgflg)`: the `long` type at `msgp`, then `msgsz` bytes.
+    fn msgsnd(&mut self, args: &[Value], env: &mut dyn Env) -> Result<Outcome, Fault> {
+        let int = |i: usize| args.get(i).and_then(|v| v.as_int()).unwrap_or(0);
+        let buf = as_ptr(args[1])?;
+        let mtype = self
+            .memory
+            .load(&self.image.0, env, buf, Scalar::I64)?
+            .as_int()
+            .unwrap_or(0);
+        let text = text_of(buf);
+        let len = super::libc::length(self, args, 2, text, false)?;
+        let data = self.memory.read(&self.image.0, env, text, len)?;
+        let request = Request::Msgsnd {
+            msqid: int(0) as i32,
+            mtype,
+            data,
+            flags: int(3) as i32,
+        };
+        Ok(Outcome::Request(request, OnReply::Return))
+    }
+
+    /// `msgrcv(msqid, msgp, msgsz, msgtyp, msgflg)`: room for the type and `msgsz` bytes.
+    fn msgrcv(&mut self, args: &[Value]) -> Result<Outcome, Fault> {
+        let int = |i: usize| args.get(i).and_then(|v| v.as_int()).unwrap_or(0);
+        let buf = as_ptr(args[1])?;
+        self.memory.check(&self.image.0, buf, MTYPE_SIZE, true)?;
+        let len = super::libc::length(self, args, 2, text_of(buf), true)?;
+        let request = Request::Msgrcv {
+            msqid: int(0) as i32,
+            len: len as usize,
+            mtype: int(3),
+            flags: int(4) as i32,
+        };
+        Ok(Outcome::Request(request, OnReply::Msgrcv(buf)))
+    }
+
+    /// Applies a reply to an IPC call whose results go to memory; `None` if `on_reply` is
+    /// not one of theirs (or the reply is an error, applied as any other).
+    pub(super) fn apply_ipc_reply(
+        &mut self,
+        on_reply: OnReply,
+        reply: &super::Reply,
+        env: &mut dyn Env,
+    ) -> Option<Result<Value, Fault>> {
+        let image = &self.image.0;
+        match (on_reply, reply) {
+            (OnReply::Msgrcv(buf), super::Reply::Data(data)) => {
+                let text = data.len().saturating_sub(MTYPE_SIZE as usize);
+                Some(
+                    self.memory
+                        .write(image, env, buf, data)
+                        .map(|()| Value::Int(text as i64)),
+                )
+            }
+            (OnReply::Message(ptr), super::Reply::Value(v)) => Some(
+                self.memory
+                    .store(image, env, ptr, Scalar::I64, *v)
+                    .map(|()| Value::ZERO),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// Where a message's text starts in a buffer at `buf`.
+fn text_of(buf: Ptr) -> Ptr {
+    Ptr {
+        offset: buf.offset.saturating_add(MTYPE_SIZE),
+        ..buf
+    }
+}
