@@ -80,17 +80,22 @@ pub fn compile(
     })?;
     let len = source.len();
     let mut errors: Vec<CheckError> = Vec::new();
-    let main = lower_or_collect(&ast.items, "main", Span::new(0, 0), len, &mut errors);
+    let pinned: Vec<String> = ast
+        .expects
+        .iter()
+        .filter_map(|e| match &e.prop {
+            ast::Property::Var(_, var, ..) => Some(var.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let main = lower_or_collect(&ast.items, "main", Span::new(0, 0), len, &pinned, &mut errors);
     let mut programs = indexmap::IndexMap::new();
-    for (bin_path, bin_source) in crate::kernel::sim::bin::PROGRAMS {
-        programs.insert(
-            bin_path.to_string(),
-            Rc::new(builtin_image(bin_path, bin_source)),
-        );
+    for (bin_path, image) in builtin_images() {
+        programs.insert(bin_path, image);
     }
     for block in &ast.programs {
         if let Some(image) =
-            lower_or_collect(&block.items, &block.path, block.span, len, &mut errors)
+            lower_or_collect(&block.items, &block.path, block.span, len, &pinned, &mut errors)
         {
             programs.insert(block.path.clone(), image);
         }
@@ -135,9 +140,10 @@ fn lower_or_collect(
     path: &str,
     span: Span,
     len: usize,
+    pinned: &[String],
     errors: &mut Vec<CheckError>,
 ) -> Option<Rc<ir::Image>> {
-    match ir::lower(items, path, span, len) {
+    match ir::lower(items, path, span, len, pinned) {
         Ok(image) => Some(Rc::new(image)),
         Err(errs) => {
             errors.extend(errs);
@@ -146,12 +152,25 @@ fn lower_or_collect(
     }
 }
 
+thread_local! {
+    /// The built-in programs, compiled once per thread (images are immutable and shared).
+    static BUILTINS: Vec<(String, Rc<ir::Image>)> = crate::kernel::sim::bin::PROGRAMS
+        .iter()
+        .map(|(path, source)| (path.to_string(), Rc::new(builtin_image(path, source))))
+        .collect();
+}
+
+/// The built-in programs by path (`/bin/ls`, …).
+fn builtin_images() -> Vec<(String, Rc<ir::Image>)> {
+    BUILTINS.with(Clone::clone)
+}
+
 /// Compiles one of the built-in programs; they are part of this crate, so an error in one
 /// is a bug here, not in the scenario.
 fn builtin_image(path: &str, source: &str) -> ir::Image {
     let ast = syntax::parse(source)
         .unwrap_or_else(|e| panic!("built-in program {path} does not parse: {e:?}"));
-    ir::lower(&ast.items, path, Span::new(0, 0), source.len())
+    ir::lower(&ast.items, path, Span::new(0, 0), source.len(), &[])
         .unwrap_or_else(|e| panic!("built-in program {path} does not check: {e:?}"))
 }
 

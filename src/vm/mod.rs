@@ -295,6 +295,22 @@ impl Vm {
         self.stdio.set_tty(fd, is_tty);
     }
 
+    /// Sets `errno`; the program sees it through its `errno` global if it uses one.
+    pub(crate) fn set_errno(&mut self, e: i32) {
+        self.errno = e;
+        if let Some(slot) = self.image.0.errno_slot {
+            self.globals[slot as usize] = Value::Int(i64::from(e));
+        }
+    }
+
+    /// The current `errno` (the program may have assigned its `errno` global).
+    pub(crate) fn errno(&self) -> i32 {
+        match self.image.0.errno_slot {
+            Some(slot) => self.globals[slot as usize].as_int().unwrap_or(0) as i32,
+            None => self.errno,
+        }
+    }
+
     /// The image this process runs.
     pub fn image(&self) -> &Rc<Image> {
         &self.image.0

@@ -170,7 +170,7 @@ impl Vm {
                 match reply {
                     Reply::Data(data) => self.stdio.refill(&data),
                     Reply::Error(e) => {
-                        self.errno = e;
+                        self.set_errno(e);
                         self.stdio.refill(&[]);
                     }
                     _ => self.stdio.refill(&[]),
@@ -178,7 +178,7 @@ impl Vm {
                 return Ok(());
             }
             (OnReply::Flushed, Reply::Error(e)) => {
-                self.errno = e;
+                self.set_errno(e);
                 let th = &mut self.threads[t];
                 if let Job::Flush { stream, then, .. } = th.job {
                     let then = match then {
@@ -195,11 +195,11 @@ impl Vm {
             }
             (OnReply::Flushed, _) => return Ok(()),
             (OnReply::ReturnPointer, Reply::Error(e)) => {
-                self.errno = e;
+                self.set_errno(e);
                 Value::ZERO
             }
             (_, Reply::Error(e)) => {
-                self.errno = e;
+                self.set_errno(e);
                 Value::Int(-1)
             }
             (OnReply::Wait(status), Reply::Waited { pid, status: s }) => {

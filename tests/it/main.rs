@@ -3,6 +3,9 @@
 
 mod test;
 
+mod check;
 mod cli;
 mod docs;
+mod laws;
 mod scenarios;
+mod syntax;

@@ -25,7 +25,9 @@ impl<'a> Program<'a> {
             TypeName::Pointer(inner) => self.resolve_type(inner).pointer_to(),
             TypeName::Array(elem, len) => {
                 let elem = self.resolve_type(elem);
-                let len = len.as_ref().and_then(|e| self.array_len(e));
+                // After an error in the size, go on with one element rather than report
+                // the same array again as incomplete.
+                let len = len.as_ref().map(|e| self.array_len(e).unwrap_or(1));
                 Type::Array(Rc::new(elem), len)
             }
             TypeName::Function(ret, params, variadic) => {

@@ -91,7 +91,20 @@ pub(super) fn lower_function<'a>(prog: &mut Program<'a>, function: &'a ast::Func
     cx.span = function.body.span;
     cx.emit(Instr::Const(0));
     cx.emit(Instr::Ret);
-    let (code, spans) = super::liveness::insert_kills(cx.code, cx.spans, cx.slots, params);
+    let pinned: Vec<Slot> = if function.sig.name.name == "main" {
+        cx.outer_locals
+            .iter()
+            .filter(|(name, _, _)| cx.prog.pinned.contains(name))
+            .filter_map(|(_, place, _)| match place {
+                Place::Slot(s) => Some(*s),
+                _ => None,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (code, spans) =
+        super::liveness::insert_kills(cx.code, cx.spans, cx.slots, params, &pinned);
     Function {
         name: function.sig.name.name.clone(),
         params,

@@ -114,6 +114,13 @@ impl<'a> Program<'a> {
                 let at = offset as usize;
                 self.data[at..at + n].copy_from_slice(&with_nul[..n]);
             }
+            InitItem::Object { expr, .. } => {
+                let span = self.miette(expr.span);
+                self.errors.push(CheckError::NotConstant {
+                    what: "a global initialiser".into(),
+                    span,
+                });
+            }
             InitItem::Scalar { offset, ty, expr } => match self.const_value(expr, 0) {
                 Some(Const::Int(n)) => {
                     let size = ty.scalar().map_or(8, |s| s.size()) as usize;

@@ -15,6 +15,12 @@ pub(super) enum InitItem<'a> {
         ty: Type,
         expr: &'a Expr,
     },
+    /// `struct point p = q;`: a whole struct copied from `expr` (`size` bytes).
+    Object {
+        offset: u32,
+        size: u32,
+        expr: &'a Expr,
+    },
     /// `char buf[size] = "text"`: the literal's bytes (with its NUL if it fits).
     Bytes {
         offset: u32,
@@ -115,6 +121,11 @@ impl<'a> Program<'a> {
             (_, Initializer::Expr(expr)) if ty.scalar().is_some() => out.push(InitItem::Scalar {
                 offset,
                 ty: ty.clone(),
+                expr,
+            }),
+            (Type::Struct(_), Initializer::Expr(expr)) => out.push(InitItem::Object {
+                offset,
+                size: self.structs.size_of(ty).unwrap_or(0),
                 expr,
             }),
             (_, Initializer::Expr(expr)) => {

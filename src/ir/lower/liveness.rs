@@ -54,12 +54,13 @@ fn may_yield(instr: &Instr) -> bool {
 
 /// Inserts `Kill(s)` before each call for every slot `s` that holds a value (was written on
 /// some path) but is dead there. Jump targets are remapped. `params` slots are written on
-/// entry.
+/// entry; `pinned` slots are never killed.
 pub(super) fn insert_kills(
     code: Vec<Instr>,
     spans: Vec<Span>,
     slots: u16,
     params: u16,
+    pinned: &[Slot],
 ) -> (Vec<Instr>, Vec<Span>) {
     let n = code.len();
     if n == 0 || slots == 0 {
@@ -71,7 +72,7 @@ pub(super) fn insert_kills(
     for i in 0..n {
         if may_yield(&code[i]) {
             kills[i] = (0..slots)
-                .filter(|&s| dirty_in[i].has(s) && !live_in[i].has(s))
+                .filter(|&s| dirty_in[i].has(s) && !live_in[i].has(s) && !pinned.contains(&s))
                 .collect();
         }
     }

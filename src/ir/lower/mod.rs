@@ -24,6 +24,8 @@ use std::rc::Rc;
 /// to an executable image.
 ///
 /// `path` names the image; `source_len` is the length of the source the spans point into.
+/// `pinned` names locals of `main` that are read when the process exits (`expect main.x`):
+/// they are never cleared as dead.
 ///
 /// # Errors
 /// Every [`CheckError`] found (unknown names and types, wrong argument counts, misplaced
@@ -33,11 +35,17 @@ pub fn lower(
     path: &str,
     span: Span,
     source_len: usize,
+    pinned: &[String],
 ) -> Result<Image, Vec<CheckError>> {
     let mut program = Program::new(source_len);
+    program.pinned = pinned.to_vec();
     program.declare_all(items);
     program.define_all(items);
     let entry = program.start_function(span);
+    let errno_slot = match program.globals.get("errno").map(|g| g.place) {
+        Some(crate::ir::Place::Slot(slot)) => Some(slot),
+        _ => None,
+    };
     if !program.errors.is_empty() {
         return Err(program.errors);
     }
@@ -55,6 +63,7 @@ pub fn lower(
         data: program.data,
         data_pointers: program.data_pointers,
         globals: program.global_vars,
+        errno_slot,
     })
 }
 
@@ -96,6 +105,8 @@ pub(super) struct Program<'a> {
     pub errors: Vec<CheckError>,
     /// Counter for naming `static` locals uniquely.
     pub statics: u32,
+    /// Locals of `main` read at exit by expectations: never cleared as dead.
+    pub pinned: Vec<String>,
 }
 
 impl<'a> Program<'a> {
@@ -119,6 +130,7 @@ impl<'a> Program<'a> {
             address_taken: FxHashSet::default(),
             errors: Vec::new(),
             statics: 0,
+            pinned: Vec::new(),
         };
         program.builtin_typedefs();
         program
@@ -146,6 +158,11 @@ impl<'a> Program<'a> {
     fn declare_all(&mut self, items: &'a [Item]) {
         for item in items {
             collect_address_taken(item, &mut self.address_taken);
+        }
+        if uses_name(items, "errno") {
+            // `errno` is a macro in <errno.h>; here it is an `int` the C library sets.
+            let sym = self.allocate_global("errno", Type::INT, None, Span::default());
+            self.globals.insert("errno".into(), sym);
         }
         for item in items {
             match item {
@@ -221,6 +238,19 @@ impl<'a> Program<'a> {
         }));
         id
     }
+}
+
+/// Whether any expression of `items` names `name`.
+fn uses_name(items: &[Item], name: &str) -> bool {
+    let mut found = false;
+    for item in items {
+        if let Item::Function(function) = item {
+            walk_block(&function.body, &mut |e| {
+                found |= matches!(&e.kind, ast::ExprKind::Name(i) if i.name == name);
+            });
+        }
+    }
+    found
 }
 
 /// Records every name used as `&name` in `item`, so those variables live in memory.

@@ -361,6 +361,12 @@ impl<'p, 'a> FnCx<'p, 'a> {
                     ty.scalar().expect("flattened items are scalars"),
                 ));
             }
+            InitItem::Object { offset, size, expr } => {
+                self.emit(Instr::Const(offset as i64));
+                self.emit(Instr::PtrAdd(1));
+                self.lower_raw(expr);
+                self.emit(Instr::Copy(size));
+            }
             InitItem::Bytes {
                 offset,
                 size,

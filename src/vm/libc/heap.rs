@@ -51,7 +51,7 @@ impl Vm {
             .checked_add(size as usize)
             .is_some_and(|total| total <= self.config.max_memory);
         if !fits || size > u64::from(u32::MAX) {
-            self.errno = ENOMEM;
+            self.set_errno(ENOMEM);
             return Value::ZERO;
         }
         let region = self

@@ -1,0 +1,125 @@
+//! The pest grammar (`grammar/scn.pest`) driven into the AST, one top-level item at a time
+//! so that a mistake in one item does not hide mistakes in the next.
+
+mod builder;
+mod expressions;
+mod items;
+mod literals;
+mod nesting;
+mod recovery;
+mod scenario;
+mod statements;
+mod types;
+
+use pest::Parser as _;
+
+use super::ast::{Item, Scenario};
+use super::preprocess::{self, Preprocessed};
+use super::SyntaxError;
+use builder::Builder;
+
+/// Deepest nesting of blocks, brackets and expressions the parser accepts; deeper input is a
+/// [`SyntaxError::TooDeep`] rather than a stack overflow.
+pub const MAX_NESTING: usize = 256;
+
+/// The parser generated from `grammar/scn.pest`.
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/scn.pest"]
+pub(super) struct ScnParser;
+
+/// One pest pair of the scenario grammar.
+pub(super) type Pair<'i> = pest::iterators::Pair<'i, Rule>;
+
+/// Parses a whole `.scn` or `.c` file.
+///
+/// # Errors
+/// Every syntax error found (the parser recovers at item boundaries, so several errors are
+/// reported together).
+pub fn parse(source: &str) -> Result<Scenario, Vec<SyntaxError>> {
+    pest::set_error_detail(true);
+    let Preprocessed { text, defines } = preprocess::run(source).map_err(|e| vec![e])?;
+    nesting::check(&text).map_err(|e| vec![e])?;
+    let builder = Builder::new(&text);
+    let mut scenario = Scenario {
+        items: Vec::new(),
+        programs: Vec::new(),
+        expects: Vec::new(),
+        config: Vec::new(),
+        meta: None,
+    };
+    let mut errors = Vec::new();
+    parse_items(&builder, &mut scenario, &mut errors);
+    let defines = defines.iter().map(|d| {
+        nesting::check_at(&d.body_text, d.body.start as usize, source.len())?;
+        builder.parse_define(d)
+    });
+    let mut built = Vec::new();
+    for define in defines {
+        match define {
+            Ok(define) => built.push(define),
+            Err(error) => errors.push(error),
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(error_start);
+        return Err(errors);
+    }
+    items::place_defines(&mut scenario, built);
+    Ok(scenario)
+}
+
+/// Parses the top-level items in order, recording the first error of each broken item and
+/// going on after it.
+fn parse_items(builder: &Builder<'_>, scenario: &mut Scenario, errors: &mut Vec<SyntaxError>) {
+    let text = builder.text();
+    let mut at = 0;
+    while at < text.len() {
+        match ScnParser::parse(Rule::unit, &text[at..]) {
+            Ok(mut pairs) => {
+                let unit = pairs.next().expect("the unit rule always yields one pair");
+                let consumed = unit.as_span().end();
+                let Some(item) = unit.into_inner().find(|p| p.as_rule() != Rule::EOI) else {
+                    break;
+                };
+                builder.set_base(at);
+                if let Err(error) = builder.add_top_item(item, scenario) {
+                    errors.push(error);
+                }
+                at += consumed.max(1);
+            }
+            Err(error) => {
+                let error = recovery::declarative_error(builder, at)
+                    .unwrap_or_else(|| builder.pest_error(&error, at));
+                errors.push(error);
+                at = recovery::skip_item(text, at);
+            }
+        }
+    }
+}
+
+/// Where an error points, for reporting errors in source order.
+fn error_start(error: &SyntaxError) -> usize {
+    match error {
+        SyntaxError::Unexpected { span, .. }
+        | SyntaxError::TooDeep { span, .. }
+        | SyntaxError::Literal { span, .. }
+        | SyntaxError::Directive { span, .. } => span.offset(),
+    }
+}
+
+impl Builder<'_> {
+    /// Adds one parsed top-level item (C item, `expect`, `config`, `scenario`, `program`).
+    fn add_top_item(&self, pair: Pair<'_>, scenario: &mut Scenario) -> Result<(), SyntaxError> {
+        match pair.as_rule() {
+            Rule::expect_stmt => scenario.expects.push(self.parse_expect(pair)?),
+            Rule::config_block => scenario.config.extend(self.parse_config(pair)?),
+            Rule::scenario_block => self.parse_scenario_block(pair, scenario)?,
+            Rule::program_block => scenario.programs.push(self.parse_program(pair)?),
+            _ => {
+                let items: Vec<Item> = self.parse_c_item(pair)?;
+                scenario.items.extend(items);
+            }
+        }
+        Ok(())
+    }
+}
