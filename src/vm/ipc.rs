@@ -78,6 +78,7 @@ impl Vm {
             }),
             Call::Mmap => ret(Request::Mmap {
                 length: int(1) as u64,
+                prot: int(2) as i32,
                 flags: int(3) as i32,
                 fd: int(4) as i32,
                 offset: int(5),

@@ -222,6 +222,8 @@ pub enum Request {
     Mmap {
         /// Bytes.
         length: u64,
+        /// `PROT_READ`, `PROT_WRITE`.
+        prot: i32,
         /// `MAP_SHARED`, `MAP_PRIVATE`, `MAP_ANONYMOUS`.
         flags: i32,
         /// The descriptor (ignored with `MAP_ANONYMOUS`).

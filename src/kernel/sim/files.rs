@@ -29,8 +29,13 @@ pub enum OpenFile {
     PipeRead(u32),
     /// The write end of pipe `n`.
     PipeWrite(u32),
-    /// POSIX shared memory object `n` (`shm_open`).
-    Shm(u32),
+    /// A POSIX shared memory object (`shm_open`).
+    Shm {
+        /// The object's id.
+        object: u32,
+        /// Opened `O_RDWR` (a `MAP_SHARED` mapping may be written).
+        writable: bool,
+    },
 }
 
 /// One process's descriptors: `fd` indexes the table.
@@ -110,7 +115,7 @@ impl Kernel<'_> {
     /// One more descriptor refers to `file` (`dup`, `fork`).
     pub(super) fn file_opened(&mut self, file: OpenFile) {
         match file {
-            OpenFile::Terminal | OpenFile::Shm(_) => {}
+            OpenFile::Terminal | OpenFile::Shm { .. } => {}
             OpenFile::PipeRead(n) => self.pipes[n as usize].readers += 1,
             OpenFile::PipeWrite(n) => self.pipes[n as usize].writers += 1,
         }
@@ -120,7 +125,7 @@ impl Kernel<'_> {
     /// side (readers see EOF, writers `SIGPIPE`).
     pub(super) fn file_closed(&mut self, file: OpenFile) {
         match file {
-            OpenFile::Terminal | OpenFile::Shm(_) => {}
+            OpenFile::Terminal | OpenFile::Shm { .. } => {}
             OpenFile::PipeRead(n) => {
                 let pipe = &mut self.pipes[n as usize];
                 pipe.readers -= 1;
@@ -262,7 +267,7 @@ impl Kernel<'_> {
                     Step::Blocked(Block::Read { pipe: n, fd })
                 }
             },
-            Some(OpenFile::PipeWrite(_) | OpenFile::Shm(_)) | None => {
+            Some(OpenFile::PipeWrite(_) | OpenFile::Shm { .. }) | None => {
                 Step::Reply(Reply::Error(EBADF))
             }
         }
@@ -283,7 +288,7 @@ impl Kernel<'_> {
                 Step::Reply(count(data.len()))
             }
             Some(OpenFile::PipeWrite(n)) => self.write_pipe(p, n, fd, data),
-            Some(OpenFile::PipeRead(_) | OpenFile::Shm(_)) | None => {
+            Some(OpenFile::PipeRead(_) | OpenFile::Shm { .. }) | None => {
                 Step::Reply(Reply::Error(EBADF))
             }
         }

@@ -6,7 +6,7 @@ use super::kernel::{Kernel, Step, ENOSYS};
 use super::mailbox::Mailbox;
 use super::msgqueue::MsgQueues;
 use super::namespace::Namespace;
-use super::shm::SharedMemory;
+use super::shm::{Mmap, SharedMemory};
 use crate::vm::{Reply, Request};
 
 /// Every IPC object of a run.
@@ -54,10 +54,20 @@ impl Kernel<'_> {
             Request::Ftruncate { fd, length } => self.ftruncate(p, *fd, *length),
             Request::Mmap {
                 length,
+                prot,
                 flags,
                 fd,
                 offset,
-            } => self.mmap(p, *length, *flags, *fd, *offset),
+            } => {
+                let map = Mmap {
+                    length: *length,
+                    prot: *prot,
+                    flags: *flags,
+                    fd: *fd,
+                    offset: *offset,
+                };
+                self.mmap(p, &map)
+            }
             Request::Kill { pid, signal } => self.kill(p, *pid, *signal),
             Request::Raise { signal } => self.raise(p, *signal),
             Request::Signal { signal, handler } => self.signal(p, *signal, *handler),

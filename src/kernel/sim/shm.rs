@@ -13,6 +13,8 @@ use rustc_hash::FxHashMap;
 
 /// `ENOENT`: no object of that name or key.
 pub const ENOENT: i32 = 2;
+/// `EACCES`: a writable shared mapping of a descriptor opened read-only.
+pub const EACCES: i32 = 13;
 /// `EEXIST`: `IPC_CREAT | IPC_EXCL` (or `O_CREAT | O_EXCL`) for a name that exists.
 pub const EEXIST: i32 = 17;
 /// `EINVAL`: no such segment, a size of 0, an address that is no mapping.
@@ -31,6 +33,10 @@ pub const O_CREAT: i32 = 0o100;
 pub const O_EXCL: i32 = 0o200;
 /// `O_TRUNC` (`shm_open`).
 pub const O_TRUNC: i32 = 0o1000;
+/// `O_RDWR` (`shm_open`).
+pub const O_RDWR: i32 = 2;
+/// `PROT_WRITE`.
+pub const PROT_WRITE: i32 = 2;
 /// `MAP_SHARED`.
 pub const MAP_SHARED: i32 = 1;
 /// `MAP_ANONYMOUS`.
@@ -62,6 +68,21 @@ impl Env for SharedMemory {
     fn shared(&mut self, object: u32) -> Option<&mut [u8]> {
         self.objects.get_mut(object as usize).map(Vec::as_mut_slice)
     }
+}
+
+/// The arguments of `mmap(NULL, length, prot, flags, fd, offset)`.
+#[derive(Clone, Copy, Debug)]
+pub struct Mmap {
+    /// Bytes.
+    pub length: u64,
+    /// `PROT_READ | PROT_WRITE`.
+    pub prot: i32,
+    /// `MAP_SHARED`, `MAP_ANONYMOUS`.
+    pub flags: i32,
+    /// The descriptor.
+    pub fd: i32,
+    /// Offset into the object.
+    pub offset: i64,
 }
 
 fn ok(n: i64) -> Step {
@@ -177,7 +198,8 @@ impl Kernel<'_> {
         let Ok(fd) = fds.lowest_free() else {
             return error(EMFILE);
         };
-        fds.install(fd, OpenFile::Shm(object));
+        let writable = flags & 3 == O_RDWR;
+        fds.install(fd, OpenFile::Shm { object, writable });
         ok(fd.into())
     }
 
@@ -193,7 +215,7 @@ impl Kernel<'_> {
     pub(super) fn ftruncate(&mut self, p: u32, fd: i32, length: i64) -> Step {
         match self.table.live(p).fds.get(fd) {
             None => error(EBADF),
-            Some(OpenFile::Shm(object)) => match u64::try_from(length) {
+            Some(OpenFile::Shm { object, .. }) => match u64::try_from(length) {
                 Ok(n) if n <= MAX_SIZE => {
                     self.ipc.shm.objects[object as usize].resize(n as usize, 0);
                     ok(0)
@@ -206,8 +228,16 @@ impl Kernel<'_> {
 
     /// `mmap(NULL, length, prot, flags, fd, offset)`: `MAP_SHARED` of a shared memory
     /// object (from its start) or `MAP_SHARED | MAP_ANONYMOUS` (a new zeroed object).
-    /// Private mappings are not simulated (`EINVAL`).
-    pub(super) fn mmap(&mut self, p: u32, length: u64, flags: i32, fd: i32, offset: i64) -> Step {
+    /// `PROT_WRITE` on a descriptor not opened `O_RDWR` fails with `EACCES` (`mmap(2)`);
+    /// otherwise protection is not enforced. Private mappings are not simulated (`EINVAL`).
+    pub(super) fn mmap(&mut self, p: u32, map: &Mmap) -> Step {
+        let Mmap {
+            length,
+            prot,
+            flags,
+            fd,
+            offset,
+        } = *map;
         if length == 0 || length > MAX_SIZE || offset != 0 || flags & MAP_SHARED == 0 {
             return error(EINVAL);
         }
@@ -215,7 +245,10 @@ impl Kernel<'_> {
             self.ipc.shm.create(length as usize)
         } else {
             match self.table.live(p).fds.get(fd) {
-                Some(OpenFile::Shm(object)) => object,
+                Some(OpenFile::Shm {
+                    writable: false, ..
+                }) if prot & PROT_WRITE != 0 => return error(EACCES),
+                Some(OpenFile::Shm { object, .. }) => object,
                 Some(_) => return error(EINVAL),
                 None => return error(EBADF),
             }
