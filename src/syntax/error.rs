@@ -116,6 +116,11 @@ pub(super) mod words {
         })
     }
 
+    /// Whether a literal token is one a message names (brackets, `;`, `:`, `=`, `,`).
+    pub(in super::super) fn names_token(token: &str) -> bool {
+        describe_token(token).is_some()
+    }
+
     /// How a literal token is named, or `None` for operators and other low-value tokens.
     fn describe_token(token: &str) -> Option<&'static str> {
         Some(match token {
@@ -127,6 +132,7 @@ pub(super) mod words {
             "(" => "`(`",
             ":" => "`:`",
             "=" => "`=`",
+            "," => "`,`",
             _ => return None,
         })
     }
@@ -159,6 +165,19 @@ pub(super) mod words {
             return "a declaration, a function, `expect`, `config`, `scenario` or `program`"
                 .to_string();
         }
+        let closers = ["`,`", "`)`", "`]`", "`}`"];
+        if names.iter().any(|n| closers[1..].contains(n)) {
+            names.retain(|n| closers.contains(n));
+        } else if names.contains(&"`(`")
+            && names.iter().all(|n| matches!(*n, "`(`" | "a statement"))
+        {
+            names.retain(|n| *n == "`(`");
+        } else if names.contains(&"`=`") && names.iter().any(|n| SCENARIO_WORDS.contains(n)) {
+            names.retain(|n| *n == "`=`");
+        }
+        if !names_has_closer(&names) {
+            names.retain(|n| *n != "`,`");
+        }
         if names.contains(&"a statement") {
             names.retain(|n| matches!(*n, "a statement" | "`}`"));
         } else if names.iter().any(|n| SCENARIO_WORDS.contains(n)) {
@@ -179,6 +198,12 @@ pub(super) mod words {
             [one] => one.to_string(),
             [init @ .., last] => format!("{} or {last}", init.join(", ")),
         }
+    }
+
+    /// Whether a closing bracket is among the expected names (a `,` is only worth naming
+    /// beside one: "`,` or `)`").
+    fn names_has_closer(names: &[&str]) -> bool {
+        names.iter().any(|n| matches!(*n, "`)`" | "`]`" | "`}`"))
     }
 
     /// The token at `at` in `text`, quoted, or "end of file".

@@ -1,7 +1,7 @@
 //! Parsing: source text to the [`ast::Scenario`] with spans, or [`SyntaxError`]s.
 
 pub mod ast;
-pub(crate) mod error;
+mod error;
 mod parser;
 mod preprocess;
 mod printer;

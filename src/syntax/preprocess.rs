@@ -116,7 +116,7 @@ impl State<'_> {
     /// Handles the logical line `start..end`.
     fn line(&mut self, start: usize, end: usize) -> Result<(), SyntaxError> {
         let text = &self.source[start..end];
-        let indent = text.len() - text.trim_start_matches([' ', '\t']).len();
+        let indent = text.len() - text.trim_start_matches([' ', '\t', '\u{FEFF}']).len();
         if !text[indent..].starts_with('#') {
             if !self.active() {
                 self.blank(start, end);

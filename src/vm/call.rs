@@ -127,7 +127,7 @@ impl Vm {
         let bytes: usize = func.frame_objects.iter().map(|&s| s as usize).sum();
         if self.memory.used() + bytes > self.config.max_memory {
             return Err(Fault::new(
-                FaultKind::StackOverflow,
+                FaultKind::MemoryLimit,
                 format!(
                     "the frame of `{}` needs {bytes} bytes beyond the memory limit",
                     func.name

@@ -27,6 +27,9 @@ pub enum FaultKind {
     BadFree,
     /// Control fell off the end of a non-`void` function whose value was used.
     MissingReturn,
+    /// The process needs more memory than `max_memory` (a `malloc` or a frame beyond it):
+    /// the simulator's limit, not the program's fault; the run stops, reported as a limit.
+    MemoryLimit,
 }
 
 impl FaultKind {
@@ -41,9 +44,7 @@ impl FaultKind {
 }
 
 /// A fault in a running scenario, with the source span of the instruction that faulted.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, thiserror::Error, miette::Diagnostic,
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, thiserror::Error, miette::Diagnostic)]
 #[error("{message}")]
 #[diagnostic(code(scn::runtime::fault))]
 pub struct RuntimeFault {

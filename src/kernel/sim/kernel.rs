@@ -11,7 +11,7 @@ use super::schedule::{Replay, Schedule, ScheduleError};
 use super::scheduler::{Dispatch, Scheduler};
 use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessState};
 use crate::scenario::Scenario;
-use crate::vm::{Event, Reply, Request, Value, Vm};
+use crate::vm::{Event, FaultKind, Reply, Request, Value, Vm};
 use rustc_hash::FxHashMap;
 
 /// `ENOSYS`: a call this kernel does not implement.
@@ -234,6 +234,13 @@ impl<'s> Kernel<'s> {
         if live.vm.pending(0).is_none() {
             match live.vm.run(0, &mut self.ipc.shm, &mut self.budget) {
                 Event::Request(_) => {}
+                Event::Fault(fault) if fault.kind == FaultKind::MemoryLimit => {
+                    self.table.record_mut(p).fault = Some(fault);
+                    return Err(End::Limit {
+                        limit: Limit::Memory,
+                        value: self.scenario.config.max_memory as u64,
+                    });
+                }
                 Event::Fault(fault) => self.table.record_mut(p).fault = Some(fault),
                 Event::Budget => {
                     let value = self.scenario.config.max_steps;

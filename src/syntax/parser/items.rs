@@ -112,7 +112,10 @@ impl Builder<'_> {
                     .expect("macro expr");
                 return Ok(MacroBody::Expr(self.parse_expr(expr)?));
             }
-            Err(error) if raw.params.is_none() => return Err(self.pest_error(&error, self.base())),
+            Err(_) if raw.params.is_none() => {
+                let error = super::detailed_error(Rule::macro_expr, text);
+                return Err(self.pest_error_in(&error, self.base(), text, END_OF_DEFINE));
+            }
             Err(_) => {}
         }
         match ScnParser::parse(Rule::macro_stmt, text) {
@@ -123,10 +126,16 @@ impl Builder<'_> {
                     .expect("macro stmt");
                 Ok(MacroBody::Stmt(Box::new(self.parse_stmt(stmt)?)))
             }
-            Err(error) => Err(self.pest_error(&error, self.base())),
+            Err(_) => {
+                let error = super::detailed_error(Rule::macro_stmt, text);
+                Err(self.pest_error_in(&error, self.base(), text, END_OF_DEFINE))
+            }
         }
     }
 }
+
+/// How the end of a `#define` body is named in errors.
+const END_OF_DEFINE: &str = "the end of the `#define` line";
 
 /// The signature of a declarator of function type: `int main(void)`.
 fn signature(name: Ident, ty: TypeName, span: Span) -> Option<FunctionSig> {

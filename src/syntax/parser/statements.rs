@@ -9,15 +9,13 @@ use crate::syntax::ast::{Block, Declaration, Declarator, Initializer, Stmt, Type
 use crate::syntax::SyntaxError;
 
 impl Builder<'_> {
-    /// `{ stmt… }`.
+    /// `{ stmt… }`. The nesting it adds is counted by [`Builder::parse_stmt`].
     pub(super) fn parse_block(&self, pair: Pair<'_>) -> Result<Block, SyntaxError> {
         let span = self.span(&pair);
-        self.nested(span, || {
-            let stmts = pair.into_inner().map(|s| self.parse_stmt(s));
-            Ok(Block {
-                stmts: stmts.collect::<Result<_, _>>()?,
-                span,
-            })
+        let stmts = pair.into_inner().map(|s| self.parse_stmt(s));
+        Ok(Block {
+            stmts: stmts.collect::<Result<_, _>>()?,
+            span,
         })
     }
 

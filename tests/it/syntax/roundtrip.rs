@@ -249,3 +249,32 @@ proptest! {
         let _ = parse(&tokens.join(" "));
     }
 }
+
+/// The seed programs, for mutation.
+fn seeds() -> Vec<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seeds");
+    let mut texts: Vec<String> = std::fs::read_dir(dir)
+        .expect("fixtures")
+        .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("readable"))
+        .collect();
+    texts.sort();
+    texts
+}
+
+proptest! {
+    #[test]
+    fn mutated_seeds_never_panic(
+        pick in any::<prop::sample::Index>(),
+        cut in any::<prop::sample::Index>(),
+        len in 0usize..40,
+        insert in prop::sample::select(vec!["", "{", "}", "(", ")", ";", "\"", "'", "/*", "#if 0\n", "*", "else ", "case 1:"]),
+    ) {
+        let texts = seeds();
+        let text = pick.get(&texts);
+        let chars: Vec<char> = text.chars().collect();
+        let at = cut.index(chars.len() + 1);
+        let end = (at + len).min(chars.len());
+        let mutated: String = chars[..at].iter().chain(insert.chars().collect::<Vec<_>>().iter()).chain(chars[end..].iter()).collect();
+        let _ = parse(&mutated);
+    }
+}
