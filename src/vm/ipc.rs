@@ -95,6 +95,14 @@ impl Vm {
                 signal: int(0) as i32,
                 handler: args[1],
             }),
+            Call::Sigaction => self.sigaction(args, env),
+            Call::Sigemptyset | Call::Sigfillset => as_ptr(args[0]).and_then(|set| {
+                let fill = if call == Call::Sigfillset { 0xff } else { 0 };
+                let bytes = [fill; SIGSET_SIZE as usize];
+                self.memory.write(&self.image.0, env, set, &bytes)?;
+                Ok(Outcome::Value(Value::ZERO))
+            }),
+            Call::Sigaddset | Call::Sigdelset => self.sigset_bit(call, args, env),
             Call::Pause => ret(Request::Pause),
             Call::Alarm => ret(Request::Alarm {
                 seconds: int(0) as u32,
@@ -153,6 +161,68 @@ impl Vm {
         Ok(Outcome::Request(request, OnReply::Msgrcv(buf)))
     }
 
+    /// `sigaction(sig, act, oldact)`: the handler and flags of `*act` (if not NULL).
+    fn sigaction(&mut self, args: &[Value], env: &mut dyn Env) -> Result<Outcome, Fault> {
+        let image = &self.image.0;
+        let signal = args[0].as_int().unwrap_or(0) as i32;
+        let (handler, flags) = match args[1] {
+            Value::Int(0) => (None, 0),
+            act => {
+                let act = as_ptr(act)?;
+                let handler = self.memory.load(image, env, act, Scalar::Ptr)?;
+                let at = Ptr {
+                    offset: act.offset + SA_FLAGS_OFFSET,
+                    ..act
+                };
+                let flags = self.memory.load(image, env, at, Scalar::I32)?;
+                (Some(handler), flags.as_int().unwrap_or(0) as i32)
+            }
+        };
+        let old = match args[2] {
+            Value::Int(0) => None,
+            old => {
+                let old = as_ptr(old)?;
+                self.memory.check(image, old, 8, true)?;
+                Some(old)
+            }
+        };
+        let request = Request::Sigaction {
+            signal,
+            handler,
+            flags,
+        };
+        Ok(Outcome::Request(request, OnReply::Sigaction(old)))
+    }
+
+    /// `sigaddset(set, sig)` / `sigdelset(set, sig)`: bit `sig - 1` of the set.
+    fn sigset_bit(
+        &mut self,
+        call: Call,
+        args: &[Value],
+        env: &mut dyn Env,
+    ) -> Result<Outcome, Fault> {
+        let set = as_ptr(args[0])?;
+        let bit = args[1].as_int().unwrap_or(0) - 1;
+        if !(0..i64::from(SIGSET_SIZE) * 8).contains(&bit) {
+            self.errno = super::syscall::EINVAL;
+            return Ok(Outcome::Value(Value::Int(-1)));
+        }
+        let at = Ptr {
+            offset: set.offset + (bit / 8) as u32,
+            ..set
+        };
+        let image = &self.image.0;
+        let byte = self.memory.load(image, env, at, Scalar::U8)?.as_int().unwrap_or(0);
+        let mask = 1 << (bit % 8);
+        let byte = if call == Call::Sigaddset {
+            byte | mask
+        } else {
+            byte & !mask
+        };
+        self.memory.store(image, env, at, Scalar::U8, Value::Int(byte))?;
+        Ok(Outcome::Value(Value::ZERO))
+    }
+
     /// Applies a reply to an IPC call whose results go to memory; `None` if `on_reply` is
     /// not one of theirs (or the reply is an error, applied as any other).
     pub(super) fn apply_ipc_reply(
@@ -171,6 +241,13 @@ impl Vm {
                         .map(|()| Value::Int(text as i64)),
                 )
             }
+            (OnReply::Sigaction(old), super::Reply::Value(v)) => Some(match old {
+                Some(old) => self
+                    .memory
+                    .store(image, env, old, Scalar::Ptr, *v)
+                    .map(|()| Value::ZERO),
+                None => Ok(Value::ZERO),
+            }),
             (OnReply::Message(ptr), super::Reply::Value(v)) => Some(
                 self.memory
                     .store(image, env, ptr, Scalar::I64, *v)
@@ -180,6 +257,11 @@ impl Vm {
         }
     }
 }
+
+/// Bytes of a `sigset_t` (glibc: 1024 bits).
+pub const SIGSET_SIZE: u32 = 128;
+/// Offset of `sa_flags` in glibc's `struct sigaction` (after the handler and the mask).
+pub const SA_FLAGS_OFFSET: u32 = 136;
 
 /// Where a message's text starts in a buffer at `buf`.
 fn text_of(buf: Ptr) -> Ptr {

@@ -256,6 +256,16 @@ pub enum Request {
         /// `SIG_DFL` (`Int(0)`), `SIG_IGN` (`Int(1)`) or a function.
         handler: Value,
     },
+    /// `sigaction(sig, act, oldact)`: answered with the previous handler as for
+    /// [`Request::Signal`]; the VM stores it in `oldact->sa_handler` and returns 0.
+    Sigaction {
+        /// The signal number.
+        signal: i32,
+        /// `act->sa_handler`, or `None` when `act` is NULL (only asks).
+        handler: Option<Value>,
+        /// `act->sa_flags` (`SA_RESTART`, `SA_RESETHAND`, …).
+        flags: i32,
+    },
     /// `pause()`: blocks until a signal is caught (then fails with `EINTR`).
     Pause,
     /// `alarm(seconds)`: `SIGALRM` after `seconds` of virtual time; answered with the

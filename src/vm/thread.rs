@@ -82,6 +82,9 @@ pub enum OnReply {
     Pipe(Ptr),
     /// `msgrcv`: store the type and text at this buffer and return the text's length.
     Msgrcv(Ptr),
+    /// `sigaction`: store the previous handler at this `struct sigaction` (if not NULL)
+    /// and return 0.
+    Sigaction(Option<Ptr>),
     /// `receive`/`try_receive`: store the message (a `long`) here and return 0.
     Message(Ptr),
     /// A stdio flush's `write`: the job goes on.

@@ -71,6 +71,11 @@ impl Kernel<'_> {
             Request::Kill { pid, signal } => self.kill(p, *pid, *signal),
             Request::Raise { signal } => self.raise(p, *signal),
             Request::Signal { signal, handler } => self.signal(p, *signal, *handler),
+            Request::Sigaction {
+                signal,
+                handler,
+                flags,
+            } => self.sigaction(p, *signal, *handler, *flags),
             Request::Pause => self.pause(),
             Request::Alarm { seconds } => self.alarm(p, *seconds),
             Request::Mailbox { capacity } => self.mailbox(*capacity),

@@ -20,6 +20,10 @@ pub const SIGKILL: i32 = 9;
 pub const SIGALRM: i32 = 14;
 /// `SIGCHLD`: sent to the parent when a child terminates.
 pub const SIGCHLD: i32 = 17;
+/// `SA_RESTART`: blocking calls go on after the handler.
+pub const SA_RESTART: i32 = 0x1000_0000;
+/// `SA_RESETHAND`: the handler is used once.
+pub const SA_RESETHAND: i32 = 0x8000_0000_u32 as i32;
 /// `SIGSTOP`: cannot be caught or ignored.
 pub const SIGSTOP: i32 = 19;
 /// Signals are numbered `1..NSIG` (the standard signals of Linux).
@@ -63,6 +67,12 @@ pub struct Signals {
     pub pending: u32,
     /// When `SIGALRM` is due (virtual microseconds), if an alarm is set.
     pub alarm: Option<u64>,
+    /// Signals whose handler was installed without `SA_RESTART`: they interrupt every
+    /// blocking call with `EINTR`.
+    pub no_restart: u32,
+    /// Signals installed with `SA_RESETHAND`: the disposition reverts to the default when
+    /// the handler is called.
+    pub reset: u32,
 }
 
 impl Default for Signals {
@@ -71,6 +81,8 @@ impl Default for Signals {
             actions: [Disposition::Default; NSIG as usize],
             pending: 0,
             alarm: None,
+            no_restart: 0,
+            reset: 0,
         }
     }
 }
@@ -94,9 +106,9 @@ impl Signals {
     /// (`fork(2)`).
     pub fn forked(&self) -> Signals {
         Signals {
-            actions: self.actions,
             pending: 0,
             alarm: None,
+            ..self.clone()
         }
     }
 
@@ -126,18 +138,48 @@ fn ok(n: i64) -> Step {
 
 impl Kernel<'_> {
     /// `signal(sig, handler)`: the previous disposition is the reply. `SIGKILL`, `SIGSTOP`
-    /// and numbers out of range fail with `EINVAL`.
+    /// and numbers out of range fail with `EINVAL`. Installs as glibc does: `SA_RESTART`.
     pub(super) fn signal(&mut self, p: u32, signal: i32, handler: Value) -> Step {
+        self.sigaction(p, signal, Some(handler), SA_RESTART)
+    }
+
+    /// `sigaction(sig, act, oldact)`: as [`Kernel::signal`] with `act->sa_flags`
+    /// (`SA_RESTART`, `SA_RESETHAND`; others are accepted and ignored); `handler` `None`
+    /// only asks for the current disposition.
+    pub(super) fn sigaction(
+        &mut self,
+        p: u32,
+        signal: i32,
+        handler: Option<Value>,
+        flags: i32,
+    ) -> Step {
         let action = match handler {
-            Value::Int(0) => Disposition::Default,
-            Value::Int(1) => Disposition::Ignore,
-            Value::Func(f) => Disposition::Handler(f),
-            _ => return Step::Reply(Reply::Error(EINVAL)),
+            None => None,
+            Some(Value::Int(0)) => Some(Disposition::Default),
+            Some(Value::Int(1)) => Some(Disposition::Ignore),
+            Some(Value::Func(f)) => Some(Disposition::Handler(f)),
+            Some(_) => return Step::Reply(Reply::Error(EINVAL)),
         };
-        if !(1..NSIG).contains(&signal) || signal == SIGKILL || signal == SIGSTOP {
+        let catchable = signal != SIGKILL && signal != SIGSTOP;
+        if !(1..NSIG).contains(&signal) || (action.is_some() && !catchable) {
             return Step::Reply(Reply::Error(EINVAL));
         }
-        let previous = self.table.live(p).signals.set(signal, action);
+        let signals = &mut self.table.live(p).signals;
+        let previous = match action {
+            None => signals.action(signal),
+            Some(action) => {
+                let bit = 1 << signal;
+                signals.no_restart &= !bit;
+                signals.reset &= !bit;
+                if flags & SA_RESTART == 0 {
+                    signals.no_restart |= bit;
+                }
+                if flags & SA_RESETHAND != 0 {
+                    signals.reset |= bit;
+                }
+                signals.set(signal, action)
+            }
+        };
         Step::Reply(Reply::Value(match previous {
             Disposition::Default => Value::Int(0),
             Disposition::Ignore => Value::Int(1),
@@ -225,17 +267,19 @@ impl Kernel<'_> {
             },
             Disposition::Handler(_) => {
                 self.table.live(q).signals.pending |= 1 << signal;
-                self.interrupt(q);
+                self.interrupt(q, signal);
             }
         }
     }
 
-    /// Ends the blocking call `q` waits in, if a caught signal interrupts it.
-    fn interrupt(&mut self, q: u32) {
+    /// Ends the blocking call `q` waits in, if caught `signal` interrupts it.
+    fn interrupt(&mut self, q: u32, signal: i32) {
         if self.table.get(q).state != ProcessState::Waiting {
             return;
         }
-        let reply = match self.table.live(q).block {
+        let live = self.table.live(q);
+        let restart = live.signals.no_restart & (1 << signal) == 0;
+        let reply = match live.block {
             Some(Block::Sleep { until }) => {
                 let left = until.saturating_sub(self.clock.now).div_ceil(1_000_000);
                 Reply::Value(Value::Int(left as i64))
@@ -246,6 +290,25 @@ impl Kernel<'_> {
                 | Block::Msgrcv { .. }
                 | Block::MailboxReceive { .. },
             ) => Reply::Error(EINTR),
+            Some(Block::Write { .. }) if !restart && live.written > 0 => {
+                let written = std::mem::take(&mut live.written);
+                Reply::Value(Value::Int(written as i64))
+            }
+            Some(Block::OpenFifo { fd, .. }) if !restart => {
+                if let Some(file) = live.fds.remove(fd) {
+                    self.file_closed(file);
+                }
+                Reply::Error(EINTR)
+            }
+            Some(
+                Block::Wait { .. }
+                | Block::Read { .. }
+                | Block::Write { .. }
+                | Block::MailboxSend {
+                    rendezvous: false,
+                    ..
+                },
+            ) if !restart => Reply::Error(EINTR),
             _ => return,
         };
         self.table.live(q).vm.resume(0, reply);
@@ -264,6 +327,9 @@ impl Kernel<'_> {
             if pending & (1 << signal) != 0 {
                 if let Disposition::Handler(f) = live.signals.action(signal) {
                     live.vm.deliver_signal(0, f, signal);
+                    if live.signals.reset & (1 << signal) != 0 {
+                        live.signals.set(signal, Disposition::Default);
+                    }
                 }
             }
         }
