@@ -107,6 +107,31 @@ impl Vm {
             Call::Alarm => ret(Request::Alarm {
                 seconds: int(0) as u32,
             }),
+            Call::Socket => ret(Request::Socket {
+                domain: int(0) as i32,
+                kind: int(1) as i32,
+            }),
+            Call::Socketpair => as_ptr(args[3]).and_then(|sv| {
+                self.memory.check(&self.image.0, sv, 8, true)?;
+                let request = Request::Socketpair {
+                    domain: int(0) as i32,
+                    kind: int(1) as i32,
+                };
+                Ok(Outcome::Request(request, OnReply::Pipe(sv)))
+            }),
+            Call::Bind | Call::Connect => self.sun_path(args[1], env).and_then(|path| {
+                let fd = int(0) as i32;
+                ret(if call == Call::Bind {
+                    Request::Bind { fd, path }
+                } else {
+                    Request::Connect { fd, path }
+                })
+            }),
+            Call::Listen => ret(Request::Listen {
+                fd: int(0) as i32,
+                backlog: int(1) as i32,
+            }),
+            Call::Accept => ret(Request::Accept { fd: int(0) as i32 }),
             Call::Mailbox => ret(Request::Mailbox { capacity: int(0) }),
             Call::Send | Call::MsgTrySend if args.len() == 2 => ret(Request::MailboxSend {
                 mailbox: int(0),
@@ -123,6 +148,16 @@ impl Vm {
             }),
             _ => return None,
         })
+    }
+
+    /// The `sun_path` of the `struct sockaddr_un` at `addr` (after the 2-byte family).
+    fn sun_path(&self, addr: Value, env: &mut dyn Env) -> Result<Vec<u8>, Fault> {
+        let addr = as_ptr(addr)?;
+        let path = Ptr {
+            offset: addr.offset + 2,
+            ..addr
+        };
+        self.memory.read_cstr(&self.image.0, env, path)
     }
 
     /// `msgsnd(msqid, msgp, msgsz, msgflg)`: the `long` type at `msgp`, then `msgsz` bytes.

@@ -274,6 +274,46 @@ pub enum Request {
         /// Seconds; 0 cancels.
         seconds: u32,
     },
+    /// `socket(domain, type, protocol)`: answered with the new descriptor.
+    Socket {
+        /// `AF_UNIX` (1).
+        domain: i32,
+        /// `SOCK_STREAM` (1) or `SOCK_DGRAM` (2).
+        kind: i32,
+    },
+    /// `socketpair(domain, type, protocol, sv)`: answered with [`Reply::Fds`].
+    Socketpair {
+        /// `AF_UNIX` (1).
+        domain: i32,
+        /// `SOCK_STREAM` (1) or `SOCK_DGRAM` (2).
+        kind: i32,
+    },
+    /// `bind(fd, addr, len)` with the `sun_path` of the `struct sockaddr_un`.
+    Bind {
+        /// The socket.
+        fd: i32,
+        /// `addr->sun_path`.
+        path: Vec<u8>,
+    },
+    /// `listen(fd, backlog)`.
+    Listen {
+        /// The socket.
+        fd: i32,
+        /// Connections that may wait for `accept`.
+        backlog: i32,
+    },
+    /// `accept(fd, addr, len)`: answered with the new descriptor (`addr` is not filled).
+    Accept {
+        /// The listening socket.
+        fd: i32,
+    },
+    /// `connect(fd, addr, len)` with the `sun_path` of the `struct sockaddr_un`.
+    Connect {
+        /// The socket.
+        fd: i32,
+        /// `addr->sun_path`.
+        path: Vec<u8>,
+    },
     /// `mailbox(capacity)`: a new mailbox (`-1` unbounded, `0` rendezvous, `n` bounded);
     /// answered with its id.
     Mailbox {

@@ -76,7 +76,7 @@ impl Vm {
             Call::Usleep => ret(Request::Sleep {
                 micros: int(0) as u32 as u64,
             }),
-            Call::Write => {
+            Call::Write | Call::Send if args.len() != 2 => {
                 let data = if int(2) == 0 {
                     Vec::new()
                 } else {
@@ -89,7 +89,7 @@ impl Vm {
                     data,
                 })
             }
-            Call::Read => {
+            Call::Read | Call::Recv => {
                 let buf = as_ptr(args[1])?;
                 let len = super::libc::length(self, args, 2, buf, true)?;
                 Ok(Outcome::Request(

@@ -59,6 +59,7 @@ impl Kernel<'_> {
     pub(super) fn open(&mut self, p: u32, path: &[u8], flags: i32) -> Step {
         match self.ipc.names.lookup(path) {
             Some(Node::Fifo(f)) => self.open_fifo(p, f, flags),
+            Some(Node::Socket(_)) => Step::Reply(Reply::Error(ENXIO)),
             None if flags & O_CREAT != 0 => Step::Reply(Reply::Error(ENOSYS)),
             None => Step::Reply(Reply::Error(ENOENT)),
         }

@@ -29,6 +29,8 @@ pub enum OpenFile {
     PipeRead(u32),
     /// The write end of pipe `n`.
     PipeWrite(u32),
+    /// Unix domain socket `n`.
+    Socket(u32),
     /// A POSIX shared memory object (`shm_open`).
     Shm {
         /// The object's id.
@@ -116,6 +118,7 @@ impl Kernel<'_> {
     pub(super) fn file_opened(&mut self, file: OpenFile) {
         match file {
             OpenFile::Terminal | OpenFile::Shm { .. } => {}
+            OpenFile::Socket(s) => self.ipc.sockets[s as usize].refs += 1,
             OpenFile::PipeRead(n) => self.pipes[n as usize].readers += 1,
             OpenFile::PipeWrite(n) => self.pipes[n as usize].writers += 1,
         }
@@ -126,6 +129,7 @@ impl Kernel<'_> {
     pub(super) fn file_closed(&mut self, file: OpenFile) {
         match file {
             OpenFile::Terminal | OpenFile::Shm { .. } => {}
+            OpenFile::Socket(s) => self.socket_closed(s),
             OpenFile::PipeRead(n) => {
                 let pipe = &mut self.pipes[n as usize];
                 pipe.readers -= 1;
@@ -267,6 +271,7 @@ impl Kernel<'_> {
                     Step::Blocked(Block::Read { pipe: n, fd })
                 }
             },
+            Some(OpenFile::Socket(s)) => self.socket_read(p, s, fd, len),
             Some(OpenFile::PipeWrite(_) | OpenFile::Shm { .. }) | None => {
                 Step::Reply(Reply::Error(EBADF))
             }
@@ -288,6 +293,7 @@ impl Kernel<'_> {
                 Step::Reply(count(data.len()))
             }
             Some(OpenFile::PipeWrite(n)) => self.write_pipe(p, n, fd, data),
+            Some(OpenFile::Socket(s)) => self.socket_write(p, s, fd, data),
             Some(OpenFile::PipeRead(_) | OpenFile::Shm { .. }) | None => {
                 Step::Reply(Reply::Error(EBADF))
             }

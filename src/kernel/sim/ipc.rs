@@ -7,6 +7,7 @@ use super::mailbox::Mailbox;
 use super::msgqueue::MsgQueues;
 use super::namespace::Namespace;
 use super::shm::{Mmap, SharedMemory};
+use super::socket::Socket;
 use crate::vm::{Reply, Request};
 
 /// Every IPC object of a run.
@@ -22,6 +23,8 @@ pub struct Ipc {
     pub shm: SharedMemory,
     /// Mailboxes; id `n` is index `n - 1`.
     pub mailboxes: Vec<Mailbox>,
+    /// Unix domain sockets by index.
+    pub sockets: Vec<Socket>,
 }
 
 impl Kernel<'_> {
@@ -85,6 +88,12 @@ impl Kernel<'_> {
                 wait,
             } => self.mailbox_send(p, *mailbox, *message, *wait),
             Request::MailboxReceive { mailbox, wait } => self.mailbox_receive(p, *mailbox, *wait),
+            Request::Socket { domain, kind } => self.socket(p, *domain, *kind),
+            Request::Socketpair { domain, kind } => self.socketpair(p, *domain, *kind),
+            Request::Bind { fd, path } => self.bind(p, *fd, path),
+            Request::Listen { fd, backlog } => self.listen(p, *fd, *backlog),
+            Request::Accept { fd } => self.accept(p, *fd),
+            Request::Connect { fd, path } => self.connect(p, *fd, path),
             _ => Step::Reply(Reply::Error(ENOSYS)),
         }
     }

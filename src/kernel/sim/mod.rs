@@ -20,6 +20,7 @@ mod schedule;
 mod scheduler;
 mod shm;
 mod signal;
+mod socket;
 
 pub use kernel::{Kernel, Options};
 pub use pcb::INIT_PID;

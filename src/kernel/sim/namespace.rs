@@ -1,5 +1,5 @@
-//! The simulated file-system namespace: paths naming FIFOs (`mkfifo(3)`), which
-//! `unlink(2)` removes. No directories and no regular files: any path is accepted as it is
+//! The simulated file-system namespace: paths naming FIFOs (`mkfifo(3)`) and bound Unix
+//! domain sockets (`bind(2)`), which `unlink(2)` removes. No directories and no regular files: any path is accepted as it is
 //! written.
 
 use std::collections::BTreeMap;
@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 pub enum Node {
     /// FIFO `n` of the kernel's FIFO table.
     Fifo(u32),
+    /// Unix domain socket `n`, bound to the path.
+    Socket(u32),
 }
 
 /// Paths and the objects they name.

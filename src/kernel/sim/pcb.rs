@@ -72,6 +72,35 @@ pub enum Block {
         /// The mailbox id.
         mailbox: i64,
     },
+    /// `accept` on a listening socket with no connection waiting.
+    Accept {
+        /// The listening socket.
+        socket: u32,
+        /// The descriptor.
+        fd: i32,
+    },
+    /// `connect` to a listening socket whose backlog is full.
+    Connect {
+        /// The listening socket.
+        socket: u32,
+        /// The connecting descriptor.
+        fd: i32,
+    },
+    /// `recv`/`read` on a socket with nothing to read.
+    Recv {
+        /// The socket.
+        socket: u32,
+        /// The descriptor.
+        fd: i32,
+    },
+    /// `send`/`write` while the receiving buffer is full.
+    Send {
+        /// The socket whose room is awaited (the sender's own for a stream, the
+        /// destination for a datagram).
+        socket: u32,
+        /// The descriptor.
+        fd: i32,
+    },
 }
 
 impl Block {
@@ -107,6 +136,12 @@ impl Block {
             Block::MailboxReceive { mailbox } => {
                 format!("receive() from empty mailbox {mailbox}")
             }
+            Block::Accept { fd, .. } => format!("accept() of a connection (fd {fd})"),
+            Block::Connect { fd, .. } => {
+                format!("connect() to a socket whose backlog is full (fd {fd})")
+            }
+            Block::Recv { fd, .. } => format!("recv() from a socket with no data (fd {fd})"),
+            Block::Send { fd, .. } => format!("send() to a socket with a full buffer (fd {fd})"),
         }
     }
 }

@@ -290,7 +290,7 @@ impl Kernel<'_> {
                 | Block::Msgrcv { .. }
                 | Block::MailboxReceive { .. },
             ) => Reply::Error(EINTR),
-            Some(Block::Write { .. }) if !restart && live.written > 0 => {
+            Some(Block::Write { .. } | Block::Send { .. }) if !restart && live.written > 0 => {
                 let written = std::mem::take(&mut live.written);
                 Reply::Value(Value::Int(written as i64))
             }
@@ -304,6 +304,10 @@ impl Kernel<'_> {
                 Block::Wait { .. }
                 | Block::Read { .. }
                 | Block::Write { .. }
+                | Block::Accept { .. }
+                | Block::Connect { .. }
+                | Block::Recv { .. }
+                | Block::Send { .. }
                 | Block::MailboxSend {
                     rendezvous: false,
                     ..
