@@ -442,6 +442,11 @@ pub const CONSTANTS: &[(&str, Constant)] = &[
     ("ENOSYS", Constant::Int(38)),
     ("ENOMSG", Constant::Int(42)),
     ("EIDRM", Constant::Int(43)),
+    ("ENOTSOCK", Constant::Int(88)),
+    ("EADDRINUSE", Constant::Int(98)),
+    ("EISCONN", Constant::Int(106)),
+    ("ENOTCONN", Constant::Int(107)),
+    ("ECONNREFUSED", Constant::Int(111)),
     ("RAND_MAX", Constant::Int(2147483647)),
 ];
 
@@ -499,7 +504,10 @@ pub const BUILTIN_STRUCTS: &[(&str, &[(&str, &str)])] = &[
             ("sa_restorer", "void (*)(int)"),
         ],
     ),
-    ("sockaddr", &[("sa_family", "unsigned short"), ("sa_data", "char[14]")]),
+    (
+        "sockaddr",
+        &[("sa_family", "unsigned short"), ("sa_data", "char[14]")],
+    ),
     (
         "sockaddr_un",
         &[("sun_family", "unsigned short"), ("sun_path", "char[108]")],

@@ -247,14 +247,19 @@ impl Vm {
             ..set
         };
         let image = &self.image.0;
-        let byte = self.memory.load(image, env, at, Scalar::U8)?.as_int().unwrap_or(0);
+        let byte = self
+            .memory
+            .load(image, env, at, Scalar::U8)?
+            .as_int()
+            .unwrap_or(0);
         let mask = 1 << (bit % 8);
         let byte = if call == Call::Sigaddset {
             byte | mask
         } else {
             byte & !mask
         };
-        self.memory.store(image, env, at, Scalar::U8, Value::Int(byte))?;
+        self.memory
+            .store(image, env, at, Scalar::U8, Value::Int(byte))?;
         Ok(Outcome::Value(Value::ZERO))
     }
 

@@ -309,8 +309,7 @@ impl Kernel<'_> {
                 | Block::Recv { .. }
                 | Block::Send { .. }
                 | Block::MailboxSend {
-                    rendezvous: false,
-                    ..
+                    rendezvous: false, ..
                 },
             ) if !restart => Reply::Error(EINTR),
             _ => return,

@@ -128,7 +128,11 @@ impl Kernel<'_> {
     /// `socket(AF_UNIX, type, 0)`.
     pub(super) fn socket(&mut self, p: u32, domain: i32, kind: i32) -> Step {
         let Some(kind) = socket_kind(domain, kind) else {
-            return error(if domain == AF_UNIX { EINVAL } else { EAFNOSUPPORT });
+            return error(if domain == AF_UNIX {
+                EINVAL
+            } else {
+                EAFNOSUPPORT
+            });
         };
         let s = self.new_socket(kind);
         match self.install_socket(p, s) {
@@ -140,7 +144,11 @@ impl Kernel<'_> {
     /// `socketpair(AF_UNIX, type, 0, sv)`: two sockets connected to each other.
     pub(super) fn socketpair(&mut self, p: u32, domain: i32, kind: i32) -> Step {
         let Some(kind) = socket_kind(domain, kind) else {
-            return error(if domain == AF_UNIX { EINVAL } else { EAFNOSUPPORT });
+            return error(if domain == AF_UNIX {
+                EINVAL
+            } else {
+                EAFNOSUPPORT
+            });
         };
         let (a, b) = (self.new_socket(kind), self.new_socket(kind));
         self.join(a, b);
@@ -216,7 +224,10 @@ impl Kernel<'_> {
             let named = self.ipc.names.lookup(path).is_some();
             return error(if named { ECONNREFUSED } else { ENOENT });
         };
-        let (kind, target) = (self.ipc.sockets[s as usize].kind, &self.ipc.sockets[t as usize]);
+        let (kind, target) = (
+            self.ipc.sockets[s as usize].kind,
+            &self.ipc.sockets[t as usize],
+        );
         if target.kind != kind {
             return error(EPROTOTYPE);
         }

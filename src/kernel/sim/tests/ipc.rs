@@ -290,3 +290,48 @@ fn a_bounded_mailbox_blocks_senders_while_full() {
     let empty = blocked(k.mailbox_receive(0, 1, true));
     assert_eq!(empty.phrase(), "receive() from empty mailbox 1");
 }
+
+#[test]
+fn a_stream_connection_waits_in_the_backlog_until_accepted() {
+    let s = pausing();
+    let mut k = Kernel::new(&s, Options::default());
+    let client = child(&mut k, 0);
+    assert_eq!(reply(k.socket(0, 1, 1)), value(3));
+    assert_eq!(reply(k.socket(0, 2, 1)), Reply::Error(97));
+    assert_eq!(reply(k.bind(0, 3, b"/s")), value(0));
+    assert_eq!(reply(k.bind(0, 3, b"/t")), Reply::Error(22));
+    assert_eq!(reply(k.listen(0, 3, 0)), value(0));
+    let accept = blocked(k.accept(0, 3));
+    assert_eq!(accept.phrase(), "accept() of a connection (fd 3)");
+    park(&mut k, 0, accept);
+    assert_eq!(reply(k.socket(client, 1, 1)), value(3));
+    assert_eq!(reply(k.connect(client, 3, b"/s")), value(0));
+    assert_eq!(k.table.get(0).state, ProcessState::Ready);
+    assert_eq!(reply(k.socket(client, 1, 1)), value(4));
+    assert_eq!(
+        blocked(k.connect(client, 4, b"/s")).phrase(),
+        "connect() to a socket whose backlog is full (fd 4)"
+    );
+    assert_eq!(reply(k.accept(0, 3)), value(4));
+    assert_eq!(reply(k.write(client, 3, b"hello")), value(5));
+    assert_eq!(reply(k.read(0, 4, 2)), Reply::Data(b"he".to_vec()));
+    reply(k.close(client, 3));
+    assert_eq!(reply(k.read(0, 4, 8)), Reply::Data(b"llo".to_vec()));
+    assert_eq!(reply(k.read(0, 4, 8)), Reply::Data(Vec::new()));
+    assert!(matches!(k.write(0, 4, b"x"), Step::Performed), "SIGPIPE");
+}
+
+#[test]
+fn datagrams_keep_their_boundaries() {
+    let s = scenario(Config::default());
+    let mut k = Kernel::new(&s, Options::default());
+    assert_eq!(reply(k.socketpair(0, 1, 2)), Reply::Fds(3, 4));
+    assert_eq!(reply(k.write(0, 3, b"one")), value(3));
+    assert_eq!(reply(k.write(0, 3, b"two")), value(3));
+    assert_eq!(reply(k.read(0, 4, 64)), Reply::Data(b"one".to_vec()));
+    assert_eq!(reply(k.read(0, 4, 1)), Reply::Data(b"t".to_vec()));
+    let empty = blocked(k.read(0, 4, 64));
+    assert_eq!(empty.phrase(), "recv() from a socket with no data (fd 4)");
+    reply(k.close(0, 4));
+    assert_eq!(reply(k.write(0, 3, b"x")), Reply::Error(111));
+}
