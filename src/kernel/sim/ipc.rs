@@ -11,7 +11,7 @@ use super::socket::Socket;
 use crate::vm::{Reply, Request};
 
 /// Every IPC object of a run.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Ipc {
     /// Paths of FIFOs.
     pub names: Namespace,

@@ -14,7 +14,7 @@ pub const EAGAIN: i32 = 11;
 pub const EINVAL: i32 = 22;
 
 /// One mailbox.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Mailbox {
     /// Most messages queued; `None` unbounded, `Some(0)` rendezvous.
     pub capacity: Option<usize>,

@@ -37,7 +37,7 @@ pub const MSGMAX: usize = 8192;
 pub const MSGMNB: usize = 16384;
 
 /// One message queue.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MsgQueue {
     /// The key it was created with (`IPC_PRIVATE` 0 for none).
     pub key: i64,
@@ -76,7 +76,7 @@ impl MsgQueue {
 }
 
 /// Every message queue of the run; an id indexes `queues`.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MsgQueues {
     /// Queues by id (removed ones stay, marked).
     pub queues: Vec<MsgQueue>,
@@ -232,6 +232,59 @@ impl Kernel<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `msgrcv(2)` read literally: the type a receive with `msgtyp` takes from `types`.
+    fn reference(types: &[i64], msgtyp: i64) -> Option<usize> {
+        if msgtyp == 0 {
+            return if types.is_empty() { None } else { Some(0) };
+        }
+        if msgtyp > 0 {
+            return types.iter().position(|&t| t == msgtyp);
+        }
+        let mut best: Option<usize> = None;
+        for (i, &t) in types.iter().enumerate() {
+            if t <= msgtyp.unsigned_abs() as i64 && best.is_none_or(|b| t < types[b]) {
+                best = Some(i);
+            }
+        }
+        best
+    }
+
+    proptest! {
+        #[test]
+        fn selection_matches_the_reference(
+            types in proptest::collection::vec(1i64..6, 0..12),
+            msgtyp in -7i64..7,
+        ) {
+            prop_assert_eq!(queue(&types).select(msgtyp), reference(&types, msgtyp));
+        }
+
+        #[test]
+        fn every_message_is_received_once_in_order_per_type(
+            types in proptest::collection::vec(1i64..4, 0..12),
+            picks in proptest::collection::vec(-4i64..4, 0..20),
+        ) {
+            let mut q = queue(&[]);
+            for (i, &t) in types.iter().enumerate() {
+                q.messages.push_back((t, vec![i as u8]));
+            }
+            let mut seen = Vec::new();
+            for msgtyp in picks.into_iter().chain(std::iter::repeat_n(0, types.len())) {
+                if let Some(i) = q.select(msgtyp) {
+                    seen.push(q.messages.remove(i).unwrap().1[0]);
+                }
+            }
+            prop_assert!(q.messages.is_empty());
+            let mut sorted = seen.clone();
+            sorted.sort_unstable();
+            prop_assert_eq!(sorted, (0..types.len() as u8).collect::<Vec<_>>());
+            for t in 1..4 {
+                let of_type: Vec<u8> = seen.iter().copied().filter(|&i| types[i as usize] == t).collect();
+                prop_assert!(of_type.windows(2).all(|w| w[0] < w[1]), "type {} out of order", t);
+            }
+        }
+    }
 
     fn queue(types: &[i64]) -> MsgQueue {
         MsgQueue {

@@ -14,7 +14,7 @@ pub enum Node {
 }
 
 /// Paths and the objects they name.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Namespace {
     paths: BTreeMap<Vec<u8>, Node>,
 }

@@ -45,7 +45,7 @@ pub const MAP_ANONYMOUS: i32 = 0x20;
 pub const MAX_SIZE: u64 = 1 << 30;
 
 /// The bytes of every shared object; an object id indexes `objects`.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SharedMemory {
     /// Object bytes by id. Objects are never freed during a run: a removed segment stays
     /// readable through the mappings that still exist, as on Linux.

@@ -49,7 +49,7 @@ pub enum SocketKind {
 }
 
 /// One socket.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Socket {
     /// Its type.
     pub kind: SocketKind,
