@@ -137,12 +137,14 @@ impl Vm {
                 mailbox: int(0),
                 message: int(1),
                 wait: call == Call::Send,
+                direct: matches!(args[0], Value::Pid(_)),
             }),
             Call::MsgReceive | Call::MsgTryReceive => as_ptr(args[1]).and_then(|ptr| {
                 self.memory.check(&self.image.0, ptr, 8, true)?;
                 let request = Request::MailboxReceive {
                     mailbox: int(0),
                     wait: call == Call::MsgReceive,
+                    direct: matches!(args[0], Value::Pid(_)),
                 };
                 Ok(Outcome::Request(request, OnReply::Message(ptr)))
             }),

@@ -328,6 +328,9 @@ pub enum Request {
         message: i64,
         /// Block while there is no room (`send`); `try_send` fails with `EAGAIN`.
         wait: bool,
+        /// Direct naming: `mailbox` is the pid of the receiving process (the VM passes a
+        /// process id it got from the kernel, such as `fork`'s result).
+        direct: bool,
     },
     /// `receive(box, &msg)` (`wait`) or `try_receive(box, &msg)`: answered with the message
     /// as `Reply::Value`; the VM stores it through the pointer and returns 0.
@@ -336,6 +339,8 @@ pub enum Request {
         mailbox: i64,
         /// Block while empty (`receive`); `try_receive` fails with `EAGAIN`.
         wait: bool,
+        /// Direct naming: `mailbox` is the pid of the sending process to receive from.
+        direct: bool,
     },
     /// A system call in the catalogue that this kernel does not implement yet; answered with
     /// `Reply::Error(ENOSYS)` so the scenario sees a failing call rather than a crash.

@@ -25,6 +25,9 @@ pub struct Ipc {
     pub mailboxes: Vec<Mailbox>,
     /// Unix domain sockets by index.
     pub sockets: Vec<Socket>,
+    /// Messages sent by direct naming and not yet received, in the order sent:
+    /// `(receiver, sender pid, message)`.
+    pub direct: Vec<(u32, i64, i64)>,
 }
 
 impl Kernel<'_> {
@@ -85,9 +88,23 @@ impl Kernel<'_> {
             Request::MailboxSend {
                 mailbox,
                 message,
+                direct: true,
+                ..
+            } => self.send_to_process(p, *mailbox, *message),
+            Request::MailboxSend {
+                mailbox,
+                message,
                 wait,
+                ..
             } => self.mailbox_send(p, *mailbox, *message, *wait),
-            Request::MailboxReceive { mailbox, wait } => self.mailbox_receive(p, *mailbox, *wait),
+            Request::MailboxReceive {
+                mailbox,
+                wait,
+                direct: true,
+            } => self.receive_from_process(p, *mailbox, *wait),
+            Request::MailboxReceive { mailbox, wait, .. } => {
+                self.mailbox_receive(p, *mailbox, *wait)
+            }
             Request::Socket { domain, kind } => self.socket(p, *domain, *kind),
             Request::Socketpair { domain, kind } => self.socketpair(p, *domain, *kind),
             Request::Bind { fd, path } => self.bind(p, *fd, path),

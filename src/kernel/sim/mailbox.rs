@@ -12,6 +12,8 @@ use std::collections::VecDeque;
 pub const EAGAIN: i32 = 11;
 /// `EINVAL`: no such mailbox, or a capacity below -1.
 pub const EINVAL: i32 = 22;
+/// `ESRCH`: direct naming of a process that does not exist or has terminated.
+pub const ESRCH: i32 = 3;
 
 /// One mailbox.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -111,6 +113,39 @@ impl Kernel<'_> {
         }
         self.wake_mailbox(i);
         Step::Reply(Reply::Value(Value::Int(message)))
+    }
+
+    /// `send(P, msg)` by direct naming: the message waits for `P`'s `receive` from the
+    /// sender; a process's messages are unbounded, so this never waits.
+    pub(super) fn send_to_process(&mut self, p: u32, pid: i64, message: i64) -> Step {
+        let receiver = self.table.index_of(pid);
+        let Some(r) = receiver.filter(|&r| self.table.get(r).live.is_some()) else {
+            return Step::Reply(Reply::Error(ESRCH));
+        };
+        let sender = self.table.pid(p);
+        self.ipc.direct.push((r, sender, message));
+        let block = self.table.get(r).live.as_ref().and_then(|l| l.block);
+        if block == Some(Block::ReceiveFrom { pid: sender }) {
+            self.wake(r);
+        }
+        Step::Reply(Reply::Value(Value::ZERO))
+    }
+
+    /// `receive(Q, &msg)` by direct naming: the oldest message from `Q` to the caller.
+    pub(super) fn receive_from_process(&mut self, p: u32, pid: i64, wait: bool) -> Step {
+        let found = self
+            .ipc
+            .direct
+            .iter()
+            .position(|&(r, s, _)| r == p && s == pid);
+        match found {
+            Some(i) => {
+                let (_, _, message) = self.ipc.direct.remove(i);
+                Step::Reply(Reply::Value(Value::Int(message)))
+            }
+            None if wait => Step::Blocked(Block::ReceiveFrom { pid }),
+            None => Step::Reply(Reply::Error(EAGAIN)),
+        }
     }
 
     /// How many processes wait in `receive` on mailbox `i`.

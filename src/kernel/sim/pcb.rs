@@ -72,6 +72,11 @@ pub enum Block {
         /// The mailbox id.
         mailbox: i64,
     },
+    /// `receive(Q, &m)` (direct naming) with no message from `Q` yet.
+    ReceiveFrom {
+        /// The sender's pid.
+        pid: i64,
+    },
     /// `accept` on a listening socket with no connection waiting.
     Accept {
         /// The listening socket.
@@ -136,6 +141,7 @@ impl Block {
             Block::MailboxReceive { mailbox } => {
                 format!("receive() from empty mailbox {mailbox}")
             }
+            Block::ReceiveFrom { pid } => format!("receive() of a message from process {pid}"),
             Block::Accept { fd, .. } => format!("accept() of a connection (fd {fd})"),
             Block::Connect { fd, .. } => {
                 format!("connect() to a socket whose backlog is full (fd {fd})")

@@ -335,3 +335,23 @@ fn datagrams_keep_their_boundaries() {
     reply(k.close(0, 4));
     assert_eq!(reply(k.write(0, 3, b"x")), Reply::Error(111));
 }
+
+#[test]
+fn direct_naming_receives_only_from_the_named_sender() {
+    let s = scenario(Config::default());
+    let mut k = Kernel::new(&s, Options::default());
+    let a = child(&mut k, 0);
+    let b = child(&mut k, 0);
+    assert_eq!(reply(k.send_to_process(a, 1000, 1)), value(0));
+    assert_eq!(reply(k.send_to_process(b, 1000, 2)), value(0));
+    assert_eq!(reply(k.receive_from_process(0, 1002, true)), value(2));
+    assert_eq!(
+        reply(k.receive_from_process(0, 1002, false)),
+        Reply::Error(11)
+    );
+    let wait = blocked(k.receive_from_process(0, 1002, true));
+    assert_eq!(wait.phrase(), "receive() of a message from process 1002");
+    assert_eq!(reply(k.receive_from_process(0, 1001, true)), value(1));
+    k.exit(a, 0);
+    assert_eq!(reply(k.send_to_process(0, 1001, 5)), Reply::Error(3));
+}
