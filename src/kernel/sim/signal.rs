@@ -338,11 +338,20 @@ impl Kernel<'_> {
         }
     }
 
-    /// `p` terminated: its parent (if not init) is sent `SIGCHLD`.
+    /// `p` terminated: its parent (if not init) is sent `SIGCHLD`. A parent that set
+    /// `SIGCHLD` to `SIG_IGN` gets no zombie: the child is reaped at once (POSIX `wait`,
+    /// `_exit`), and its `wait` then fails with `ECHILD` once no child is left.
     pub(super) fn notify_parent(&mut self, p: u32) {
-        if let Some(q) = self.table.get(p).parent {
-            self.send_signal(q, SIGCHLD);
+        let Some(q) = self.table.get(p).parent else {
+            return;
+        };
+        if self.table.live(q).signals.action(SIGCHLD) == Disposition::Ignore {
+            self.table.live(q).zombies.remove(&p);
+            self.table.get_mut(p).zombie = false;
+            let pid = self.table.pid(q);
+            self.table.record_mut(p).reaped_by = Some(pid);
         }
+        self.send_signal(q, SIGCHLD);
     }
 }
 

@@ -355,3 +355,14 @@ fn direct_naming_receives_only_from_the_named_sender() {
     k.exit(a, 0);
     assert_eq!(reply(k.send_to_process(0, 1001, 5)), Reply::Error(3));
 }
+
+#[test]
+fn ignoring_sigchld_leaves_no_zombies() {
+    let s = scenario(Config::default());
+    let mut k = Kernel::new(&s, Options::default());
+    let c = child(&mut k, 0);
+    reply(k.signal(0, 17, Value::Int(1)));
+    k.exit(c, 0);
+    assert!(!k.table.get(c).zombie);
+    assert_eq!(reply(k.waitpid(0, -1, 0)), Reply::Error(10));
+}
