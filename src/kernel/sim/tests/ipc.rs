@@ -366,3 +366,34 @@ fn ignoring_sigchld_leaves_no_zombies() {
     assert!(!k.table.get(c).zombie);
     assert_eq!(reply(k.waitpid(0, -1, 0)), Reply::Error(10));
 }
+
+proptest::proptest! {
+    /// Non-blocking sends and receives on a mailbox of any capacity behave as a bounded
+    /// FIFO queue: nothing lost, nothing duplicated, order kept.
+    #[test]
+    fn a_mailbox_is_a_bounded_fifo(
+        capacity in 1i64..5,
+        ops in proptest::collection::vec(proptest::option::of(0i64..100), 0..40),
+    ) {
+        let s = scenario(Config::default());
+        let mut k = Kernel::new(&s, Options::default());
+        reply(k.mailbox(capacity));
+        let mut model = std::collections::VecDeque::new();
+        for op in ops {
+            match op {
+                Some(m) => {
+                    let fits = (model.len() as i64) < capacity;
+                    let expected = if fits { value(0) } else { Reply::Error(11) };
+                    proptest::prop_assert_eq!(reply(k.mailbox_send(0, 1, m, false)), expected);
+                    if fits {
+                        model.push_back(m);
+                    }
+                }
+                None => {
+                    let expected = model.pop_front().map_or(Reply::Error(11), value);
+                    proptest::prop_assert_eq!(reply(k.mailbox_receive(0, 1, false)), expected);
+                }
+            }
+        }
+    }
+}
