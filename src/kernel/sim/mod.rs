@@ -21,6 +21,7 @@ mod scheduler;
 mod shm;
 mod signal;
 mod socket;
+mod socket_io;
 
 pub use kernel::{Kernel, Options};
 pub use pcb::INIT_PID;
