@@ -153,10 +153,7 @@ pub struct Outcome {
 impl Outcome {
     /// The terminal output as one byte string (stdout and stderr interleaved as written).
     pub fn terminal(&self) -> Vec<u8> {
-        self.output
-            .iter()
-            .flat_map(|c| c.bytes.iter().copied())
-            .collect()
+        self.output.iter().flat_map(|c| c.bytes.iter().copied()).collect()
     }
 
     /// Processes still zombies at the end.
