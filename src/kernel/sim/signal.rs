@@ -188,7 +188,9 @@ impl Kernel<'_> {
     }
 
     /// `kill(pid, sig)`: `pid > 0` that process (a zombie accepts and ignores it), `0` and
-    /// `-1` every live process of the run (`-1` not the caller); signal 0 only checks.
+    /// `-1` every live process of the run (`-1` not the caller), `-pgid` the process group,
+    /// which is the whole run with the initial process's pid (`ESRCH` for another); signal 0
+    /// only checks.
     pub(super) fn kill(&mut self, p: u32, pid: i64, signal: i32) -> Step {
         if !(0..NSIG).contains(&signal) {
             return Step::Reply(Reply::Error(EINVAL));
@@ -201,8 +203,11 @@ impl Kernel<'_> {
                 _ => return Step::Reply(Reply::Error(ESRCH)),
             }
         } else {
+            if pid < -1 && pid != -self.table.first_pid {
+                return Step::Reply(Reply::Error(ESRCH));
+            }
             let all = 0..self.table.pcbs.len() as u32;
-            all.filter(|&q| self.table.get(q).live.is_some() && (pid == 0 || q != p))
+            all.filter(|&q| self.table.get(q).live.is_some() && (pid != -1 || q != p))
                 .collect()
         };
         if signal != 0 {
