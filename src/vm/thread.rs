@@ -114,6 +114,9 @@ pub struct Thread {
     pub shared_granted: bool,
     /// Signal handlers to run before the code goes on: `(handler, signal number)`.
     pub signals: Vec<(FuncId, i32)>,
+    /// A blocked call set aside while a signal handler runs (`SA_RESTART`): it is made
+    /// again when the handler's frame returns to this many frames.
+    pub restart: Option<(Request, OnReply, u32)>,
 }
 
 impl Thread {
@@ -128,6 +131,7 @@ impl Thread {
             job: Job::Run,
             shared_granted: false,
             signals: Vec::new(),
+            restart: None,
         }
     }
 

@@ -293,11 +293,29 @@ impl Kernel<'_> {
                 Block::Pause
                 | Block::Msgsnd { .. }
                 | Block::Msgrcv { .. }
-                | Block::MailboxReceive { .. },
+                | Block::MailboxReceive { .. }
+                | Block::ReceiveFrom { .. },
             ) => Reply::Error(EINTR),
             Some(Block::Write { .. } | Block::Send { .. }) if !restart && live.written > 0 => {
                 let written = std::mem::take(&mut live.written);
                 Reply::Value(Value::Int(written as i64))
+            }
+            Some(
+                Block::Wait { .. }
+                | Block::Read { .. }
+                | Block::Write { .. }
+                | Block::Accept { .. }
+                | Block::Connect { .. }
+                | Block::Recv { .. }
+                | Block::Send { .. }
+                | Block::MailboxSend {
+                    rendezvous: false, ..
+                },
+            ) if restart && live.written == 0 => {
+                if live.vm.interrupt_restart(0) {
+                    self.wake(q);
+                }
+                return;
             }
             Some(Block::OpenFifo { fd, .. }) if !restart => {
                 if let Some(file) = live.fds.remove(fd) {
