@@ -182,8 +182,7 @@ impl Vm {
             OnReturn::Exit => th.job = Job::Exiting,
             OnReturn::Resume => {
                 let depth = th.frames.len() as u32;
-                if let Some((request, on_reply, _)) =
-                    th.restart.take_if(|(_, _, at)| *at == depth)
+                if let Some((request, on_reply, _)) = th.restart.take_if(|(_, _, at)| *at == depth)
                 {
                     th.wait_for(request.clone(), on_reply);
                     return Flow::Stop(Event::Request(request));
