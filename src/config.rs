@@ -104,7 +104,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("policy", "fifo | round-robin | random"),
     ("quantum", "visible actions per time slice (round-robin)"),
     ("seed", "seed of the random policy"),
-    ("fork_runs", "parent | child: who runs first after fork (fifo)"),
+    (
+        "fork_runs",
+        "parent | child: who runs first after fork (fifo)",
+    ),
     ("orphans", "init | main: who adopts orphans"),
     ("cascading_termination", "on | off"),
     ("pipe_capacity", "bytes a pipe holds"),

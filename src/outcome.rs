@@ -63,6 +63,9 @@ pub struct ProcessRecord {
     pub adopted_by: Option<i64>,
     /// Whether it was still a zombie (exited, not reaped) when the run ended.
     pub zombie_at_end: bool,
+    /// Virtual time in microseconds it spent as a zombie: from its exit until it was reaped
+    /// (or the run ended). 0 when its parent was already waiting.
+    pub zombie_micros: u64,
     /// Pid of the process that reaped it with `wait`, if any (1 = init).
     pub reaped_by: Option<i64>,
     /// The fault that killed it, if it crashed.
@@ -153,7 +156,10 @@ pub struct Outcome {
 impl Outcome {
     /// The terminal output as one byte string (stdout and stderr interleaved as written).
     pub fn terminal(&self) -> Vec<u8> {
-        self.output.iter().flat_map(|c| c.bytes.iter().copied()).collect()
+        self.output
+            .iter()
+            .flat_map(|c| c.bytes.iter().copied())
+            .collect()
     }
 
     /// Processes still zombies at the end.

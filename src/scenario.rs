@@ -88,15 +88,27 @@ pub fn compile(
             _ => None,
         })
         .collect();
-    let main = lower_or_collect(&ast.items, "main", Span::new(0, 0), len, &pinned, &mut errors);
+    let main = lower_or_collect(
+        &ast.items,
+        "main",
+        Span::new(0, 0),
+        len,
+        &pinned,
+        &mut errors,
+    );
     let mut programs = indexmap::IndexMap::new();
     for (bin_path, image) in builtin_images() {
         programs.insert(bin_path, image);
     }
     for block in &ast.programs {
-        if let Some(image) =
-            lower_or_collect(&block.items, &block.path, block.span, len, &pinned, &mut errors)
-        {
+        if let Some(image) = lower_or_collect(
+            &block.items,
+            &block.path,
+            block.span,
+            len,
+            &pinned,
+            &mut errors,
+        ) {
             programs.insert(block.path.clone(), image);
         }
     }

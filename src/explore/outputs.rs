@@ -251,7 +251,6 @@ impl<'g> Dfa<'g> {
 /// ends in a terminal node of class `class`; returns its edges' `choice` values.
 fn witness(graph: &Graph, dfa: &Dfa<'_>, start: NodeId, output: &[u8], class: u32) -> Vec<u32> {
     // BFS over (position, bytes read); parent links rebuild the path.
-    type Key = (Pos, u32);
     let mut parent: FxHashMap<Key, (Key, Option<u32>)> = FxHashMap::default();
     let first: Key = (Pos::Node(start), 0);
     let mut queue = VecDeque::from([first]);
@@ -302,7 +301,10 @@ fn witness(graph: &Graph, dfa: &Dfa<'_>, start: NodeId, output: &[u8], class: u3
     unreachable!("every listed outcome was found in the graph, so a path spells it")
 }
 
-fn rebuild(parent: &FxHashMap<(Pos, u32), ((Pos, u32), Option<u32>)>, end: (Pos, u32)) -> Vec<u32> {
+/// A BFS position: where in the automaton, and how many output bytes were read.
+type Key = (Pos, u32);
+
+fn rebuild(parent: &FxHashMap<Key, (Key, Option<u32>)>, end: Key) -> Vec<u32> {
     let mut path = Vec::new();
     let mut at = end;
     loop {

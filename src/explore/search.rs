@@ -69,7 +69,7 @@ pub fn explore<S: System>(initial: S, limits: Limits) -> Explored<S> {
     let mut stopped = None;
     let mut next = 0usize;
     while next < states.len() {
-        if next % 1024 == 0 && limits.deadline.is_some_and(|d| Instant::now() >= d) {
+        if next.is_multiple_of(1024) && limits.deadline.is_some_and(|d| Instant::now() >= d) {
             stopped = Some(Stopped::Time);
             break;
         }

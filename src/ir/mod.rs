@@ -7,7 +7,6 @@ pub use lower::lower;
 
 pub use instr::{ArithOp, CmpOp, FuncId, Instr, Scalar, Slot, StrId, Trap};
 
-
 use crate::syntax::span::Span;
 use std::rc::Rc;
 

@@ -57,6 +57,12 @@ pub fn describe(outcome: &Outcome, p: &ProcessRecord) -> String {
             name_of_pid(outcome, adopter)
         ));
     }
+    if p.zombie_micros > 0 {
+        marks.push(format!(
+            "zombie for {}",
+            crate::kernel::sim::format_micros(p.zombie_micros)
+        ));
+    }
     if let Some(reaper) = p.reaped_by {
         marks.push(format!("reaped by {}", name_of_pid(outcome, reaper)));
     }

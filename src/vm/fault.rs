@@ -44,7 +44,9 @@ impl FaultKind {
 }
 
 /// A fault in a running scenario, with the source span of the instruction that faulted.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, thiserror::Error, miette::Diagnostic)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, thiserror::Error, miette::Diagnostic,
+)]
 #[error("{message}")]
 #[diagnostic(code(scn::runtime::fault))]
 pub struct RuntimeFault {

@@ -38,5 +38,9 @@ fn bad_programs_get_diagnostics() {
 fn several_errors_are_reported_together() {
     let text = std::fs::read_to_string("tests/bad/check/several-errors.scn").expect("readable");
     let diagnostics = compile("several-errors.scn", text, &[]).expect_err("has errors");
-    assert!(diagnostics.count >= 4, "got only {} errors", diagnostics.count);
+    assert!(
+        diagnostics.count >= 4,
+        "got only {} errors",
+        diagnostics.count
+    );
 }

@@ -216,8 +216,7 @@ impl<'p, 'a> FnCx<'p, 'a> {
         if self.macro_depth_exceeded(name, body) {
             return Type::INT;
         }
-        let ty = self.lower_raw(body);
-        ty
+        self.lower_raw(body)
     }
 
     /// Whether macro expansion is nested too deep (a macro that uses itself).

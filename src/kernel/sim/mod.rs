@@ -24,7 +24,7 @@ mod socket;
 mod socket_io;
 
 pub use kernel::{Kernel, Options};
-pub use pcb::INIT_PID;
+pub use pcb::{format_micros, INIT_PID};
 pub use schedule::{Schedule, ScheduleError};
 
 #[cfg(test)]

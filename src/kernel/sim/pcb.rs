@@ -217,6 +217,8 @@ pub struct Pcb {
     pub parent: Option<u32>,
     /// Whether it exited and no one has reaped it yet.
     pub zombie: bool,
+    /// Virtual time (µs) at which it terminated.
+    pub exited_at: u64,
     /// `None` once terminated.
     pub live: Option<Box<Live>>,
 }
@@ -267,6 +269,7 @@ impl ProcessTable {
             state: ProcessState::New,
             parent,
             zombie: false,
+            exited_at: 0,
             live: Some(Box::new(live)),
         });
         self.alive += 1;
@@ -344,6 +347,7 @@ pub fn new_record(
         orphaned: false,
         adopted_by: None,
         zombie_at_end: false,
+        zombie_micros: 0,
         reaped_by: None,
         fault: None,
         blocked_on: None,

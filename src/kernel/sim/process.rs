@@ -116,6 +116,7 @@ impl Kernel<'_> {
         }
         self.set_state(p, ProcessState::Terminated);
         self.table.alive -= 1;
+        self.table.get_mut(p).exited_at = self.clock.now;
         let live = self.table.get_mut(p).live.take().expect("checked above");
         let record = self.table.record_mut(p);
         record.termination = Some(termination);
@@ -188,7 +189,10 @@ impl Kernel<'_> {
 
     fn reap_by_init(&mut self, c: u32) {
         self.table.get_mut(c).zombie = false;
-        self.table.record_mut(c).reaped_by = Some(INIT_PID);
+        let zombie_micros = self.clock.now - self.table.get(c).exited_at;
+        let record = self.table.record_mut(c);
+        record.reaped_by = Some(INIT_PID);
+        record.zombie_micros = zombie_micros;
     }
 
     /// Wakes `q` if it is blocked in a `wait` that child `c` satisfies.
@@ -238,8 +242,10 @@ impl Kernel<'_> {
         self.table.live(p).zombies.remove(&c);
         let reaper = self.table.pid(p);
         self.table.get_mut(c).zombie = false;
+        let zombie_micros = self.clock.now - self.table.get(c).exited_at;
         let child = self.table.record_mut(c);
         child.reaped_by = Some(reaper);
+        child.zombie_micros = zombie_micros;
         let status = child.termination.map_or(0, Termination::wait_status);
         Reply::Waited {
             pid: child.pid,
