@@ -80,6 +80,13 @@ pub enum OnReply {
     Read(Ptr),
     /// `pipe`: store both descriptors in this `int[2]`.
     Pipe(Ptr),
+    /// `msgrcv`: store the type and text at this buffer and return the text's length.
+    Msgrcv(Ptr),
+    /// `sigaction`: store the previous handler at this `struct sigaction` (if not NULL)
+    /// and return 0.
+    Sigaction(Option<Ptr>),
+    /// `receive`/`try_receive`: store the message (a `long`) here and return 0.
+    Message(Ptr),
     /// A stdio flush's `write`: the job goes on.
     Flushed,
     /// A shared-memory access was granted: re-run the instruction.
@@ -107,6 +114,9 @@ pub struct Thread {
     pub shared_granted: bool,
     /// Signal handlers to run before the code goes on: `(handler, signal number)`.
     pub signals: Vec<(FuncId, i32)>,
+    /// A blocked call set aside while a signal handler runs (`SA_RESTART`): it is made
+    /// again when the handler's frame returns to this many frames.
+    pub restart: Option<(Request, OnReply, u32)>,
 }
 
 impl Thread {
@@ -121,6 +131,7 @@ impl Thread {
             job: Job::Run,
             shared_granted: false,
             signals: Vec::new(),
+            restart: None,
         }
     }
 
