@@ -181,6 +181,7 @@ impl Clone for Thread {
             job: self.job,
             shared_granted: self.shared_granted,
             signals: self.signals.clone(),
+            restart: self.restart.clone(),
         }
     }
 }
