@@ -12,6 +12,7 @@ mod exit;
 mod fault;
 mod format;
 mod interp;
+mod ipc;
 mod libc;
 mod memory;
 mod region;
@@ -286,6 +287,23 @@ impl Vm {
         if (handler.0 as usize) < self.image.0.functions.len() {
             self.threads[thread].signals.insert(0, (handler, signal));
         }
+    }
+
+    /// Sets aside the blocked call thread `thread` waits at so that a signal handler can run
+    /// now, and makes the call again once the handler returns (`SA_RESTART`, `signal(7)`).
+    /// Deliver the handler with [`Vm::deliver_signal`]. Returns `false` (and changes
+    /// nothing) if the thread waits at no request, already has one set aside, or is inside
+    /// the C library (a stdio flush or `exit`), where no handler can run.
+    pub fn interrupt_restart(&mut self, thread: usize) -> bool {
+        let th = &mut self.threads[thread];
+        if th.restart.is_some() || th.reply.is_some() || th.job != Job::Run {
+            return false;
+        }
+        let Some(request) = th.pending.take() else {
+            return false;
+        };
+        th.restart = Some((request, th.on_reply, th.frames.len() as u32));
+        true
     }
 
     /// Tells the C library whether `fd` is a terminal, as `isatty` would answer; stdio picks a

@@ -16,6 +16,15 @@ impl<'a> Program<'a> {
                 .insert((*name).to_string(), builtin_type(desc));
         }
         // The textbook's `item` is left for scenarios to define.
+        for (tag, members) in crate::calls::BUILTIN_STRUCTS {
+            let id = self.structs.declare(tag);
+            let members = members
+                .iter()
+                .map(|(name, desc)| ((*name).to_string(), builtin_type(desc)))
+                .collect();
+            self.structs.define(id, members, false);
+            self.struct_tags.insert((*tag).to_string(), id);
+        }
     }
 
     /// Resolves a full type as written.

@@ -4,13 +4,14 @@
 
 use super::clock::Clock;
 use super::files::FdTable;
+use super::ipc::Ipc;
 use super::pcb::{new_record, Block, Live, ProcessTable};
 use super::pipe::Pipe;
 use super::schedule::{Replay, Schedule, ScheduleError};
 use super::scheduler::{Dispatch, Scheduler};
 use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessState};
 use crate::scenario::Scenario;
-use crate::vm::{Event, FaultKind, NoEnv, Reply, Request, Value, Vm};
+use crate::vm::{Event, FaultKind, Reply, Request, Value, Vm};
 use rustc_hash::FxHashMap;
 
 /// `ENOSYS`: a call this kernel does not implement.
@@ -47,6 +48,7 @@ pub struct Kernel<'s> {
     pub(super) scenario: &'s Scenario,
     pub(super) table: ProcessTable,
     pub(super) pipes: Vec<Pipe>,
+    pub(super) ipc: Ipc,
     pub(super) scheduler: Scheduler,
     pub(super) clock: Clock,
     pub(super) output: Vec<OutputChunk>,
@@ -67,6 +69,7 @@ impl<'s> Kernel<'s> {
             scenario,
             table: ProcessTable::new(config.first_pid),
             pipes: Vec::new(),
+            ipc: Ipc::default(),
             scheduler: Scheduler::new(config),
             clock: Clock::default(),
             output: Vec::new(),
@@ -126,6 +129,7 @@ impl<'s> Kernel<'s> {
         if self.table.get(p).state != ProcessState::Running {
             self.set_state(p, ProcessState::Running);
         }
+        self.deliver_signals(p);
         let request = match self.advance(p) {
             Ok(request) => request,
             Err(end) => return Ok(Some(end)),
@@ -209,14 +213,12 @@ impl<'s> Kernel<'s> {
     /// no process sleeps.
     fn wake_sleepers(&mut self) -> bool {
         let table = &self.table;
-        let asleep = |p: u32, until: u64| {
-            let block = table.get(p).live.as_ref().and_then(|l| l.block);
-            block == Some(Block::Sleep { until })
-        };
+        let asleep = |p: u32, until: u64| super::signal::timer_due(table, p, until);
         let Some(until) = self.clock.earliest(asleep) else {
             return false;
         };
         for (p, t) in self.clock.advance_to(until) {
+            self.alarm_due(p, t);
             let live = self.table.get_mut(p).live.as_deref_mut();
             if live.is_some_and(|l| l.block == Some(Block::Sleep { until: t })) {
                 self.table.live(p).vm.resume(0, Reply::Value(Value::ZERO));
@@ -230,7 +232,7 @@ impl<'s> Kernel<'s> {
     fn advance(&mut self, p: u32) -> Result<Request, End> {
         let live = self.table.live(p);
         if live.vm.pending(0).is_none() {
-            match live.vm.run(0, &mut NoEnv, &mut self.budget) {
+            match live.vm.run(0, &mut self.ipc.shm, &mut self.budget) {
                 Event::Request(_) => {}
                 Event::Fault(fault) if fault.kind == FaultKind::MemoryLimit => {
                     self.table.record_mut(p).fault = Some(fault);
@@ -281,6 +283,7 @@ impl<'s> Kernel<'s> {
             Request::Isatty { fd } => self.isatty(p, *fd),
             Request::Shared { .. } => Step::Reply(Reply::Value(Value::ZERO)),
             Request::Unsupported { .. } => Step::Reply(Reply::Error(ENOSYS)),
+            ipc => self.perform_ipc(p, ipc),
         }
     }
 

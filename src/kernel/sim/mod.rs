@@ -6,13 +6,22 @@
 pub mod bin;
 mod clock;
 mod end;
+mod fifo;
 mod files;
+mod ipc;
 mod kernel;
+mod mailbox;
+mod msgqueue;
+mod namespace;
 mod pcb;
 mod pipe;
 mod process;
 mod schedule;
 mod scheduler;
+mod shm;
+mod signal;
+mod socket;
+mod socket_io;
 
 pub use kernel::{Kernel, Options};
 pub use pcb::{format_micros, INIT_PID};

@@ -39,6 +39,7 @@ impl Kernel<'_> {
         parent.forks += 1;
         let n = parent.forks;
         let fds = parent.fds.clone();
+        let signals = parent.signals.forked();
         for file in fds.files() {
             self.file_opened(file);
         }
@@ -47,6 +48,7 @@ impl Kernel<'_> {
         let program = self.table.record(p).program.clone();
         let record = new_record(pid, name, Some(p as usize), program, self.table.pid(p));
         let child = self.table.insert(record, Some(p), Live::new(vm, fds));
+        self.table.live(child).signals = signals;
         let parent = self.table.live(p);
         parent.children.push(child);
         parent.live_children += 1;
@@ -123,6 +125,7 @@ impl Kernel<'_> {
         drop(live.vm);
         self.reparent_children(p, &children);
         self.become_zombie(p);
+        self.notify_parent(p);
     }
 
     /// Who adopts the orphans of `p`: the initial process when it is the subreaper and
@@ -271,6 +274,7 @@ impl Kernel<'_> {
         };
         let live = self.table.live(p);
         live.vm.exec(image.clone(), argv.to_vec());
+        live.signals.exec();
         for fd in 0..=2 {
             let tty = live.fds.get(fd) == Some(super::files::OpenFile::Terminal);
             live.vm.set_tty(fd, tty);

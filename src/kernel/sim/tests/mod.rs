@@ -13,6 +13,7 @@ use crate::vm::{Reply, Value, Vm};
 use std::rc::Rc;
 
 mod files;
+mod ipc;
 
 pub(super) fn image() -> Rc<Image> {
     image_at("/proc/self")
