@@ -268,3 +268,10 @@ fn ctrl_c_kills_the_whole_run_and_scn_dies_of_it() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn fifos_and_kill_work_between_real_processes_and_stay_in_the_run() {
+    let (output, report) = run("fifo_kill", &[]);
+    assert_eq!(output.code, 0, "{}", output.report());
+    assert_eq!(report["processes"][2]["termination"]["code"], 9);
+}

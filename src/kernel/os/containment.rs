@@ -125,6 +125,13 @@ fn children(pid: Pid) -> Vec<Pid> {
     out
 }
 
+/// The parent pid of live (or zombie) `pid`, from `/proc/<pid>/stat`.
+pub fn parent_of(pid: i64) -> Option<i64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// Sends `SIGKILL` to every live descendant of this process; `false` when there was none.
 /// Call it with reaping in between until it returns `false`: a process may fork before the
 /// signal lands.

@@ -2,6 +2,7 @@
 //! the [`Outcome`] it makes of them: names by place in the tree, orphans and who adopted
 //! them, zombies, exit statuses.
 
+use super::containment::parent_of;
 use super::record::Record;
 use crate::config::Reaper;
 use crate::outcome::{End, Limit, OutputChunk, ProcessRecord, Termination};
@@ -397,13 +398,6 @@ impl Ledger {
         };
         until.saturating_sub(self.moment(ended.at))
     }
-}
-
-/// The parent pid of live (or zombie) `pid`, from `/proc/<pid>/stat`.
-fn parent_of(pid: i64) -> Option<i64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after_name = &stat[stat.rfind(')')? + 1..];
-    after_name.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// A raw wait status as a [`Termination`].

@@ -14,8 +14,10 @@ mod containment;
 mod files;
 mod initial;
 mod ledger;
+mod names;
 mod process;
 mod record;
+mod signals;
 mod supervisor;
 
 use crate::config::Config;
