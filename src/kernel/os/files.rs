@@ -58,7 +58,7 @@ impl Process<'_> {
         loop {
             // SAFETY: `buf` is a live buffer of `len` bytes the call may fill.
             let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), len) };
-            if n < 0 && Errno::last() == Errno::EINTR {
+            if n < 0 && Errno::last() == Errno::EINTR && !super::handlers::caught() {
                 continue;
             }
             if n < 0 {
@@ -131,7 +131,7 @@ fn write_once(fd: RawFd, data: &[u8]) -> Result<usize, Errno> {
         if n >= 0 {
             return Ok(n as usize);
         }
-        if Errno::last() != Errno::EINTR {
+        if Errno::last() != Errno::EINTR || super::handlers::caught() {
             return Err(Errno::last());
         }
     }

@@ -12,6 +12,7 @@ mod budget;
 mod capture;
 mod containment;
 mod files;
+mod handlers;
 mod initial;
 mod ledger;
 mod names;

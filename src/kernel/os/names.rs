@@ -41,7 +41,7 @@ impl Process<'_> {
         loop {
             // SAFETY: `path` is a live NUL-terminated string the call only reads.
             let fd = unsafe { libc::open(path.as_ptr(), flags, 0o644 as libc::c_uint) };
-            if fd < 0 && Errno::last() == Errno::EINTR {
+            if fd < 0 && Errno::last() == Errno::EINTR && !super::handlers::caught() {
                 continue;
             }
             self.update_tty(fd);

@@ -4,6 +4,7 @@
 
 use super::budget::Budget;
 use super::capture::{file_id, send_record, FileId};
+use super::handlers::caught;
 use super::record::Record;
 use crate::outcome::Termination;
 use crate::scenario::Scenario;
@@ -14,6 +15,10 @@ use nix::unistd::{getpid, getppid, ForkResult};
 use std::ffi::CString;
 use std::os::fd::RawFd;
 use std::time::Duration;
+
+/// Instructions a process runs before it looks for caught signals (a loop that makes no
+/// call still gets its handlers run).
+const STEPS_BETWEEN_SIGNALS: u64 = 100_000;
 
 /// What every scenario process shares with the supervisor.
 #[derive(Debug)]
@@ -39,6 +44,8 @@ pub struct Process<'r> {
     fault: Option<RuntimeFault>,
     /// Whether this is the initial process (the supervisor's own child).
     initial: bool,
+    /// The scenario's signal dispositions.
+    pub(super) handlers: super::handlers::Handlers,
 }
 
 impl<'r> Process<'r> {
@@ -50,15 +57,19 @@ impl<'r> Process<'r> {
             link,
             fault: None,
             initial: true,
+            handlers: super::handlers::Handlers::default(),
         }
     }
 
     /// Interprets until the process ends; never returns.
     pub fn run(mut self) -> ! {
-        let mut budget = u64::MAX;
+        let mut budget = STEPS_BETWEEN_SIGNALS;
         loop {
             match self.vm.run(0, &mut NoEnv, &mut budget) {
-                Event::Budget => budget = u64::MAX,
+                Event::Budget => {
+                    budget = STEPS_BETWEEN_SIGNALS;
+                    self.deliver_caught();
+                }
                 Event::Fault(fault) if fault.kind == FaultKind::MemoryLimit => {
                     self.report(&Record::MemoryLimit { fault });
                     // The supervisor stops the whole run on this record.
@@ -73,7 +84,7 @@ impl<'r> Process<'r> {
                 continue;
             };
             if let Some(reply) = self.perform(request) {
-                self.vm.resume(0, reply);
+                self.resume_with_signals(reply);
             }
         }
     }
@@ -92,10 +103,7 @@ impl<'r> Process<'r> {
             } => return self.exec(&path, argv, search_path),
             Request::Getpid => Reply::Pid(i64::from(getpid().as_raw())),
             Request::Getppid => self.getppid(),
-            Request::Sleep { micros } => {
-                std::thread::sleep(Duration::from_micros(micros));
-                Reply::Value(Value::ZERO)
-            }
+            Request::Sleep { micros } => sleep(micros),
             Request::Write { fd, data } => self.write(fd, &data),
             Request::Read { fd, len } => self.read(fd, len),
             Request::Close { fd } => self.close(fd),
@@ -111,6 +119,12 @@ impl<'r> Process<'r> {
             Request::Raise { signal } => self.raise(signal),
             Request::Pause => self.pause(),
             Request::Alarm { seconds } => self.alarm(seconds),
+            Request::Signal { signal, handler } => self.signal(signal, handler),
+            Request::Sigaction {
+                signal,
+                handler,
+                flags,
+            } => self.sigaction(signal, handler, flags),
             // System V and POSIX IPC, sockets, signal handlers and mailboxes on the real
             // kernel come next; until then the scenario sees the call fail.
             _ => Reply::Error(Errno::ENOSYS as i32),
@@ -141,6 +155,7 @@ impl<'r> Process<'r> {
             }
             Ok(ForkResult::Child) => {
                 self.initial = false;
+                self.forget_caught();
                 Reply::Value(Value::ZERO)
             }
             Err(errno) => Reply::Error(errno as i32),
@@ -189,7 +204,7 @@ impl<'r> Process<'r> {
             // SAFETY: `status` is a live local the call writes one int into.
             let child = unsafe { libc::waitpid(pid as libc::pid_t, &mut status, options) };
             match child {
-                -1 if Errno::last() == Errno::EINTR => continue,
+                -1 if Errno::last() == Errno::EINTR && !caught() => continue,
                 -1 => return Reply::Error(Errno::last() as i32),
                 0 => return Reply::Value(Value::ZERO),
                 child => {
@@ -217,6 +232,7 @@ impl<'r> Process<'r> {
             program.clone_from(&image.path);
             if !runs_real_binary(&image.path) {
                 self.vm.exec(image.clone(), argv);
+                self.reset_handlers_for_exec();
                 for fd in 0..=2 {
                     self.update_tty(fd);
                 }
@@ -303,4 +319,24 @@ pub(super) fn exit_now(status: i32) -> ! {
     // SAFETY: _exit runs no user code and never returns; nothing in this process needs
     // to be dropped first.
     unsafe { libc::_exit(status) }
+}
+
+/// `sleep`/`usleep` for `micros`; a caught signal ends it early (`sleep` then returns the
+/// seconds left).
+fn sleep(micros: u64) -> Reply {
+    let mut left = libc::timespec {
+        tv_sec: (micros / 1_000_000) as libc::time_t,
+        tv_nsec: ((micros % 1_000_000) * 1000) as libc::c_long,
+    };
+    loop {
+        let asked = left;
+        // SAFETY: both pointers are to live locals; the call writes the time left into `left`.
+        if unsafe { libc::nanosleep(&asked, &mut left) } == 0 {
+            return Reply::Value(Value::ZERO);
+        }
+        if caught() {
+            let seconds = left.tv_sec + i64::from(left.tv_nsec > 0);
+            return Reply::Value(Value::Int(seconds));
+        }
+    }
 }

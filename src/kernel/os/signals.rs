@@ -1,6 +1,4 @@
-//! Signals between real processes: `kill(2)`, `raise(3)`, `pause(2)`, `alarm(2)`, with
-//! their default actions (handlers installed by the scenario are not bridged to real
-//! signals yet: `signal` and `sigaction` fail with `ENOSYS`).
+//! Signals between real processes: `kill(2)`, `raise(3)`, `pause(2)`, `alarm(2)`.
 
 use super::containment::parent_of;
 use super::process::Process;
@@ -51,8 +49,8 @@ impl Process<'_> {
         self.kill(i64::from(nix::unistd::getpid().as_raw()), signal)
     }
 
-    /// `pause()`: sleeps until a signal ends the process (none is caught yet, so it does not
-    /// return unless the signal is ignored).
+    /// `pause()`: sleeps until a signal is caught (then fails with `EINTR`) or ends the
+    /// process.
     pub(super) fn pause(&mut self) -> Reply {
         // SAFETY: pause(2) takes no arguments.
         unsafe { libc::pause() };
