@@ -275,3 +275,10 @@ fn fifos_and_kill_work_between_real_processes_and_stay_in_the_run() {
     assert_eq!(output.code, 0, "{}", output.report());
     assert_eq!(report["processes"][2]["termination"]["code"], 9);
 }
+
+#[test]
+fn a_real_signal_runs_the_scenarios_handler() {
+    let (output, report) = run("handler", &["--timeout", "5"]);
+    assert_eq!(output.code, 0, "{}", output.report());
+    assert_eq!(report["end"]["kind"], "finished");
+}

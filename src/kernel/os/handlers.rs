@@ -117,11 +117,11 @@ impl Process<'_> {
     }
 
     /// Answers the pending call with `reply` and hands caught signals to the VM: an
-    /// interrupted call whose signals all restart is set aside and made again after the
-    /// handlers.
-    pub(super) fn resume_with_signals(&mut self, reply: Reply) {
+    /// interrupted `restartable` call whose signals all restart is set aside and made again
+    /// after the handlers.
+    pub(super) fn resume_with_signals(&mut self, reply: Reply, restartable: bool) {
         let caught = take_caught();
-        let interrupted = reply == Reply::Error(Errno::EINTR as i32);
+        let interrupted = restartable && reply == Reply::Error(Errno::EINTR as i32);
         let restart = caught & !self.handlers.restart == 0;
         if !(caught != 0 && interrupted && restart && self.vm.interrupt_restart(0)) {
             self.vm.resume(0, reply);

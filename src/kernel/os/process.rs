@@ -83,8 +83,16 @@ impl<'r> Process<'r> {
             let Some(request) = self.vm.pending(0).cloned() else {
                 continue;
             };
+            // A signal caught while the VM computed: its handler runs before the call, as it
+            // would have in C (the call is made afterwards).
+            if caught() && self.vm.interrupt_restart(0) {
+                self.deliver_caught();
+                continue;
+            }
+            // signal(7): pause and sleep are never restarted after a handler.
+            let restartable = !matches!(request, Request::Pause | Request::Sleep { .. });
             if let Some(reply) = self.perform(request) {
-                self.resume_with_signals(reply);
+                self.resume_with_signals(reply, restartable);
             }
         }
     }
