@@ -19,6 +19,7 @@ mod names;
 mod process;
 mod record;
 mod signals;
+mod sockets;
 mod supervisor;
 
 use crate::config::Config;

@@ -133,8 +133,14 @@ impl<'r> Process<'r> {
                 handler,
                 flags,
             } => self.sigaction(signal, handler, flags),
-            // System V and POSIX IPC, sockets, signal handlers and mailboxes on the real
-            // kernel come next; until then the scenario sees the call fail.
+            Request::Socket { domain, kind } => self.socket(domain, kind),
+            Request::Socketpair { domain, kind } => self.socketpair(domain, kind),
+            Request::Bind { fd, path } => self.bind(fd, &path),
+            Request::Listen { fd, backlog } => self.listen(fd, backlog),
+            Request::Accept { fd } => self.accept(fd),
+            Request::Connect { fd, path } => self.connect(fd, &path),
+            // System V and POSIX IPC and mailboxes on the real kernel come next; until then
+            // the scenario sees the call fail.
             _ => Reply::Error(Errno::ENOSYS as i32),
         })
     }
