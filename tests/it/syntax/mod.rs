@@ -2,6 +2,7 @@
 //! → parse round-trips, and diagnostics for bad input read well.
 
 mod diagnostics;
+mod macros;
 mod roundtrip;
 mod strategies;
 
