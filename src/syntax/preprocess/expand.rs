@@ -42,38 +42,9 @@ pub(super) fn expand(tokens: Vec<Token>, macros: &Macros) -> Result<Vec<Token>, 
     let mut input: VecDeque<Token> = tokens.into();
     let mut out = Vec::new();
     while let Some(token) = input.pop_front() {
-        let found = (token.kind == Kind::Ident && !token.hide.contains(&token.text))
-            .then(|| macros.get(&*token.text))
-            .flatten();
-        let Some(found) = found else {
+        let Some(replaced) = replacement(&token, &mut input, macros)? else {
             out.push(token);
             continue;
-        };
-        let replaced = match &found.params {
-            None => substitute(
-                found,
-                &token,
-                &[],
-                hide_with(&token.hide, &token.text),
-                macros,
-            )?,
-            Some(_) if !input.front().is_some_and(|t| t.is("(")) => {
-                out.push(token);
-                continue;
-            }
-            Some(params) => {
-                let (args, close) = arguments(&mut input, &token)?;
-                let args = match_params(params, args, &token)?;
-                let hide: Rc<[Rc<str>]> = token
-                    .hide
-                    .iter()
-                    .filter(|h| close.hide.contains(h))
-                    .cloned()
-                    .collect();
-                let mut name = token.clone();
-                name.origin = token.origin.to(close.origin);
-                substitute(found, &name, &args, hide_with(&hide, &token.text), macros)?
-            }
         };
         if input.len() + replaced.len() + out.len() > MAX_TOKENS {
             let reason = format!("the expansion of `{}` is too large", token.text);
@@ -82,11 +53,46 @@ pub(super) fn expand(tokens: Vec<Token>, macros: &Macros) -> Result<Vec<Token>, 
                 span: token.origin,
             });
         }
+        // The replacement is rescanned together with the rest of the input.
         for replacement in replaced.into_iter().rev() {
             input.push_front(replacement);
         }
     }
     Ok(out)
+}
+
+/// The replacement of `token` if it starts a macro invocation, whose arguments are taken
+/// from `input`; `None` if it is not one.
+fn replacement(
+    token: &Token,
+    input: &mut VecDeque<Token>,
+    macros: &Macros,
+) -> Result<Option<Vec<Token>>, ExpandError> {
+    let found = (token.kind == Kind::Ident && !token.hide.contains(&token.text))
+        .then(|| macros.get(&*token.text))
+        .flatten();
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    let Some(params) = &found.params else {
+        let hide = hide_with(&token.hide, &token.text);
+        return substitute(found, token, &[], hide, macros).map(Some);
+    };
+    // A function-like macro's name without `(` after it is an ordinary name.
+    if !input.front().is_some_and(|t| t.is("(")) {
+        return Ok(None);
+    }
+    let (args, close) = arguments(input, token)?;
+    let args = match_params(params, args, token)?;
+    let hide: Rc<[Rc<str>]> = token
+        .hide
+        .iter()
+        .filter(|h| close.hide.contains(h))
+        .cloned()
+        .collect();
+    let mut name = token.clone();
+    name.origin = token.origin.to(close.origin);
+    substitute(found, &name, &args, hide_with(&hide, &token.text), macros).map(Some)
 }
 
 /// `hide` with `name` added.
@@ -221,20 +227,9 @@ fn substitute(
             placemarker = false;
             i += 2;
         } else if let Some(p) = param_index(params, token) {
-            let arg = if pasting_next {
-                args[p].clone()
-            } else {
-                expand(args[p].clone(), macros)?
-            };
+            let arg = argument(&args[p], token, pasting_next, macros)?;
             placemarker = arg.is_empty();
-            out.extend(arg.into_iter().enumerate().map(|(j, mut t)| {
-                t.expanded = true;
-                t.gap = Span::default();
-                if j == 0 {
-                    t.space = token.space;
-                }
-                t
-            }));
+            out.extend(arg);
             i += 1;
         } else {
             out.push(body_token(token, name));
@@ -246,6 +241,28 @@ fn substitute(
         token.hide = token.hide.iter().chain(hide.iter()).cloned().collect();
     }
     Ok(out)
+}
+
+/// What `arg` becomes where `param` is written in a replacement list: the tokens as written
+/// next to `##`, else fully macro-expanded first (C11 6.10.3.1).
+fn argument(
+    arg: &[Token],
+    param: &Token,
+    pasting: bool,
+    macros: &Macros,
+) -> Result<Vec<Token>, ExpandError> {
+    let arg = if pasting {
+        arg.to_vec()
+    } else {
+        expand(arg.to_vec(), macros)?
+    };
+    let placed = arg.into_iter().enumerate().map(|(i, token)| Token {
+        expanded: true,
+        gap: Span::default(),
+        space: if i == 0 { param.space } else { token.space },
+        ..token
+    });
+    Ok(placed.collect())
 }
 
 /// A token of a replacement list as it appears in the expansion of `name`.

@@ -37,16 +37,14 @@ fn macro_arguments_with_side_effects_are_evaluated_each_time_they_appear() {
 fn stringizing_and_pasting() {
     let defines = "#define STR(x) #x\n#define XSTR(x) STR(x)\n#define CAT(a, b) a##b\n#define N 10";
     let body = "int xy = 42;\n    printf(\"%s|%s|%s|%d|%d\\n\", STR(a  +  \"b\"), STR(N), XSTR(N), CAT(x, y), CAT(1, 2));";
-    assert_eq!(
-        output(&program(defines, body)),
-        "a + \"b\"|N|10|42|12\n"
-    );
+    assert_eq!(output(&program(defines, body)), "a + \"b\"|N|10|42|12\n");
 }
 
 #[test]
 fn macros_used_in_other_macros_and_never_inside_themselves() {
     let defines = "#define ONE 1\n#define TWO (ONE + ONE)\n#define TWICE(x) ((x) * TWO)";
-    let body = "int value = 4;\n#define value value + 1\n    printf(\"%d %d\\n\", TWICE(TWO + 1), value);";
+    let body =
+        "int value = 4;\n#define value value + 1\n    printf(\"%d %d\\n\", TWICE(TWO + 1), value);";
     assert_eq!(output(&program(defines, body)), "6 5\n");
 }
 
@@ -132,5 +130,52 @@ fn wrong_argument_counts_and_unterminated_invocations_are_errors() {
     ] {
         let errors = parse(text).unwrap_err();
         assert_eq!(errors[0].to_string(), reason, "{text}");
+    }
+}
+
+/// The spans written in the `Debug` text of a parsed scenario.
+fn spans(debug: &str) -> Vec<(usize, usize)> {
+    debug
+        .split("Span { start: ")
+        .skip(1)
+        .map(|rest| {
+            let (start, rest) = rest.split_once(", end: ").expect("span fields");
+            let end = &rest[..rest.find(' ').expect("span closes")];
+            (start.parse().expect("start"), end.parse().expect("end"))
+        })
+        .collect()
+}
+
+/// The byte range an error points at.
+fn error_span(error: &SyntaxError) -> (usize, usize) {
+    let span = match error {
+        SyntaxError::Unexpected { span, .. }
+        | SyntaxError::TooDeep { span, .. }
+        | SyntaxError::Literal { span, .. }
+        | SyntaxError::Directive { span, .. } => span,
+    };
+    (span.offset(), span.offset() + span.len())
+}
+
+proptest::proptest! {
+    /// Whatever the macros expand to, every span of the tree lies inside the source and the
+    /// parser does not panic.
+    #[test]
+    fn spans_of_expanded_programs_stay_inside_the_source(tokens in proptest::collection::vec(
+        proptest::sample::select(vec![
+            "A", "F(", "G(", "P(", "S(", "x", "1", "(", ")", ",", "+", "*", ";", "{", "}", "\"s\"",
+            "##", "#", "\n", "int", "return",
+        ]),
+        0..40,
+    )) {
+        let defines = "#define A (x + 1)\n#define F(a) a * a\n#define G(a, b) F(a) + b\n#define P(a, b) a ## b\n#define S(a) #a\n";
+        let text = format!("{defines}int main() {{ int x = 1; return {}; }}\n", tokens.join(" "));
+        let found = match parse(&text) {
+            Ok(scenario) => spans(&format!("{scenario:?}")),
+            Err(errors) => errors.iter().map(error_span).collect(),
+        };
+        for (start, end) in found {
+            proptest::prop_assert!(start <= end && end <= text.len(), "{start}..{end} in {text:?}");
+        }
     }
 }
