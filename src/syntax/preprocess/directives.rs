@@ -47,6 +47,10 @@ impl State<'_> {
                 open.taking = !open.taken;
                 open.taken = true;
             }
+            "error" if active => {
+                let message: Vec<&str> = tokens.iter().map(|t| &*t.text).collect();
+                return Err(self.error(&format!("#error {}", message.join(" ")), span));
+            }
             "endif" if self.stack.pop().is_none() => {
                 return Err(self.error("`#endif` without `#if`", span));
             }

@@ -1,6 +1,7 @@
-//! The preprocessor (C11 6.10): `#include` (ignored), `#define`/`#undef`, the conditionals
-//! `#if`/`#ifdef`/`#ifndef`/`#elif`/`#else`/`#endif`, and textual macro expansion of the
-//! lines in between, giving the text the parser reads and a [`SpanMap`] back to the source.
+//! The preprocessor (C11 6.10): `#include` (ignored), `#define`/`#undef`, `#error`, the
+//! conditionals `#if`/`#ifdef`/`#ifndef`/`#elif`/`#else`/`#endif`, and textual macro
+//! expansion of the lines in between, giving the text the parser reads and a [`SpanMap`]
+//! back to the source.
 
 mod condition;
 mod directives;
@@ -57,8 +58,9 @@ struct Conditional {
 ///
 /// # Errors
 /// [`SyntaxError::Directive`] for an unbalanced `#else`/`#endif`, a missing `#endif`, an
-/// `#if` condition that is not an integer constant expression, a malformed `#define`, or a
-/// macro invocation without its `)` or with the wrong number of arguments.
+/// `#if` condition that is not an integer constant expression, a malformed `#define`, an
+/// included `#error`, or a macro invocation without its `)` or with the wrong number of
+/// arguments.
 pub(super) fn run(source: &str) -> Result<Preprocessed, SyntaxError> {
     let mut state = State {
         source,
