@@ -177,3 +177,42 @@ impl State<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The expanded text of `source` with whitespace removed.
+    fn expanded(source: &str) -> String {
+        let text = run(source).expect("preprocesses").text;
+        text.split_whitespace().collect()
+    }
+
+    #[test]
+    fn the_examples_of_c11_6_10_3_5_expand_as_the_standard_says() {
+        let defines = "#define x 3\n#define f(a) f(x * (a))\n#undef x\n#define x 2\n#define g f\n#define z z[0]\n#define h g(~\n#define m(a) a(w)\n#define w 0,1\n#define t(a) a\n#define p() int\n#define q(x) x\n#define r(x,y) x ## y\n#define str(x) # x\n";
+        let uses = "f(y+1) + f(f(z)) % t(t(g)(0) + t)(1);\ng(x+(3,4)-w) | h 5) & m\n(f)^m(m);\np() i[q()] = { q(1), r(2,3), r(4,), r(,5), r(,) };\nchar c[2][6] = { str(hello), str() };\n";
+        let expected = "f(2 * (y+1)) + f(2 * (f(2 * (z[0])))) % f(2 * (0)) + t(1);\
+            f(2 * (2+(3,4)-0,1)) | f(2 * (~ 5)) & f(2 * (0,1))^m(0,1);\
+            int i[] = { 1, 23, 4, 5, };\
+            char c[2][6] = { \"hello\", \"\" };";
+        let expected: String = expected.split_whitespace().collect();
+        assert_eq!(expanded(&format!("{defines}{uses}")), expected);
+    }
+
+    #[test]
+    fn literals_and_unknown_names_are_left_alone() {
+        assert_eq!(
+            expanded("#define N 5\nchar *s = \"N\"; int n = N + NN + 'N';"),
+            "char*s=\"N\";intn=5+NN+'N';"
+        );
+    }
+
+    #[test]
+    fn excluded_lines_are_blanked_and_keep_their_place() {
+        let source = "#if 0\nbad(\n#endif\nint x;\n";
+        let out = run(source).expect("preprocesses");
+        assert_eq!(out.text.len(), source.len());
+        assert_eq!(out.map.span(Span::new(18, 24)), Span::new(18, 24));
+    }
+}
