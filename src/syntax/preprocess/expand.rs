@@ -272,6 +272,7 @@ fn body_token(token: &Token, name: &Token) -> Token {
         verbatim: false,
         expanded: true,
         gap: Span::default(),
+        made_by: Some(name.text.clone()),
         ..token.clone()
     }
 }

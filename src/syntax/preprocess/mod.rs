@@ -166,11 +166,12 @@ impl State<'_> {
                 continue;
             }
             let before = Span::new(token.origin.start as usize, token.origin.start as usize);
-            self.out.produce(" ", before);
+            let made_by = token.made_by.as_deref();
+            self.out.produce(" ", before, made_by);
             if token.verbatim {
                 self.out.copy(self.source, token.origin);
             } else {
-                self.out.produce(&token.text, token.origin);
+                self.out.produce(&token.text, token.origin, made_by);
             }
         }
         self.out.copy(self.source, trailing);

@@ -1,11 +1,13 @@
 //! The expanded text the parser reads and the map from its byte ranges back to the source,
 //! so every span and diagnostic points at what the user wrote.
 
+use std::rc::Rc;
+
 use crate::syntax::span::Span;
 use crate::syntax::SyntaxError;
 
 /// One run of expanded text and where it came from.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Segment {
     /// Where the run starts in the expanded text.
     out: usize,
@@ -15,6 +17,8 @@ struct Segment {
     source: Span,
     /// Whether the run is the source byte for byte (else it all maps to `source`).
     linear: bool,
+    /// The macro whose replacement list made the run, if one did.
+    made_by: Option<Rc<str>>,
 }
 
 /// Maps byte ranges of the expanded text to byte ranges of the source.
@@ -35,7 +39,7 @@ impl Output {
     /// Appends `source[range]` unchanged.
     pub fn copy(&mut self, source: &str, range: Span) {
         let text = &source[range.start as usize..range.end as usize];
-        self.push(text, range, true);
+        self.push(text, range, true, None);
     }
 
     /// Appends `source[range]` with every character but newlines turned into spaces.
@@ -47,15 +51,16 @@ impl Output {
             .collect();
         // Multi-byte characters shrink to one space; only whole runs map linearly.
         let linear = blanked.len() == text.len();
-        self.push(&blanked, range, linear);
+        self.push(&blanked, range, linear, None);
     }
 
-    /// Appends text made by an expansion, standing for `origin` as a whole.
-    pub fn produce(&mut self, text: &str, origin: Span) {
-        self.push(text, origin, false);
+    /// Appends text made by an expansion (by the replacement list of `made_by`, or from an
+    /// argument), standing for `origin` as a whole.
+    pub fn produce(&mut self, text: &str, origin: Span, made_by: Option<&str>) {
+        self.push(text, origin, false, made_by.map(Rc::from));
     }
 
-    fn push(&mut self, text: &str, source: Span, linear: bool) {
+    fn push(&mut self, text: &str, source: Span, linear: bool, made_by: Option<Rc<str>>) {
         if text.is_empty() {
             return;
         }
@@ -74,6 +79,7 @@ impl Output {
             len: text.len(),
             source,
             linear,
+            made_by,
         });
     }
 
@@ -124,7 +130,8 @@ impl SpanMap {
         Span::new(start, self.end_of(end).max(start))
     }
 
-    /// `error` with its span moved from the expanded text to the source.
+    /// `error` with its span moved from the expanded text to the source; what an
+    /// [`SyntaxError::Unexpected`] found inside an expansion names the macro.
     pub fn error(&self, error: SyntaxError) -> SyntaxError {
         let len = self.source_len;
         let map = |span: &miette::SourceSpan| {
@@ -138,7 +145,10 @@ impl SpanMap {
                 span,
             } => SyntaxError::Unexpected {
                 expected,
-                found,
+                found: match self.segment(span.offset()).and_then(|s| s.made_by.as_ref()) {
+                    Some(name) => format!("{found} in the expansion of `{name}`"),
+                    None => found,
+                },
                 span: map(&span),
             },
             SyntaxError::TooDeep { limit, span } => SyntaxError::TooDeep {
@@ -166,7 +176,7 @@ mod tests {
         let source = "x = SQ(2);";
         let mut out = Output::default();
         out.copy(source, Span::new(0, 3));
-        out.produce(" 2 * 2", Span::new(4, 9));
+        out.produce(" 2 * 2", Span::new(4, 9), Some("SQ"));
         out.copy(source, Span::new(9, 10));
         let (text, map) = out.finish(source.len());
         assert_eq!(text, "x = 2 * 2;");

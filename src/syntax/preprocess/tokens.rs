@@ -40,6 +40,8 @@ pub(super) struct Token {
     pub space: bool,
     /// The macros that must not expand this token again (C's "painted blue" rule).
     pub hide: Rc<[Rc<str>]>,
+    /// The macro whose replacement list made this token, if one did.
+    pub made_by: Option<Rc<str>>,
 }
 
 impl Token {
@@ -79,6 +81,7 @@ pub(super) fn tokenize(source: &str, start: usize, end: usize) -> (Vec<Token>, S
             gap,
             space: !gap.is_empty(),
             hide: Rc::from([]),
+            made_by: None,
         });
         at += len;
     }
@@ -185,6 +188,7 @@ pub(super) fn respell(text: &str, like: &Token) -> Vec<Token> {
             gap: Span::default(),
             space: i == 0 && like.space,
             hide: like.hide.clone(),
+            made_by: like.made_by.clone(),
             ..t
         })
         .collect()

@@ -109,6 +109,10 @@ fn an_error_inside_an_expansion_points_at_the_invocation() {
     let SyntaxError::Unexpected { span, .. } = &errors[0] else {
         panic!("unexpected error kind: {errors:?}")
     };
+    assert_eq!(
+        errors[0].to_string(),
+        "expected an expression, found `)` in the expansion of `BAD`"
+    );
     let invocation = text.find("BAD(1)").unwrap();
     assert!(
         span.offset() >= invocation && span.offset() + span.len() <= invocation + 6,
