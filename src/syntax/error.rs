@@ -40,7 +40,10 @@ pub enum SyntaxError {
         #[label("here")]
         span: miette::SourceSpan,
     },
-    /// A `#if`/`#ifdef` without `#endif`, or an `#else`/`#endif` without `#if`.
+    /// A preprocessing mistake: a `#if`/`#ifdef` without `#endif`, an `#else`/`#endif`
+    /// without `#if`, an `#if` condition that is not an integer constant expression, an
+    /// active `#error`, or a macro invocation with the wrong number of arguments
+    /// (`#define M(a, b) a` then `M(1)`) or without its `)`.
     #[error("{reason}")]
     #[diagnostic(code(scn::syntax::directive))]
     Directive {

@@ -5,6 +5,7 @@ mod error;
 mod parser;
 mod preprocess;
 mod printer;
+mod remap;
 pub mod span;
 
 pub use error::SyntaxError;
