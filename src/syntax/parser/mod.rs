@@ -68,7 +68,10 @@ fn parse_here(source: &str) -> Result<Scenario, Vec<SyntaxError>> {
     let mut errors = Vec::new();
     parse_items(&builder, &mut scenario, &mut errors);
     if !errors.is_empty() {
-        let mut errors: Vec<SyntaxError> = errors.into_iter().map(|e| map.error(e)).collect();
+        let mut errors: Vec<SyntaxError> = errors
+            .into_iter()
+            .map(|e| map.error(recovery::refine(e, &text)))
+            .collect();
         errors.sort_by_key(error_start);
         return Err(errors);
     }
@@ -137,7 +140,8 @@ fn error_start(error: &SyntaxError) -> usize {
         SyntaxError::Unexpected { span, .. }
         | SyntaxError::TooDeep { span, .. }
         | SyntaxError::Literal { span, .. }
-        | SyntaxError::Directive { span, .. } => span.offset(),
+        | SyntaxError::Directive { span, .. }
+        | SyntaxError::UnknownProperty { span, .. } => span.offset(),
     }
 }
 

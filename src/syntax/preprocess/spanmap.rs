@@ -151,6 +151,11 @@ impl SpanMap {
                 },
                 span: map(&span),
             },
+            SyntaxError::UnknownProperty { name, span, help } => SyntaxError::UnknownProperty {
+                name,
+                span: map(&span),
+                help,
+            },
             SyntaxError::TooDeep { limit, span } => SyntaxError::TooDeep {
                 limit,
                 span: map(&span),

@@ -156,7 +156,8 @@ fn error_span(error: &SyntaxError) -> (usize, usize) {
         SyntaxError::Unexpected { span, .. }
         | SyntaxError::TooDeep { span, .. }
         | SyntaxError::Literal { span, .. }
-        | SyntaxError::Directive { span, .. } => span,
+        | SyntaxError::Directive { span, .. }
+        | SyntaxError::UnknownProperty { span, .. } => span,
     };
     (span.offset(), span.offset() + span.len())
 }
