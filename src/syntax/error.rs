@@ -17,6 +17,19 @@ pub enum SyntaxError {
         #[label("expected {expected}")]
         span: miette::SourceSpan,
     },
+    /// `expect proceses == 2;`: a word that names no property of an expectation.
+    #[error("`{name}` is not something an expectation can state")]
+    #[diagnostic(code(scn::syntax::unknown_property))]
+    UnknownProperty {
+        /// The word.
+        name: String,
+        /// Where.
+        #[label("not a property")]
+        span: miette::SourceSpan,
+        /// “did you mean `processes`?”, or the list of properties.
+        #[help]
+        help: String,
+    },
     /// Brackets, blocks or expressions nested deeper than [`super::MAX_NESTING`].
     #[error("nesting deeper than {limit} levels")]
     #[diagnostic(
@@ -40,7 +53,10 @@ pub enum SyntaxError {
         #[label("here")]
         span: miette::SourceSpan,
     },
-    /// A `#if`/`#ifdef` without `#endif`, or an `#else`/`#endif` without `#if`.
+    /// A preprocessing mistake: a `#if`/`#ifdef` without `#endif`, an `#else`/`#endif`
+    /// without `#if`, an `#if` condition that is not an integer constant expression, an
+    /// active `#error`, or a macro invocation with the wrong number of arguments
+    /// (`#define M(a, b) a` then `M(1)`) or without its `)`.
     #[error("{reason}")]
     #[diagnostic(code(scn::syntax::directive))]
     Directive {

@@ -5,8 +5,11 @@ mod error;
 mod parser;
 mod preprocess;
 mod printer;
+mod remap;
 pub mod span;
+mod suggest;
 
 pub use error::SyntaxError;
 pub use parser::{parse, MAX_NESTING};
 pub use printer::print;
+pub use suggest::did_you_mean;

@@ -8,7 +8,7 @@ use crate::syntax::ast::{self, IntKind, Signedness, TypeName, TypeSpec};
 use crate::syntax::span::Span;
 use std::rc::Rc;
 
-impl<'a> Program<'a> {
+impl Program {
     /// Registers the typedef names every scenario knows (`pid_t`, `size_t`, `sem_t`, …).
     pub(super) fn builtin_typedefs(&mut self) {
         for (name, desc) in crate::calls::BUILTIN_TYPEDEFS {
@@ -228,7 +228,7 @@ fn builtin_type(desc: &str) -> Type {
 
 /// The return type of a library call, read from its C signature in the catalogue
 /// (`"char *strcpy(…)"` → `char *`).
-pub(super) fn call_return_type(program: &Program<'_>, info: &crate::calls::CallInfo) -> Type {
+pub(super) fn call_return_type(program: &Program, info: &crate::calls::CallInfo) -> Type {
     let before = info.signature.split(info.name).next().unwrap_or("int");
     let stars = before.matches('*').count();
     let base = before.replace('*', "");

@@ -84,13 +84,12 @@ pub(super) struct FuncSym {
 }
 
 /// Everything known at file scope while lowering one program.
-pub(super) struct Program<'a> {
+pub(super) struct Program {
     pub source_len: usize,
     pub structs: Structs,
     pub struct_tags: FxHashMap<String, crate::check::StructId>,
     pub typedefs: FxHashMap<String, Type>,
     pub enum_consts: FxHashMap<String, i64>,
-    pub macros: FxHashMap<String, &'a ast::Define>,
     pub globals: FxHashMap<String, GlobalSym>,
     pub funcs: IndexMap<String, FuncSym>,
     pub functions: Vec<Option<Function>>,
@@ -109,7 +108,7 @@ pub(super) struct Program<'a> {
     pub pinned: Vec<String>,
 }
 
-impl<'a> Program<'a> {
+impl<'a> Program {
     fn new(source_len: usize) -> Self {
         let mut program = Program {
             source_len,
@@ -117,7 +116,6 @@ impl<'a> Program<'a> {
             struct_tags: FxHashMap::default(),
             typedefs: FxHashMap::default(),
             enum_consts: FxHashMap::default(),
-            macros: FxHashMap::default(),
             globals: FxHashMap::default(),
             funcs: IndexMap::new(),
             functions: Vec::new(),
@@ -166,9 +164,7 @@ impl<'a> Program<'a> {
         }
         for item in items {
             match item {
-                Item::Define(define) => {
-                    self.macros.insert(define.name.name.clone(), define);
-                }
+                Item::Define(_) => {}
                 Item::TypeDecl(spec, span) => {
                     self.resolve_spec(spec, *span);
                 }
@@ -265,11 +261,6 @@ fn collect_address_taken(item: &Item, out: &mut FxHashSet<String>) {
     match item {
         Item::Function(function) => walk_block(&function.body, &mut visit),
         Item::Global(decl) => walk_decl(decl, &mut visit),
-        Item::Define(define) => match &define.body {
-            ast::MacroBody::Expr(e) => walk_expr(e, &mut visit),
-            ast::MacroBody::Stmt(s) => walk_stmt(s, &mut visit),
-            ast::MacroBody::Empty => {}
-        },
         _ => {}
     }
 }

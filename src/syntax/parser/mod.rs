@@ -15,6 +15,7 @@ use pest::Parser as _;
 
 use super::ast::{Item, Scenario};
 use super::preprocess::{self, Preprocessed};
+use super::remap::Remap;
 use super::SyntaxError;
 use builder::Builder;
 
@@ -51,10 +52,11 @@ pub fn parse(source: &str) -> Result<Scenario, Vec<SyntaxError>> {
     })
 }
 
-/// [`parse`] on the current thread.
+/// [`parse`] on the current thread: preprocess, parse the expanded text, then move every
+/// span and error back to the source.
 fn parse_here(source: &str) -> Result<Scenario, Vec<SyntaxError>> {
-    let Preprocessed { text, defines } = preprocess::run(source).map_err(|e| vec![e])?;
-    nesting::check(&text).map_err(|e| vec![e])?;
+    let Preprocessed { text, map, defines } = preprocess::run(source).map_err(|e| vec![e])?;
+    nesting::check(&text).map_err(|e| vec![map.error(e)])?;
     let builder = Builder::new(&text);
     let mut scenario = Scenario {
         items: Vec::new(),
@@ -65,22 +67,16 @@ fn parse_here(source: &str) -> Result<Scenario, Vec<SyntaxError>> {
     };
     let mut errors = Vec::new();
     parse_items(&builder, &mut scenario, &mut errors);
-    let defines = defines.iter().map(|d| {
-        nesting::check_at(&d.body_text, d.body.start as usize, source.len())?;
-        builder.parse_define(d)
-    });
-    let mut built = Vec::new();
-    for define in defines {
-        match define {
-            Ok(define) => built.push(define),
-            Err(error) => errors.push(error),
-        }
-    }
     if !errors.is_empty() {
+        let mut errors: Vec<SyntaxError> = errors
+            .into_iter()
+            .map(|e| map.error(recovery::refine(e, &text)))
+            .collect();
         errors.sort_by_key(error_start);
         return Err(errors);
     }
-    items::place_defines(&mut scenario, built);
+    scenario.remap(&|span| map.span(span));
+    items::place_defines(&mut scenario, defines.iter().map(items::define).collect());
     Ok(scenario)
 }
 
@@ -144,7 +140,8 @@ fn error_start(error: &SyntaxError) -> usize {
         SyntaxError::Unexpected { span, .. }
         | SyntaxError::TooDeep { span, .. }
         | SyntaxError::Literal { span, .. }
-        | SyntaxError::Directive { span, .. } => span.offset(),
+        | SyntaxError::Directive { span, .. }
+        | SyntaxError::UnknownProperty { span, .. } => span.offset(),
     }
 }
 

@@ -37,7 +37,25 @@ pub(super) fn declarative_error(builder: &Builder<'_>, at: usize) -> Option<Synt
     Some(property_error(builder, start))
 }
 
-/// "expected an expectation" at the first word after `expect` and its mode.
+/// The words that start an expectation's property (`expect processes == 2;`).
+const PROPERTIES: &[&str] = &[
+    "processes",
+    "output",
+    "outputs",
+    "outcomes",
+    "exit",
+    "signaled",
+    "zombies",
+    "orphans",
+    "deadlock",
+    "no",
+    "children",
+    "depth",
+    "tree",
+];
+
+/// "expected an expectation" at the first word after `expect` and its mode; an unknown
+/// word there gets a suggestion.
 fn property_error(builder: &Builder<'_>, start: usize) -> SyntaxError {
     let text = builder.text();
     let mut at = start + "expect".len();
@@ -170,4 +188,38 @@ fn skip_quoted(bytes: &[u8], start: usize) -> usize {
         }
     }
     at.min(bytes.len())
+}
+
+/// An "expected an expectation" error at an unknown word becomes
+/// [`SyntaxError::UnknownProperty`] with the closest property as a suggestion
+/// (`expect proceses == 2;` → did you mean `processes`?).
+pub(super) fn refine(error: SyntaxError, text: &str) -> SyntaxError {
+    let SyntaxError::Unexpected { expected, span, .. } = &error else {
+        return error;
+    };
+    if !expected.starts_with("an expectation") {
+        return error;
+    }
+    let at = span.offset().min(text.len());
+    let word: String = text[at..]
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    let is_name = word.starts_with(|c: char| c.is_alphabetic() || c == '_');
+    let is_variable = text[at + word.len()..].starts_with('.');
+    if !is_name || is_variable || PROPERTIES.contains(&word.as_str()) {
+        return error;
+    }
+    let help =
+        crate::syntax::did_you_mean(&word, PROPERTIES.iter().copied()).unwrap_or_else(|| {
+            format!(
+                "an expectation states one of: {}, or `PROCESS.VARIABLE`",
+                PROPERTIES.join(", ")
+            )
+        });
+    SyntaxError::UnknownProperty {
+        span: Span::new(at, at + word.len()).to_miette(text.len()),
+        name: word,
+        help,
+    }
 }

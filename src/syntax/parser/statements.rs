@@ -33,7 +33,7 @@ impl Builder<'_> {
                 Rule::return_stmt => Stmt::Return(self.parse_opt_expr(pair, Rule::expr)?, span),
                 Rule::if_stmt => self.parse_if(pair)?,
                 Rule::while_stmt | Rule::switch_stmt => self.parse_while_switch(pair)?,
-                Rule::do_stmt | Rule::do_macro => self.parse_do(pair)?,
+                Rule::do_stmt => self.parse_do(pair)?,
                 Rule::for_stmt => self.parse_for(pair)?,
                 Rule::case_stmt | Rule::default_stmt => self.parse_label(pair)?,
                 Rule::spawn_stmt => self.parse_spawn(pair)?,

@@ -5,8 +5,7 @@ use proptest::prelude::*;
 use proscenium::syntax::ast::*;
 
 use super::strategies::{
-    avoid_void, block, bytes, declaration, ex, expr, ident, name, param, span, stmt, text,
-    type_name,
+    avoid_void, block, bytes, declaration, ex, ident, name, param, span, stmt, text, type_name,
 };
 use proscenium::syntax::{parse, print};
 
@@ -33,11 +32,16 @@ fn blank_after(text: &str, marker: &str, close: char) -> String {
 
 fn define() -> impl Strategy<Value = Define> {
     let params = || prop::collection::vec(name(), 0..3);
+    // Replacement lists are token text: C or not, balanced or not (`#define BEGIN {`).
+    let token = prop::sample::select(vec![
+        "x", "a", "1", "0x1F", "+", "*", "(", ")", "{", "}", ";", ",", "\"s, t\"", "'c'", "do",
+        "while", "#", "##", "->",
+    ]);
+    let body = prop::collection::vec(token, 1..8).prop_map(|ts| MacroBody::Text(ts.join(" ")));
     prop_oneof![
-        expr().prop_map(|e| (None, MacroBody::Expr(e))),
+        body.clone().prop_map(|b| (None, b)),
         Just((None, MacroBody::Empty)),
-        (params(), expr()).prop_map(|(ps, e)| (Some(ps), MacroBody::Expr(e))),
-        (params(), stmt()).prop_map(|(ps, s)| (Some(ps), MacroBody::Stmt(Box::new(s)))),
+        (params(), body).prop_map(|(ps, b)| (Some(ps), b)),
     ]
     .prop_map(|(params, body)| Define {
         name: ident("M"),
