@@ -282,3 +282,18 @@ fn a_real_signal_runs_the_scenarios_handler() {
     assert_eq!(output.code, 0, "{}", output.report());
     assert_eq!(report["end"]["kind"], "finished");
 }
+
+#[test]
+fn a_message_queue_the_run_left_is_removed() {
+    let (output, report) = run("msgqueue", &[]);
+    assert_eq!(output.code, 0, "{}", output.report());
+    let line = report["output"].as_str().unwrap();
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(fields[1..], ["6", "7", "hello"], "{line}");
+    let queues = std::fs::read_to_string("/proc/sysvipc/msg").unwrap_or_default();
+    let left = queues
+        .lines()
+        .skip(1)
+        .any(|l| l.split_whitespace().nth(1) == Some(fields[0]));
+    assert!(!left, "queue {} is still there:\n{queues}", fields[0]);
+}

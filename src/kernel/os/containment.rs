@@ -187,8 +187,8 @@ pub struct SysvObjects {
 }
 
 /// Which System V facility an object belongs to.
-#[allow(dead_code)] // Recorded by the IPC calls (msgget, semget, shmget) once the VM makes them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum SysvKind {
     /// `msgget(2)`.
     MessageQueue,
@@ -198,9 +198,21 @@ pub enum SysvKind {
     SharedMemory,
 }
 
+impl SysvKind {
+    /// The kind whose `as u8` is `code`.
+    pub fn from_code(code: u8) -> Option<SysvKind> {
+        [
+            SysvKind::MessageQueue,
+            SysvKind::SemaphoreSet,
+            SysvKind::SharedMemory,
+        ]
+        .into_iter()
+        .find(|k| *k as u8 == code)
+    }
+}
+
 impl SysvObjects {
     /// Notes an object a scenario process created.
-    #[allow(dead_code)] // The IPC calls' hook.
     pub fn record(&mut self, kind: SysvKind, id: i32) {
         self.objects.push((kind, id));
     }

@@ -2,7 +2,7 @@
 //! the [`Outcome`] it makes of them: names by place in the tree, orphans and who adopted
 //! them, zombies, exit statuses.
 
-use super::containment::parent_of;
+use super::containment::{parent_of, SysvObjects};
 use super::record::Record;
 use crate::config::Reaper;
 use crate::outcome::{End, Limit, OutputChunk, ProcessRecord, Termination};
@@ -85,6 +85,8 @@ pub struct Ledger {
     /// binaries).
     hints: FxHashMap<i64, (i64, Option<String>)>,
     output: Vec<(i64, i32, Vec<u8>)>,
+    /// System V objects the run created.
+    pub sysv: SysvObjects,
     /// The limit some process hit (the process budget, its memory), if any.
     pub limit: Option<Limit>,
 }
@@ -106,6 +108,7 @@ impl Ledger {
             hints: FxHashMap::default(),
             output: Vec::new(),
             limit: None,
+            sysv: SysvObjects::default(),
         }
     }
 
@@ -159,6 +162,7 @@ impl Ledger {
                 });
             }
             Record::Limit => self.limit = Some(Limit::Processes),
+            Record::Sysv { kind, id } => self.sysv.record(kind, id),
             Record::MemoryLimit { fault } => {
                 self.facts.entry(pid).or_default().fault = Some(fault);
                 self.limit = Some(Limit::Memory);

@@ -15,6 +15,7 @@ mod files;
 mod handlers;
 mod initial;
 mod ledger;
+mod msgqueue;
 mod names;
 mod process;
 mod record;
@@ -25,7 +26,7 @@ mod supervisor;
 use crate::config::Config;
 use crate::outcome::{End, Limit, Outcome};
 use crate::scenario::Scenario;
-use containment::{RunDir, Signals, SysvObjects};
+use containment::{RunDir, Signals};
 use ledger::Ledger;
 use nix::errno::Errno;
 use std::time::{Duration, Instant};
@@ -149,11 +150,13 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
 fn finish(mut watch: Watch, dir: RunDir) -> Ledger {
     watch.stop();
     let Watch {
-        signals, ledger, ..
+        signals,
+        mut ledger,
+        ..
     } = watch;
     signals.release();
     let _ = nix::sys::prctl::set_child_subreaper(false);
-    SysvObjects::default().remove_all();
+    ledger.sysv.remove_all();
     drop(dir);
     ledger
 }

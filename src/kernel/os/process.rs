@@ -139,8 +139,22 @@ impl<'r> Process<'r> {
             Request::Listen { fd, backlog } => self.listen(fd, backlog),
             Request::Accept { fd } => self.accept(fd),
             Request::Connect { fd, path } => self.connect(fd, &path),
-            // System V and POSIX IPC and mailboxes on the real kernel come next; until then
-            // the scenario sees the call fail.
+            Request::Msgget { key, flags } => self.msgget(key, flags),
+            Request::Msgsnd {
+                msqid,
+                mtype,
+                data,
+                flags,
+            } => self.msgsnd(msqid, mtype, &data, flags),
+            Request::Msgrcv {
+                msqid,
+                len,
+                mtype,
+                flags,
+            } => self.msgrcv(msqid, len, mtype, flags),
+            Request::Msgctl { msqid, cmd } => self.msgctl(msqid, cmd),
+            // Shared memory (System V and POSIX) and mailboxes on the real kernel come next;
+            // until then the scenario sees the call fail.
             _ => Reply::Error(Errno::ENOSYS as i32),
         })
     }

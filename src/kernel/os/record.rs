@@ -1,6 +1,7 @@
 //! Control records: what scenario processes tell the supervisor about themselves (forks,
 //! exec, reaping, their end), one datagram each, in a compact binary form.
 
+use super::containment::SysvKind;
 use crate::outcome::Termination;
 use crate::syntax::span::Span;
 use crate::vm::{FaultKind, RuntimeFault};
@@ -41,6 +42,13 @@ pub enum Record {
     },
     /// A `fork` of the sender would exceed the process budget: stop the run.
     Limit,
+    /// The sender created a System V object, which must not outlive the run.
+    Sysv {
+        /// Which facility.
+        kind: SysvKind,
+        /// Its id.
+        id: i32,
+    },
     /// The sender needs more memory than `max_memory`: stop the run (the fault says where).
     MemoryLimit {
         /// The fault at the allocation.
@@ -98,6 +106,11 @@ impl Record {
                 }
             }
             Record::Limit => out.byte(b'L'),
+            Record::Sysv { kind, id } => {
+                out.byte(b'S');
+                out.byte(*kind as u8);
+                out.int(i64::from(*id));
+            }
             Record::MemoryLimit { fault } => {
                 out.byte(b'M');
                 out.fault(Some(fault));
@@ -138,6 +151,10 @@ impl Record {
                 }
             }
             b'L' => Record::Limit,
+            b'S' => Record::Sysv {
+                kind: SysvKind::from_code(input.byte()?)?,
+                id: input.int()? as i32,
+            },
             b'M' => Record::MemoryLimit {
                 fault: input.fault()??,
             },
@@ -271,6 +288,10 @@ mod tests {
                 variables: vec![("x".into(), -5)],
             },
             Record::Limit,
+            Record::Sysv {
+                kind: SysvKind::SharedMemory,
+                id: 65539,
+            },
             Record::MemoryLimit {
                 fault: RuntimeFault {
                     kind: FaultKind::MemoryLimit,
