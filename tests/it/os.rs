@@ -297,3 +297,18 @@ fn a_message_queue_the_run_left_is_removed() {
         .any(|l| l.split_whitespace().nth(1) == Some(fields[0]));
     assert!(!left, "queue {} is still there:\n{queues}", fields[0]);
 }
+
+#[test]
+fn shared_memory_is_real_and_removed_after_the_run() {
+    let (output, report) = run("shm", &[]);
+    assert_eq!(output.code, 0, "{}", output.report());
+    let line = report["output"].as_str().unwrap();
+    let (id, text) = line.trim_end().split_once(' ').unwrap();
+    assert_eq!(text, "from the child");
+    let segments = std::fs::read_to_string("/proc/sysvipc/shm").unwrap_or_default();
+    let left = segments
+        .lines()
+        .skip(1)
+        .any(|l| l.split_whitespace().nth(1) == Some(id));
+    assert!(!left, "segment {id} is still there:\n{segments}");
+}

@@ -19,6 +19,7 @@ mod msgqueue;
 mod names;
 mod process;
 mod record;
+mod shm;
 mod signals;
 mod sockets;
 mod supervisor;

@@ -8,7 +8,7 @@ use super::handlers::caught;
 use super::record::Record;
 use crate::outcome::Termination;
 use crate::scenario::Scenario;
-use crate::vm::{Event, FaultKind, NoEnv, Reply, Request, RuntimeFault, Value, Vm};
+use crate::vm::{Event, FaultKind, Reply, Request, RuntimeFault, Value, Vm};
 use nix::errno::Errno;
 use nix::sys::signal::{kill, SigHandler, SigSet, SigmaskHow, Signal};
 use nix::unistd::{getpid, getppid, ForkResult};
@@ -46,6 +46,8 @@ pub struct Process<'r> {
     initial: bool,
     /// The scenario's signal dispositions.
     pub(super) handlers: super::handlers::Handlers,
+    /// Shared memory mapped into this process.
+    pub(super) mappings: super::shm::Mappings,
 }
 
 impl<'r> Process<'r> {
@@ -58,6 +60,7 @@ impl<'r> Process<'r> {
             fault: None,
             initial: true,
             handlers: super::handlers::Handlers::default(),
+            mappings: super::shm::Mappings::default(),
         }
     }
 
@@ -65,7 +68,7 @@ impl<'r> Process<'r> {
     pub fn run(mut self) -> ! {
         let mut budget = STEPS_BETWEEN_SIGNALS;
         loop {
-            match self.vm.run(0, &mut NoEnv, &mut budget) {
+            match self.vm.run(0, &mut self.mappings, &mut budget) {
                 Event::Budget => {
                     budget = STEPS_BETWEEN_SIGNALS;
                     self.deliver_caught();
@@ -153,8 +156,13 @@ impl<'r> Process<'r> {
                 flags,
             } => self.msgrcv(msqid, len, mtype, flags),
             Request::Msgctl { msqid, cmd } => self.msgctl(msqid, cmd),
-            // Shared memory (System V and POSIX) and mailboxes on the real kernel come next;
-            // until then the scenario sees the call fail.
+            Request::Shmget { key, size, flags } => self.shmget(key, size, flags),
+            Request::Shmat { shmid } => self.shmat(shmid),
+            Request::Shmdt { addr } | Request::Munmap { addr } => self.unmap(addr),
+            Request::Shmctl { shmid, cmd } => self.shmctl(shmid, cmd),
+            Request::Mmap { length, flags, .. } => self.mmap(length, flags),
+            // POSIX shared memory objects and mailboxes on the real kernel come next; until
+            // then the scenario sees the call fail.
             _ => Reply::Error(Errno::ENOSYS as i32),
         })
     }
