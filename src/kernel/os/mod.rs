@@ -14,6 +14,7 @@ mod containment;
 mod files;
 mod handlers;
 mod initial;
+mod ipc;
 mod ledger;
 mod msgqueue;
 mod names;
