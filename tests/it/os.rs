@@ -312,3 +312,10 @@ fn shared_memory_is_real_and_removed_after_the_run() {
         .any(|l| l.split_whitespace().nth(1) == Some(id));
     assert!(!left, "segment {id} is still there:\n{segments}");
 }
+
+#[test]
+fn a_socket_file_bound_outside_the_run_directory_is_removed() {
+    let (output, _) = run("socket_file", &[]);
+    assert_eq!(output.code, 0, "{}", output.report());
+    assert!(!Path::new("/tmp/scn-os-test.sock").exists());
+}

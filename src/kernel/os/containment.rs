@@ -177,6 +177,21 @@ impl Drop for RunDir {
     }
 }
 
+/// Removes the FIFOs and socket files the run made outside its directory (a scenario may
+/// bind `/tmp/name`); anything at those paths that is not a FIFO or a socket any more is
+/// left alone.
+pub fn remove_made(paths: &[String]) {
+    use std::os::unix::fs::FileTypeExt;
+    for path in paths {
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
+            continue;
+        };
+        if meta.file_type().is_fifo() || meta.file_type().is_socket() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
 /// System V IPC objects (message queues, semaphore sets, shared memory segments) the
 /// scenario created: the kernel keeps them after every process is gone, so the supervisor
 /// removes each one (`IPC_RMID`) at the end of the run.

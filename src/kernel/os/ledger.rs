@@ -87,6 +87,8 @@ pub struct Ledger {
     output: Vec<(i64, i32, Vec<u8>)>,
     /// System V objects the run created.
     pub sysv: SysvObjects,
+    /// FIFOs and socket files the run made (absolute paths).
+    pub made: Vec<String>,
     /// The limit some process hit (the process budget, its memory), if any.
     pub limit: Option<Limit>,
 }
@@ -109,6 +111,7 @@ impl Ledger {
             output: Vec::new(),
             limit: None,
             sysv: SysvObjects::default(),
+            made: Vec::new(),
         }
     }
 
@@ -163,6 +166,7 @@ impl Ledger {
             }
             Record::Limit => self.limit = Some(Limit::Processes),
             Record::Sysv { kind, id } => self.sysv.record(kind, id),
+            Record::Made { path } => self.made.push(path),
             Record::MemoryLimit { fault } => {
                 self.facts.entry(pid).or_default().fault = Some(fault);
                 self.limit = Some(Limit::Memory);

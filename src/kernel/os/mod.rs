@@ -159,6 +159,7 @@ fn finish(mut watch: Watch, dir: RunDir) -> Ledger {
     signals.release();
     let _ = nix::sys::prctl::set_child_subreaper(false);
     ledger.sysv.remove_all();
+    containment::remove_made(&ledger.made);
     drop(dir);
     ledger
 }

@@ -5,6 +5,7 @@ use super::process::Process;
 use crate::vm::{Reply, Value};
 use nix::errno::Errno;
 use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
 
 /// A `-1`-or-value result of a libc call as a reply.
 fn reply(result: libc::c_int) -> Reply {
@@ -21,6 +22,16 @@ fn c_path(path: &[u8]) -> Result<CString, Reply> {
 }
 
 impl Process<'_> {
+    /// Tells the supervisor that this process made a FIFO or socket file at `path`
+    /// (relative to its working directory), to remove at the end of the run.
+    pub(super) fn made(&self, path: &[u8]) {
+        let path = std::path::Path::new(std::ffi::OsStr::from_bytes(path));
+        if let Ok(cwd) = std::env::current_dir() {
+            let path = cwd.join(path).to_string_lossy().into_owned();
+            self.report(&super::record::Record::Made { path });
+        }
+    }
+
     /// `mkfifo(path, mode)`.
     pub(super) fn mkfifo(&mut self, path: &[u8], mode: u32) -> Reply {
         let path = match c_path(path) {
@@ -28,7 +39,11 @@ impl Process<'_> {
             Err(reply) => return reply,
         };
         // SAFETY: `path` is a live NUL-terminated string the call only reads.
-        reply(unsafe { libc::mkfifo(path.as_ptr(), mode as libc::mode_t) })
+        let result = unsafe { libc::mkfifo(path.as_ptr(), mode as libc::mode_t) };
+        if result == 0 {
+            self.made(path.as_bytes());
+        }
+        reply(result)
     }
 
     /// `open(path, flags)`; a FIFO blocks until its other end is open, as on Linux. Files

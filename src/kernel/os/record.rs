@@ -49,6 +49,12 @@ pub enum Record {
         /// Its id.
         id: i32,
     },
+    /// The sender made a FIFO or a socket file at `path` (absolute), which must not
+    /// outlive the run.
+    Made {
+        /// Where.
+        path: String,
+    },
     /// The sender needs more memory than `max_memory`: stop the run (the fault says where).
     MemoryLimit {
         /// The fault at the allocation.
@@ -106,6 +112,10 @@ impl Record {
                 }
             }
             Record::Limit => out.byte(b'L'),
+            Record::Made { path } => {
+                out.byte(b'N');
+                out.text(path);
+            }
             Record::Sysv { kind, id } => {
                 out.byte(b'S');
                 out.byte(*kind as u8);
@@ -151,6 +161,9 @@ impl Record {
                 }
             }
             b'L' => Record::Limit,
+            b'N' => Record::Made {
+                path: input.text()?,
+            },
             b'S' => Record::Sysv {
                 kind: SysvKind::from_code(input.byte()?)?,
                 id: input.int()? as i32,
@@ -291,6 +304,9 @@ mod tests {
             Record::Sysv {
                 kind: SysvKind::SharedMemory,
                 id: 65539,
+            },
+            Record::Made {
+                path: "/tmp/scn-x/chan".into(),
             },
             Record::MemoryLimit {
                 fault: RuntimeFault {

@@ -50,7 +50,11 @@ impl Process<'_> {
 
     /// `bind(fd, {AF_UNIX, path})`.
     pub(super) fn bind(&mut self, fd: RawFd, path: &[u8]) -> Reply {
-        self.with_address(fd, path, libc::bind)
+        let reply = self.with_address(fd, path, libc::bind);
+        if matches!(reply, Reply::Value(_)) && !path.is_empty() && path[0] != 0 {
+            self.made(path);
+        }
+        reply
     }
 
     /// `connect(fd, {AF_UNIX, path})`.
