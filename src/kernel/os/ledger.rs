@@ -360,7 +360,16 @@ impl Ledger {
         if let Some(parent) = fact.creator.filter(|_| pid != self.main && !unknown_end) {
             self.place_in_family(pid, parent, orphans, &mut record);
         }
-        record.zombie_micros = self.zombie_micros(fact, record.zombie_at_end);
+        // Only a parent that leaves its child unreaped makes a zombie worth reporting: the
+        // shell (for main) and init reap at once, and a millisecond is within the
+        // supervisor's own latency.
+        let reaped_at_once = pid == self.main || record.reaped_by == Some(INIT_PID);
+        let micros = self.zombie_micros(fact, record.zombie_at_end);
+        record.zombie_micros = if reaped_at_once || micros < 1000 {
+            0
+        } else {
+            micros
+        };
         record
     }
 
