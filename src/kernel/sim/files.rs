@@ -4,7 +4,7 @@
 use super::kernel::{Kernel, Step};
 use super::pcb::Block;
 use super::pipe::{Pipe, PipeRead, PipeWrite};
-use crate::outcome::{OutputChunk, Termination};
+use crate::outcome::OutputChunk;
 use crate::vm::{Reply, Value};
 use smallvec::SmallVec;
 
@@ -14,6 +14,8 @@ pub const EBADF: i32 = 9;
 pub const EMFILE: i32 = 24;
 /// `ENOTTY`: `isatty` of something that is not a terminal.
 pub const ENOTTY: i32 = 25;
+/// `EPIPE`: writing to a pipe or socket with no reader left.
+pub const EPIPE: i32 = 32;
 /// Descriptors per process (`ulimit -n`'s usual 1024).
 pub const OPEN_MAX: i32 = 1024;
 /// `SIGPIPE`: writing to a pipe no one can read.
@@ -300,15 +302,24 @@ impl Kernel<'_> {
         }
     }
 
+    /// A write to a pipe or stream socket that no one can read any more (`pipe(7)`): the
+    /// writer gets `SIGPIPE` (by default it dies of it); if it ignores or catches the signal,
+    /// the write fails with `EPIPE`.
+    pub(super) fn broken_write(&mut self, p: u32) -> Step {
+        self.table.live(p).written = 0;
+        self.send_signal(p, SIGPIPE);
+        if self.table.get(p).live.is_some() {
+            Step::Reply(Reply::Error(EPIPE))
+        } else {
+            Step::Performed
+        }
+    }
+
     /// A write to pipe `n`, continuing a large write where it stopped.
     fn write_pipe(&mut self, p: u32, n: u32, fd: i32, data: &[u8]) -> Step {
         let done = self.table.live(p).written;
         match self.pipes[n as usize].write(&data[done..]) {
-            PipeWrite::Broken => {
-                self.table.live(p).written = 0;
-                self.terminate(p, Termination::Signaled(SIGPIPE));
-                Step::Performed
-            }
+            PipeWrite::Broken => self.broken_write(p),
             PipeWrite::Full => {
                 self.pipes[n as usize].waiting_writers.push(p);
                 Step::Blocked(Block::Write { pipe: n, fd })

@@ -1,12 +1,10 @@
 //! Data through Unix domain sockets: `recv`/`read` and `send`/`write` on streams (a pipe
 //! each way) and datagram queues, and what the last `close` of a socket does to its peer.
 
-use super::files::SIGPIPE;
 use super::kernel::{Kernel, Step};
 use super::pcb::Block;
 use super::pipe::{PipeRead, PipeWrite};
 use super::socket::{SocketKind, ECONNREFUSED, ENOTCONN, MAX_DGRAM_QLEN};
-use crate::outcome::Termination;
 use crate::vm::{Reply, Value};
 
 fn ok(n: i64) -> Step {
@@ -62,11 +60,7 @@ impl Kernel<'_> {
         };
         let done = self.table.live(p).written;
         match self.pipes[tx as usize].write(&data[done..]) {
-            PipeWrite::Broken => {
-                self.table.live(p).written = 0;
-                self.terminate(p, Termination::Signaled(SIGPIPE));
-                Step::Performed
-            }
+            PipeWrite::Broken => self.broken_write(p),
             PipeWrite::Full => {
                 self.ipc.sockets[s as usize].waiting.push(p);
                 Step::Blocked(Block::Send { socket: s, fd })
