@@ -104,7 +104,11 @@ impl<'p, 'a> FnCx<'p> {
                 self.emit_sizeof(&ty, expr)
             }
             ExprKind::SizeofExpr(inner) => {
-                let ty = self.type_of(inner);
+                // Not evaluated, but checked: `sizeof undeclared` is an error.
+                let mark = self.code.len();
+                let ty = self.lower_raw(inner);
+                self.code.truncate(mark);
+                self.spans.truncate(mark);
                 self.emit_sizeof(&ty, expr)
             }
         }

@@ -296,11 +296,13 @@ impl<'p, 'a> FnCx<'p> {
             self.span = d.span;
             match ty.scalar() {
                 Some(_) if !self.address_taken.contains(&d.name.name) => {
+                    // In scope from its declarator on (C11 6.2.1), so the initialiser may
+                    // name it: `struct node *n = malloc(sizeof *n);`.
                     let slot = self.new_slot();
+                    self.bind(&d.name.name, Local::Slot(slot, ty.clone()));
                     if let Some(init) = &d.init {
                         self.init_scalar_slot(slot, &ty, init);
                     }
-                    self.bind(&d.name.name, Local::Slot(slot, ty));
                 }
                 _ => self.declare_frame_object(d, ty),
             }
