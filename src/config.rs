@@ -61,6 +61,9 @@ pub struct Config {
     pub cascading_termination: bool,
     /// Pipe capacity in bytes (default 65536, Linux's).
     pub pipe_capacity: usize,
+    /// `argv[1…]` of the initial process when `scn run` is given none (`args = "one two"`,
+    /// split at spaces).
+    pub args: Vec<String>,
     /// Pid of the initial process; later ones count up from it (default 1000). Textbook
     /// questions that fix pids (“assume the parent is 2600”) set it.
     pub first_pid: i64,
@@ -87,6 +90,7 @@ impl Default for Config {
             orphans: Reaper::Init,
             cascading_termination: false,
             pipe_capacity: 65536,
+            args: Vec::new(),
             first_pid: 1000,
             max_processes: 4_000_000,
             max_steps: 1_000_000_000,
@@ -111,6 +115,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("orphans", "init | main: who adopts orphans"),
     ("cascading_termination", "on | off"),
     ("pipe_capacity", "bytes a pipe holds"),
+    ("args", "arguments when the command line gives none"),
     ("first_pid", "pid of the initial process"),
     ("max_processes", "limit on processes in one run"),
     ("max_steps", "limit on instructions in one run"),
@@ -196,6 +201,7 @@ impl Config {
                 }
             }
             "pipe_capacity" => self.pipe_capacity = number()?.max(1) as usize,
+            "args" => self.args = value.split_whitespace().map(String::from).collect(),
             "first_pid" => self.first_pid = number()?.clamp(2, 4_000_000) as i64,
             "max_processes" => self.max_processes = number()?,
             "max_steps" => self.max_steps = number()?,

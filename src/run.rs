@@ -30,7 +30,12 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Outcome, Schedul
         .map(Schedule::parse)
         .transpose()?;
     let mut argv = vec![program_name(&scenario.path).into_bytes()];
-    argv.extend(options.args.iter().map(|a| a.clone().into_bytes()));
+    let args = if options.args.is_empty() {
+        &scenario.config.args
+    } else {
+        &options.args
+    };
+    argv.extend(args.iter().map(|a| a.clone().into_bytes()));
     let options = Options {
         argv,
         schedule,

@@ -108,7 +108,11 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
     setup("subreaper", containment::become_subreaper())?;
     let start = initial::Start {
         scenario,
-        args: &options.args,
+        args: if options.args.is_empty() {
+            &scenario.config.args
+        } else {
+            &options.args
+        },
         dir: dir.path(),
         budget: &budget,
     };
