@@ -151,6 +151,10 @@ pub struct Outcome {
     pub clock_micros: u64,
     /// The schedule that was run, in the replayable notation of `--schedule`.
     pub schedule: String,
+    /// Calls of the catalogue the kernel does not carry out (each returned -1 with
+    /// `ENOSYS`), by C name, sorted: the report says so rather than let the -1 pass as an
+    /// answer.
+    pub unsupported: Vec<String>,
 }
 
 impl Outcome {

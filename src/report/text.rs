@@ -154,6 +154,18 @@ fn end_section(out: &mut String, outcome: &Outcome) {
         "context switch",
         "context switches",
     );
+    if !outcome.unsupported.is_empty() {
+        let calls: Vec<String> = outcome
+            .unsupported
+            .iter()
+            .map(|c| format!("{c}()"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "not simulated: {} (each call returned -1 with errno ENOSYS)",
+            calls.join(", ")
+        );
+    }
     let _ = writeln!(out, "{steps}, {switches}");
     // A long schedule is in `--format json`; the text report stays readable.
     if !outcome.schedule.is_empty() && outcome.schedule.len() <= 120 {

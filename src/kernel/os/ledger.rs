@@ -233,6 +233,7 @@ impl Ledger {
             steps: self.clock,
             clock_micros: micros,
             schedule: "os".to_string(),
+            unsupported: Vec::new(),
         }
     }
 

@@ -43,6 +43,7 @@ impl Kernel<'_> {
             steps: self.steps,
             clock_micros: self.clock.now,
             schedule,
+            unsupported: self.unsupported.into_iter().map(String::from).collect(),
         }
     }
 }

@@ -58,6 +58,8 @@ pub struct Kernel<'s> {
     replay: Option<Replay>,
     names: FxHashMap<String, Vec<u32>>,
     record_history: bool,
+    /// Names of calls answered with `ENOSYS`.
+    pub(super) unsupported: std::collections::BTreeSet<&'static str>,
 }
 
 impl<'s> Kernel<'s> {
@@ -79,6 +81,7 @@ impl<'s> Kernel<'s> {
             replay: options.schedule.map(Replay::new),
             names: FxHashMap::default(),
             record_history: options.record_history,
+            unsupported: Default::default(),
         };
         let mut vm = Vm::new(scenario.catalog.main.clone(), options.argv, &config.vm());
         for fd in 0..=2 {
@@ -282,7 +285,10 @@ impl<'s> Kernel<'s> {
             Request::Dup2 { old, new } => self.dup2(p, *old, *new),
             Request::Isatty { fd } => self.isatty(p, *fd),
             Request::Shared { .. } => Step::Reply(Reply::Value(Value::ZERO)),
-            Request::Unsupported { .. } => Step::Reply(Reply::Error(ENOSYS)),
+            Request::Unsupported { name } => {
+                self.unsupported.insert(name);
+                Step::Reply(Reply::Error(ENOSYS))
+            }
             ipc => self.perform_ipc(p, ipc),
         }
     }

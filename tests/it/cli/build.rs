@@ -54,6 +54,7 @@ pub fn outcome(creators: &[Option<usize>], output: &str) -> Outcome {
         steps: creators.len() as u64 * 5,
         clock_micros: 0,
         schedule: "p0 p1".to_string(),
+        unsupported: Vec::new(),
     }
 }
 
