@@ -6,6 +6,7 @@
 pub mod bin;
 mod clock;
 mod end;
+mod explorable;
 mod files;
 mod kernel;
 mod pcb;
@@ -14,7 +15,8 @@ mod process;
 mod schedule;
 mod scheduler;
 
-pub use kernel::{Kernel, Options};
+pub use explorable::{EndKey, Explorable, Fate};
+pub use kernel::{Kernel, Machine, Options};
 pub use pcb::INIT_PID;
 pub use schedule::{Schedule, ScheduleError};
 

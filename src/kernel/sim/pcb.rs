@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 pub const INIT_PID: i64 = 1;
 
 /// What a process in the Waiting state waits for (its wait queue).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Block {
     /// `waitpid(pid, …)`: `pid > 0` one child, otherwise any child.
     Wait {
@@ -64,7 +64,7 @@ pub fn format_micros(micros: u64) -> String {
 
 /// What only a process that has not terminated needs; dropped at exit so that a table of a
 /// million finished processes holds no program state.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Live {
     /// The program state.
     pub vm: Vm,
@@ -104,7 +104,7 @@ impl Live {
 /// One process control block: the kernel's state of a process. What reports read about it
 /// is its [`ProcessRecord`], kept beside it in the table so that the outcome takes the
 /// records without copying them.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Pcb {
     /// Current state.
     pub state: ProcessState,
@@ -118,7 +118,7 @@ pub struct Pcb {
 }
 
 /// All processes in creation order; a pid is `first_pid + index`.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ProcessTable {
     /// The PCBs.
     pub pcbs: Vec<Pcb>,
