@@ -114,7 +114,7 @@ fn check_one(path: &Path, args: &CheckArgs) -> Checked {
             return done(Verdict::Fail, 0, text.lines().map(str::to_string).collect());
         }
     };
-    let e = explore_scenario(&scenario, &args.search.options(Vec::new(), 0));
+    let e = explore_scenario(&scenario, &args.search.options(scenario_args(&scenario.source), 0));
     let mut problems: Vec<String> = (e.results.iter())
         .filter(|r| r.status == Status::Fail)
         .map(|r| format!("✗ {}: {}", r.text, r.detail))
@@ -134,6 +134,14 @@ fn check_one(path: &Path, args: &CheckArgs) -> Checked {
         Verdict::Pass
     };
     done(verdict, e.states, problems)
+}
+
+/// The arguments a scenario names on a line of its own, `// args: one two`.
+pub fn scenario_args(source: &str) -> Vec<String> {
+    (source.lines())
+        .find_map(|line| line.trim().strip_prefix("// args:"))
+        .map(|args| args.split_whitespace().map(String::from).collect())
+        .unwrap_or_default()
 }
 
 /// One line per scenario, its problems indented, then `N passed, M failed[, K incomplete]`.

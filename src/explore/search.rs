@@ -131,6 +131,10 @@ pub fn explore<S: System>(initial: S, limits: Limits, reduce: bool) -> Explored<
             break;
         }
     }
+    // Stored but unexpanded states (the search stopped) are nodes without edges.
+    while graph.len() < states.len() {
+        graph.push_node([], None);
+    }
     Explored {
         graph,
         classes,

@@ -175,7 +175,7 @@ fn search_limit<S: System>(explored: &Explored<S>, options: &ExploreOptions) -> 
         Stopped::Depth => (Limit::Depth, u64::from(options.max_depth)),
         Stopped::Time => (
             Limit::Time,
-            options.timeout.map_or(0, |t| t.as_millis() as u64),
+            options.timeout.map_or(0, |t| t.as_secs_f64().ceil() as u64),
         ),
     })
 }

@@ -5,6 +5,7 @@ mod test;
 
 mod cli;
 mod docs;
+mod explore;
 mod laws;
 mod scenarios;
 mod syntax;
