@@ -88,7 +88,14 @@ pub fn compile(
             _ => None,
         })
         .collect();
-    let main = lower_or_collect(&ast.items, "main", Span::new(0, 0), len, &pinned, &mut errors);
+    let main = lower_or_collect(
+        &ast.items,
+        "main",
+        Span::new(0, 0),
+        len,
+        &pinned,
+        &mut errors,
+    );
     let mut programs = indexmap::IndexMap::new();
     for (bin_path, bin_source) in crate::kernel::sim::bin::PROGRAMS {
         programs.insert(
@@ -97,9 +104,14 @@ pub fn compile(
         );
     }
     for block in &ast.programs {
-        if let Some(image) =
-            lower_or_collect(&block.items, &block.path, block.span, len, &pinned, &mut errors)
-        {
+        if let Some(image) = lower_or_collect(
+            &block.items,
+            &block.path,
+            block.span,
+            len,
+            &pinned,
+            &mut errors,
+        ) {
             programs.insert(block.path.clone(), image);
         }
     }

@@ -114,7 +114,10 @@ fn check_one(path: &Path, args: &CheckArgs) -> Checked {
             return done(Verdict::Fail, 0, text.lines().map(str::to_string).collect());
         }
     };
-    let e = explore_scenario(&scenario, &args.search.options(scenario_args(&scenario.source), 0));
+    let e = explore_scenario(
+        &scenario,
+        &args.search.options(scenario_args(&scenario.source), 0),
+    );
     let mut problems: Vec<String> = (e.results.iter())
         .filter(|r| r.status == Status::Fail)
         .map(|r| format!("✗ {}: {}", r.text, r.detail))
@@ -182,8 +185,8 @@ pub fn tally(checked: &[Checked]) -> String {
 }
 
 fn json(checked: &[Checked]) -> String {
-    let mut text = serde_json::to_string_pretty(checked)
-        .expect("check results hold only strings and numbers");
+    let mut text =
+        serde_json::to_string_pretty(checked).expect("check results hold only strings and numbers");
     text.push('\n');
     text
 }
@@ -220,7 +223,10 @@ fn junit(checked: &[Checked]) -> String {
         match c.verdict {
             Verdict::Pass => out.push_str("/>\n"),
             Verdict::Fail => {
-                let _ = write!(out, ">\n      <failure message=\"{first}\">{body}</failure>\n    </testcase>\n");
+                let _ = write!(
+                    out,
+                    ">\n      <failure message=\"{first}\">{body}</failure>\n    </testcase>\n"
+                );
             }
             Verdict::Incomplete => {
                 let _ = write!(out, ">\n      <error type=\"incomplete\" message=\"{first}\">{body}</error>\n    </testcase>\n");

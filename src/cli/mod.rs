@@ -6,8 +6,8 @@ mod exit;
 mod explore;
 mod run;
 
-pub use check::scenario_args;
 pub use args::{Backend, CheckArgs, Cli, Command, ExploreArgs, PolicyArg, RunArgs, SearchArgs};
+pub use check::scenario_args;
 pub use exit::{exit_code, Conclusion, EXIT_CODES};
 pub use run::render_diagnostics;
 

@@ -169,7 +169,10 @@ fn merge<K: Hash + Eq>(found: &[Found], key: impl Fn(&Found) -> K) -> Vec<Found>
 }
 
 /// The search limit that stopped the search, with its value.
-fn search_limit<S: System>(explored: &Explored<S>, options: &ExploreOptions) -> Option<(Limit, u64)> {
+fn search_limit<S: System>(
+    explored: &Explored<S>,
+    options: &ExploreOptions,
+) -> Option<(Limit, u64)> {
     explored.stopped.map(|stopped| match stopped {
         Stopped::States => (Limit::States, options.max_states as u64),
         Stopped::Depth => (Limit::Depth, u64::from(options.max_depth)),
@@ -196,7 +199,9 @@ pub fn renumber_pids(output: &[u8], pids: &std::ops::Range<i64>) -> Vec<u8> {
             .find(|&j| !output[j].is_ascii_digit())
             .unwrap_or(output.len());
         let digits = &output[i..end];
-        let number = std::str::from_utf8(digits).ok().and_then(|s| s.parse::<i64>().ok());
+        let number = std::str::from_utf8(digits)
+            .ok()
+            .and_then(|s| s.parse::<i64>().ok());
         match number.filter(|n| pids.contains(n) && digits[0] != b'0') {
             Some(n) => {
                 let k = seen.iter().position(|&s| s == n).unwrap_or_else(|| {
@@ -263,7 +268,9 @@ fn witness_deciders(scenario: &Scenario, groups: &[Found], rebuild: &Rebuild, al
             continue;
         }
         let decisive = e.mode != Mode::Always;
-        let first = all.iter().position(|o| expect::holds(&e.prop, o) == Some(decisive));
+        let first = all
+            .iter()
+            .position(|o| expect::holds(&e.prop, o) == Some(decisive));
         if let Some(i) = first.filter(|&i| all[i].schedule.is_empty()) {
             all[i] = rebuild.outcome(&groups[i], true);
         }

@@ -51,7 +51,10 @@ pub fn count_line(exploration: &Exploration) -> String {
         ""
     };
     match exploration.count {
-        Count::Exact(n) => format!("{}{found}", count(n as usize, "distinct outcome", "distinct outcomes")),
+        Count::Exact(n) => format!(
+            "{}{found}",
+            count(n as usize, "distinct outcome", "distinct outcomes")
+        ),
         Count::Unmerged(n) => format!(
             "{n} distinct outcomes{found} (too many to merge those differing only in pid numbering)"
         ),
@@ -179,7 +182,9 @@ fn json(report: &ExploreReport) -> String {
         scenario: report.path,
         title: report.title,
         complete: e.incomplete.is_none(),
-        incomplete: e.incomplete.map(|(limit, value)| JsonLimit { limit, value }),
+        incomplete: e
+            .incomplete
+            .map(|(limit, value)| JsonLimit { limit, value }),
         count,
         count_kind,
         states: e.states,

@@ -59,7 +59,12 @@ fn headline(outcome: &Outcome) -> String {
     line
 }
 
-pub(super) fn tree_section(out: &mut String, report: &Report, process_tree: &ProcessTree, full: bool) {
+pub(super) fn tree_section(
+    out: &mut String,
+    report: &Report,
+    process_tree: &ProcessTree,
+    full: bool,
+) {
     let outcome = report.outcome;
     let total = outcome.processes.len();
     let summarise = total > SUMMARY_ABOVE && !full;

@@ -50,7 +50,13 @@ fn assert_witnesses_replay(scenario: &Scenario, outcomes: &[Outcome], args: &[St
         };
         let replayed = run(scenario, &options)
             .unwrap_or_else(|e| panic!("{}: `{}` does not replay: {e}", scenario.path, o.schedule));
-        assert_eq!(replayed.terminal(), o.terminal(), "{}: `{}`", scenario.path, o.schedule);
+        assert_eq!(
+            replayed.terminal(),
+            o.terminal(),
+            "{}: `{}`",
+            scenario.path,
+            o.schedule
+        );
         assert_eq!(
             std::mem::discriminant(&replayed.end),
             std::mem::discriminant(&o.end),
@@ -128,7 +134,9 @@ fn outcomes_differing_in_pids_are_one() {
 
 #[test]
 fn a_state_limit_makes_the_result_incomplete() {
-    let s = scenario(&main_of("for (int i = 0; i < 4; i++) fork(); printf(\"x\\n\");"));
+    let s = scenario(&main_of(
+        "for (int i = 0; i < 4; i++) fork(); printf(\"x\\n\");",
+    ));
     let options = ExploreOptions {
         max_states: 10,
         ..everything()
@@ -136,10 +144,20 @@ fn a_state_limit_makes_the_result_incomplete() {
     let e = explore_scenario(&s, &options);
     assert!(e.incomplete.is_some());
     let out = Test::new()
-        .args(["explore", "scenarios/seeds/osc-fork-count.scn", "--max-states", "100"])
+        .args([
+            "explore",
+            "scenarios/seeds/osc-fork-count.scn",
+            "--max-states",
+            "100",
+        ])
         .run();
     assert_eq!(out.code, 3, "{}", out.report());
-    assert!(out.stdout.contains("INCOMPLETE: stopped at the state limit"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("INCOMPLETE: stopped at the state limit"),
+        "{}",
+        out.stdout
+    );
 }
 
 /// A statement of a generated program; `Spawn` is `if (fork() == 0) { … exit(k); }`.
@@ -264,40 +282,73 @@ fn explore_every_scenario() {
 #[test]
 fn check_reports_one_line_each_and_a_tally() {
     let out = Test::new()
-        .args(["check", "scenarios/processes/one-outcome.scn", "scenarios/traps"])
+        .args([
+            "check",
+            "scenarios/processes/one-outcome.scn",
+            "scenarios/traps",
+        ])
         .run();
     let lines: Vec<&str> = out.stdout.lines().collect();
     let scenarios = std::fs::read_dir("scenarios/traps").expect("dir").count() + 1;
-    let verdicts = lines.iter().filter(|l| l.starts_with("pass") || l.starts_with("FAIL") || l.starts_with("INCOMPLETE")).count();
+    let verdicts = lines
+        .iter()
+        .filter(|l| l.starts_with("pass") || l.starts_with("FAIL") || l.starts_with("INCOMPLETE"))
+        .count();
     assert_eq!(verdicts, scenarios, "{}", out.stdout);
     let last = lines.last().expect("a tally");
-    assert_eq!(*last, format!("{scenarios} passed, 0 failed"), "{}", out.stdout);
+    assert_eq!(
+        *last,
+        format!("{scenarios} passed, 0 failed"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(out.code, 0);
 }
 
 #[test]
 fn check_fails_on_a_failed_expectation() {
-    let out = Test::new().args(["check", "scenarios/processes/kill.scn"]).run();
+    let out = Test::new()
+        .args(["check", "scenarios/processes/kill.scn"])
+        .run();
     assert_eq!(out.code, 1, "{}", out.report());
-    assert!(out.stdout.ends_with("0 passed, 1 failed\n"), "{}", out.stdout);
+    assert!(
+        out.stdout.ends_with("0 passed, 1 failed\n"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
 fn check_partitions_cover_every_file_once() {
     let names = |k: &str| -> BTreeSet<String> {
-        let out = Test::new().args(["check", "scenarios/traps", "--partition", k]).run();
-        out.stdout.lines().filter(|l| l.starts_with("pass") || l.starts_with("FAIL")).map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string()).collect()
+        let out = Test::new()
+            .args(["check", "scenarios/traps", "--partition", k])
+            .run();
+        out.stdout
+            .lines()
+            .filter(|l| l.starts_with("pass") || l.starts_with("FAIL"))
+            .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
+            .collect()
     };
     let (a, b) = (names("1/2"), names("2/2"));
     assert!(a.is_disjoint(&b));
-    assert_eq!(a.len() + b.len(), std::fs::read_dir("scenarios/traps").expect("dir").count());
+    assert_eq!(
+        a.len() + b.len(),
+        std::fs::read_dir("scenarios/traps").expect("dir").count()
+    );
 }
 
 /// JUnit XML is well formed (parsed with quick-xml) and has one testcase per scenario.
 #[test]
 fn check_junit_is_well_formed() {
     let out = Test::new()
-        .args(["check", "scenarios/traps", "scenarios/processes/kill.scn", "--format", "junit"])
+        .args([
+            "check",
+            "scenarios/traps",
+            "scenarios/processes/kill.scn",
+            "--format",
+            "junit",
+        ])
         .run();
     assert_eq!(out.code, 1);
     let mut reader = quick_xml::Reader::from_str(&out.stdout);
@@ -318,6 +369,9 @@ fn check_junit_is_well_formed() {
             Err(e) => panic!("not well-formed XML: {e}\n{}", out.stdout),
         }
     }
-    assert_eq!(cases, std::fs::read_dir("scenarios/traps").expect("dir").count() + 1);
+    assert_eq!(
+        cases,
+        std::fs::read_dir("scenarios/traps").expect("dir").count() + 1
+    );
     assert_eq!(failures, 1);
 }

@@ -7,7 +7,10 @@ use proscenium::run::{run, RunOptions};
 use proscenium::scenario::compile;
 
 fn simulate(source: &str, overrides: &[(&str, &str)]) -> Outcome {
-    let overrides: Vec<(String, String)> = overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let overrides: Vec<(String, String)> = overrides
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let scenario = compile("generated.c", source.to_string(), &overrides)
         .unwrap_or_else(|d| panic!("generated program does not compile: {d:?}\n{source}"));
     run(&scenario, &RunOptions::default()).expect("no schedule is replayed")
@@ -70,11 +73,22 @@ fn program(actions: &[Action], reap_all: bool) -> String {
 /// order is pid order.
 fn assert_tree(outcome: &Outcome) {
     assert_eq!(outcome.end, End::Finished);
-    assert!(outcome.processes[0].creator.is_none(), "the initial process has no creator");
+    assert!(
+        outcome.processes[0].creator.is_none(),
+        "the initial process has no creator"
+    );
     for (i, p) in outcome.processes.iter().enumerate().skip(1) {
-        let creator = p.creator.expect("every process but the first has a creator");
-        assert!(creator < i, "process {i} created by a later process {creator}");
-        assert!(p.pid > outcome.processes[i - 1].pid, "pids grow in creation order");
+        let creator = p
+            .creator
+            .expect("every process but the first has a creator");
+        assert!(
+            creator < i,
+            "process {i} created by a later process {creator}"
+        );
+        assert!(
+            p.pid > outcome.processes[i - 1].pid,
+            "pids grow in creation order"
+        );
     }
     for p in &outcome.processes {
         assert!(p.termination.is_some(), "{} never terminated", p.name);

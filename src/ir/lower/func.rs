@@ -103,8 +103,7 @@ pub(super) fn lower_function<'a>(prog: &mut Program<'a>, function: &'a ast::Func
     } else {
         Vec::new()
     };
-    let (code, spans) =
-        super::liveness::insert_kills(cx.code, cx.spans, cx.slots, params, &pinned);
+    let (code, spans) = super::liveness::insert_kills(cx.code, cx.spans, cx.slots, params, &pinned);
     Function {
         name: function.sig.name.name.clone(),
         params,

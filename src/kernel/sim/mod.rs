@@ -22,4 +22,3 @@ pub use schedule::{Schedule, ScheduleError};
 
 #[cfg(test)]
 mod tests;
-

@@ -203,7 +203,10 @@ fn precedence_and_associativity_are_c() {
         ("(x) - 1", "x - 1"),
         ("(pid_t)-1", "(pid_t)(-1)"),
         ("(item *)p", "(item *)p"),
-        ("sizeof(buf) / sizeof(buf[0])", "(sizeof buf) / (sizeof (buf[0]))"),
+        (
+            "sizeof(buf) / sizeof(buf[0])",
+            "(sizeof buf) / (sizeof (buf[0]))",
+        ),
         ("(struct sockaddr *)&a", "(struct sockaddr *)(&a)"),
         ("(void *(*)(void *))f", "(void *(*)(void *))f"),
     ];
