@@ -318,7 +318,11 @@ fn witness(graph: &Graph, dfa: &Dfa<'_>, start: NodeId, output: &[u8], class: u3
     unreachable!("every listed outcome was found in the graph, so a path spells it")
 }
 
-fn rebuild(parent: &FxHashMap<(Pos, u32), ((Pos, u32), Option<u32>)>, end: (Pos, u32)) -> Vec<u32> {
+/// Parent links of the witness search: each (position, bytes read) key to where it was
+/// reached from and the choice taken.
+type Parents = FxHashMap<(Pos, u32), ((Pos, u32), Option<u32>)>;
+
+fn rebuild(parent: &Parents, end: (Pos, u32)) -> Vec<u32> {
     let mut path = Vec::new();
     let mut at = end;
     loop {

@@ -85,7 +85,7 @@ pub fn explore<S: System>(initial: S, limits: Limits, reduce: bool) -> Explored<
     let mut classes: IndexSet<S::End, FxBuildHasher> = IndexSet::default();
     let mut next = 0usize;
     while next < states.len() {
-        if next % 1024 == 0 && limits.deadline.is_some_and(|d| Instant::now() >= d) {
+        if next.is_multiple_of(1024) && limits.deadline.is_some_and(|d| Instant::now() >= d) {
             stopped = Some(Stopped::Time);
             break;
         }

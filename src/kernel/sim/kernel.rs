@@ -216,7 +216,9 @@ impl<'s> Kernel<'s> {
             if let Some(dispatch) = runnable.and_then(|p| self.scheduler.take(p)) {
                 return Ok(Some((dispatch, true)));
             }
-            if !self.park_blocked() && !(self.scheduler.is_idle() && self.wake_sleepers()) {
+            let progress =
+                self.park_blocked() || (self.scheduler.is_idle() && self.wake_sleepers());
+            if !progress {
                 return Err(self.unrunnable(name, &candidates));
             }
         }
