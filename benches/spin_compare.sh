@@ -7,7 +7,13 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-spin_dir=${SPIN_DIR:-$root/../shared/bench/spin}
+# The SPIN models live beside the repository (../shared/bench/spin); SPIN_DIR overrides.
+spin_dir=${SPIN_DIR:-}
+for candidate in "$root/../shared/bench/spin" "$root/../../shared/bench/spin"; do
+  if [[ -z $spin_dir && -d $candidate ]]; then
+    spin_dir=$candidate
+  fi
+done
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 scn="$root/target/release/scn"
 work=$(mktemp -d)
@@ -17,7 +23,7 @@ trap 'rm -rf "$work"' EXIT
 run_scn() {
   local start end
   start=$(date +%s.%N)
-  /usr/bin/time -v "$scn" explore --max-states 100000000 "$@" >"$work/scn.txt" 2>"$work/time.txt" || true
+  /usr/bin/time -v "$scn" explore --max-states "${SCN_MAX_STATES:-300000}" --timeout "${SCN_TIMEOUT:-60}" "$@" >"$work/scn.txt" 2>"$work/time.txt" || true
   end=$(date +%s.%N)
   local states rss outcomes
   states=$(grep -oE 'explored [0-9]+ state' "$work/scn.txt" | grep -oE '[0-9]+' || echo '?')
@@ -55,10 +61,10 @@ row() {
 
 printf '%-22s %12s %9s %8s %10s | %12s %9s %8s | %6s\n' workload scn_states scn_s scn_mib outcomes \
   spin_states spin_s spin_mib ratio
-for n in 4 6 8 9 10; do
+for n in ${FORKTREE_SIZES:-4 6 8 9}; do
   row "forktree N=$n" "$(run_scn "$here/forktree.c" "$n")" "$(run_spin forktree.pml -DN="$n")"
 done
-for p in 2 4 8; do
+for p in ${PRODCONS_SIZES:-2 4 8}; do
   k=1
   row "prodcons P=$p M=2 K=$k" \
     "$(run_scn --config pipe_capacity=$((2 * k)) "$here/prodcons.c" "$p" 2)" \
