@@ -117,6 +117,10 @@ pub enum Call {
     Kill,
     Signal,
     Sigaction,
+    Sigemptyset,
+    Sigfillset,
+    Sigaddset,
+    Sigdelset,
     Raise,
     Pause,
     Alarm,
@@ -291,6 +295,10 @@ catalogue! {
     Kill "kill" System 2 2 "int kill(pid_t pid, int sig)";
     Signal "signal" System 2 2 "sighandler_t signal(int signum, sighandler_t handler)";
     Sigaction "sigaction" System 3 3 "int sigaction(int signum, const struct sigaction *act, struct sigaction *oldact)";
+    Sigemptyset "sigemptyset" Library 1 1 "int sigemptyset(sigset_t *set)";
+    Sigfillset "sigfillset" Library 1 1 "int sigfillset(sigset_t *set)";
+    Sigaddset "sigaddset" Library 2 2 "int sigaddset(sigset_t *set, int signum)";
+    Sigdelset "sigdelset" Library 2 2 "int sigdelset(sigset_t *set, int signum)";
     Raise "raise" System 1 1 "int raise(int sig)";
     Pause "pause" System 0 0 "int pause(void)";
     Alarm "alarm" System 1 1 "unsigned int alarm(unsigned int seconds)";
@@ -406,6 +414,11 @@ pub const CONSTANTS: &[(&str, Constant)] = &[
     ("SIGCONT", Constant::Int(18)),
     ("SIGSTOP", Constant::Int(19)),
     ("SIGTSTP", Constant::Int(20)),
+    ("SA_NOCLDSTOP", Constant::Int(1)),
+    ("SA_SIGINFO", Constant::Int(4)),
+    ("SA_RESTART", Constant::Int(0x1000_0000)),
+    ("SA_NODEFER", Constant::Int(0x4000_0000)),
+    ("SA_RESETHAND", Constant::Int(0x8000_0000)),
     ("SIG_DFL", Constant::Int(0)),
     ("SIG_IGN", Constant::Int(1)),
     ("SIG_ERR", Constant::Int(-1)),
@@ -416,15 +429,24 @@ pub const CONSTANTS: &[(&str, Constant)] = &[
     ("ENOENT", Constant::Int(2)),
     ("ESRCH", Constant::Int(3)),
     ("EINTR", Constant::Int(4)),
+    ("ENXIO", Constant::Int(6)),
+    ("E2BIG", Constant::Int(7)),
     ("EBADF", Constant::Int(9)),
     ("ECHILD", Constant::Int(10)),
     ("EAGAIN", Constant::Int(11)),
     ("ENOMEM", Constant::Int(12)),
+    ("EACCES", Constant::Int(13)),
     ("EEXIST", Constant::Int(17)),
     ("EINVAL", Constant::Int(22)),
     ("EPIPE", Constant::Int(32)),
     ("ENOSYS", Constant::Int(38)),
     ("ENOMSG", Constant::Int(42)),
+    ("EIDRM", Constant::Int(43)),
+    ("ENOTSOCK", Constant::Int(88)),
+    ("EADDRINUSE", Constant::Int(98)),
+    ("EISCONN", Constant::Int(106)),
+    ("ENOTCONN", Constant::Int(107)),
+    ("ECONNREFUSED", Constant::Int(111)),
     ("RAND_MAX", Constant::Int(2147483647)),
 ];
 
@@ -449,6 +471,7 @@ pub const BUILTIN_TYPEDEFS: &[(&str, &str)] = &[
     ("socklen_t", "unsigned int"),
     ("sighandler_t", "void (*)(int)"),
     ("sig_atomic_t", "int"),
+    ("sigset_t", "char[128]"),
     ("int8_t", "char"),
     ("uint8_t", "unsigned char"),
     ("int16_t", "short"),
@@ -466,4 +489,27 @@ pub const BUILTIN_TYPEDEFS: &[(&str, &str)] = &[
     ("sem_t", "char[32]"),
     ("mailbox_t", "int"),
     ("FILE", "char[216]"),
+];
+
+/// Structs every scenario knows without declaring them (`struct sigaction`,
+/// `struct sockaddr_un`), with their members as glibc lays them out on x86-64: `(tag,
+/// [(member, type)])`, types written as in [`BUILTIN_TYPEDEFS`].
+pub const BUILTIN_STRUCTS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "sigaction",
+        &[
+            ("sa_handler", "void (*)(int)"),
+            ("sa_mask", "char[128]"),
+            ("sa_flags", "int"),
+            ("sa_restorer", "void (*)(int)"),
+        ],
+    ),
+    (
+        "sockaddr",
+        &[("sa_family", "unsigned short"), ("sa_data", "char[14]")],
+    ),
+    (
+        "sockaddr_un",
+        &[("sun_family", "unsigned short"), ("sun_path", "char[108]")],
+    ),
 ];

@@ -63,6 +63,9 @@ pub struct ProcessRecord {
     pub adopted_by: Option<i64>,
     /// Whether it was still a zombie (exited, not reaped) when the run ended.
     pub zombie_at_end: bool,
+    /// Virtual time in microseconds it spent as a zombie: from its exit until it was reaped
+    /// (or the run ended). 0 when its parent was already waiting.
+    pub zombie_micros: u64,
     /// Pid of the process that reaped it with `wait`, if any (1 = init).
     pub reaped_by: Option<i64>,
     /// The fault that killed it, if it crashed.
@@ -109,6 +112,9 @@ pub enum Limit {
     Depth,
     /// Longer than `--timeout`.
     Time,
+    /// A call the explorer does not model yet (signals, FIFOs, message queues, sockets,
+    /// mailboxes): exploration stops there (exploration).
+    Unsupported,
 }
 
 /// How a run ended.

@@ -97,11 +97,8 @@ pub fn compile(
         &mut errors,
     );
     let mut programs = indexmap::IndexMap::new();
-    for (bin_path, bin_source) in crate::kernel::sim::bin::PROGRAMS {
-        programs.insert(
-            bin_path.to_string(),
-            Rc::new(builtin_image(bin_path, bin_source)),
-        );
+    for (bin_path, image) in builtin_images() {
+        programs.insert(bin_path, image);
     }
     for block in &ast.programs {
         if let Some(image) = lower_or_collect(
@@ -165,6 +162,19 @@ fn lower_or_collect(
             None
         }
     }
+}
+
+thread_local! {
+    /// The built-in programs, compiled once per thread (images are immutable and shared).
+    static BUILTINS: Vec<(String, Rc<ir::Image>)> = crate::kernel::sim::bin::PROGRAMS
+        .iter()
+        .map(|(path, source)| (path.to_string(), Rc::new(builtin_image(path, source))))
+        .collect();
+}
+
+/// The built-in programs by path (`/bin/ls`, …).
+fn builtin_images() -> Vec<(String, Rc<ir::Image>)> {
+    BUILTINS.with(Clone::clone)
 }
 
 /// Compiles one of the built-in programs; they are part of this crate, so an error in one

@@ -7,10 +7,9 @@
 
 mod error;
 mod scenario;
-mod suggest;
 mod types;
 
+pub use crate::syntax::did_you_mean;
 pub use error::CheckError;
 pub use scenario::{check_config, check_expects};
-pub use suggest::did_you_mean;
 pub use types::{FuncType, Member, StructDef, StructId, Structs, Type};

@@ -57,7 +57,22 @@ fn observe_output(prop: &Property, got: &[u8]) -> Observation {
         Property::OutputLine(line) => lines(got).any(|l| l == line.as_slice()),
         _ => unreachable!("observe_output is called for output forms only"),
     };
-    decided(holds, format!("output was {}", c_string(got)))
+    let detail = match (prop, holds) {
+        (Property::OutputContains(_), true) => "found in the output".to_string(),
+        (Property::OutputLine(_), true) => "found as a whole line".to_string(),
+        (Property::Output(..), true) => "output matched".to_string(),
+        _ => format!("output was {}", c_string_clipped(got)),
+    };
+    decided(holds, detail)
+}
+
+/// `got` as a C string, clipped to its first 400 bytes with the total length after.
+fn c_string_clipped(got: &[u8]) -> String {
+    const CLIP: usize = 400;
+    if got.len() <= CLIP {
+        return c_string(got);
+    }
+    format!("{}… ({} bytes in all)", c_string(&got[..CLIP]), got.len())
 }
 
 /// The forms about one named process: exit status, signal, a variable, its children.

@@ -267,7 +267,6 @@ impl<'g> Dfa<'g> {
 /// ends in a terminal node of class `class`; returns its edges' `choice` values.
 fn witness(graph: &Graph, dfa: &Dfa<'_>, start: NodeId, output: &[u8], class: u32) -> Vec<u32> {
     // BFS over (position, bytes read); parent links rebuild the path.
-    type Key = (Pos, u32);
     let mut parent: FxHashMap<Key, (Key, Option<u32>)> = FxHashMap::default();
     let first: Key = (Pos::Node(start), 0);
     let mut queue = VecDeque::from([first]);
@@ -318,11 +317,10 @@ fn witness(graph: &Graph, dfa: &Dfa<'_>, start: NodeId, output: &[u8], class: u3
     unreachable!("every listed outcome was found in the graph, so a path spells it")
 }
 
-/// Parent links of the witness search: each (position, bytes read) key to where it was
-/// reached from and the choice taken.
-type Parents = FxHashMap<(Pos, u32), ((Pos, u32), Option<u32>)>;
+/// A BFS position: where in the automaton, and how many output bytes were read.
+type Key = (Pos, u32);
 
-fn rebuild(parent: &Parents, end: (Pos, u32)) -> Vec<u32> {
+fn rebuild(parent: &FxHashMap<Key, (Key, Option<u32>)>, end: Key) -> Vec<u32> {
     let mut path = Vec::new();
     let mut at = end;
     loop {

@@ -59,6 +59,9 @@ pub struct Image {
     pub data_pointers: Vec<(u32, GlobalInit)>,
     /// Names of globals for reports and `expect p.var == n`: where each lives.
     pub globals: Vec<GlobalVar>,
+    /// The slot of the C library's `errno` when the program names it (an implicit `int`
+    /// global the VM keeps up to date).
+    pub errno_slot: Option<Slot>,
 }
 
 /// The initial value of a scalar global or of a pointer stored in global data.

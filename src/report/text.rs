@@ -92,7 +92,12 @@ pub(super) fn tree_section(
 pub(super) fn faults_section(out: &mut String, report: &Report) {
     for p in &report.outcome.processes {
         if let Some(f) = &p.fault {
-            let _ = writeln!(out, "{} (pid {}) crashed:", p.name, p.pid);
+            let what = if f.kind == crate::vm::FaultKind::MemoryLimit {
+                "stopped at the memory limit"
+            } else {
+                "crashed"
+            };
+            let _ = writeln!(out, "{} (pid {}) {what}:", p.name, p.pid);
             let _ = writeln!(
                 out,
                 "{}",

@@ -57,6 +57,12 @@ pub fn describe(outcome: &Outcome, p: &ProcessRecord) -> String {
             name_of_pid(outcome, adopter)
         ));
     }
+    if p.zombie_micros > 0 {
+        marks.push(format!(
+            "zombie for {}",
+            crate::kernel::sim::format_micros(p.zombie_micros)
+        ));
+    }
     if let Some(reaper) = p.reaped_by {
         marks.push(format!("reaped by {}", name_of_pid(outcome, reaper)));
     }
@@ -77,9 +83,15 @@ pub fn summary(outcome: &Outcome, tree: &ProcessTree) -> Vec<String> {
         *per_depth.entry(d).or_default() += 1;
     }
     let depths: Vec<String> = per_depth.iter().map(|(d, n)| format!("{d}: {n}")).collect();
-    let mut endings: BTreeMap<String, usize> = BTreeMap::new();
+    // Count by termination first and spell each distinct one once: a million processes
+    // usually end in one or two ways.
+    let mut by_termination: rustc_hash::FxHashMap<_, usize> = Default::default();
     for p in &outcome.processes {
-        *endings.entry(termination(p.termination)).or_default() += 1;
+        *by_termination.entry(p.termination).or_default() += 1;
+    }
+    let mut endings: BTreeMap<String, usize> = BTreeMap::new();
+    for (how, n) in by_termination {
+        *endings.entry(termination(how)).or_default() += n;
     }
     let endings: Vec<String> = endings
         .iter()

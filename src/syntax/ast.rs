@@ -67,27 +67,27 @@ pub enum Item {
 
 /// `#define NAME value` (object-like) or `#define NAME(a, b) body` (function-like).
 ///
-/// The replacement is parsed, not pasted: an object-like macro must be an expression, a
-/// function-like one an expression or a statement (`do { … } while (0)`).
+/// Macros are textual (C11 6.10.3): the preprocessor expands them before parsing, so the
+/// items of the program already hold the expanded code; the directive is kept so the
+/// program prints back as written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Define {
     /// The macro name.
     pub name: Ident,
     /// `Some` for a function-like macro: its parameter names.
     pub params: Option<Vec<Ident>>,
-    /// The parsed replacement.
+    /// The replacement list.
     pub body: MacroBody,
     /// The whole directive line.
     pub span: Span,
 }
 
-/// The replacement of a `#define`.
+/// The replacement list of a `#define`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MacroBody {
-    /// `#define SIZE 5`, `#define MSG "hi"`, `#define SQ(x) ((x) * (x))`.
-    Expr(Expr),
-    /// `#define die(m) do { perror(m); exit(1); } while (0)`.
-    Stmt(Box<Stmt>),
+    /// The tokens as written, one space wherever there was whitespace and comments
+    /// dropped: `#define SQ(x) x * x`, `#define BEGIN {`.
+    Text(String),
     /// `#define FLAG` with nothing after it.
     Empty,
 }

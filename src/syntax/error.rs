@@ -17,6 +17,19 @@ pub enum SyntaxError {
         #[label("expected {expected}")]
         span: miette::SourceSpan,
     },
+    /// `expect proceses == 2;`: a word that names no property of an expectation.
+    #[error("`{name}` is not something an expectation can state")]
+    #[diagnostic(code(scn::syntax::unknown_property))]
+    UnknownProperty {
+        /// The word.
+        name: String,
+        /// Where.
+        #[label("not a property")]
+        span: miette::SourceSpan,
+        /// “did you mean `processes`?”, or the list of properties.
+        #[help]
+        help: String,
+    },
     /// Brackets, blocks or expressions nested deeper than [`super::MAX_NESTING`].
     #[error("nesting deeper than {limit} levels")]
     #[diagnostic(
@@ -40,7 +53,10 @@ pub enum SyntaxError {
         #[label("here")]
         span: miette::SourceSpan,
     },
-    /// A `#if`/`#ifdef` without `#endif`, or an `#else`/`#endif` without `#if`.
+    /// A preprocessing mistake: a `#if`/`#ifdef` without `#endif`, an `#else`/`#endif`
+    /// without `#if`, an `#if` condition that is not an integer constant expression, an
+    /// active `#error`, or a macro invocation with the wrong number of arguments
+    /// (`#define M(a, b) a` then `M(1)`) or without its `)`.
     #[error("{reason}")]
     #[diagnostic(code(scn::syntax::directive))]
     Directive {
@@ -116,6 +132,11 @@ pub(super) mod words {
         })
     }
 
+    /// Whether a literal token is one a message names (brackets, `;`, `:`, `=`, `,`).
+    pub(in super::super) fn names_token(token: &str) -> bool {
+        describe_token(token).is_some()
+    }
+
     /// How a literal token is named, or `None` for operators and other low-value tokens.
     fn describe_token(token: &str) -> Option<&'static str> {
         Some(match token {
@@ -127,6 +148,7 @@ pub(super) mod words {
             "(" => "`(`",
             ":" => "`:`",
             "=" => "`=`",
+            "," => "`,`",
             _ => return None,
         })
     }
@@ -159,6 +181,19 @@ pub(super) mod words {
             return "a declaration, a function, `expect`, `config`, `scenario` or `program`"
                 .to_string();
         }
+        let closers = ["`,`", "`)`", "`]`", "`}`"];
+        if names.iter().any(|n| closers[1..].contains(n)) {
+            names.retain(|n| closers.contains(n));
+        } else if names.contains(&"`(`")
+            && names.iter().all(|n| matches!(*n, "`(`" | "a statement"))
+        {
+            names.retain(|n| *n == "`(`");
+        } else if names.contains(&"`=`") && names.iter().any(|n| SCENARIO_WORDS.contains(n)) {
+            names.retain(|n| *n == "`=`");
+        }
+        if !names_has_closer(&names) {
+            names.retain(|n| *n != "`,`");
+        }
         if names.contains(&"a statement") {
             names.retain(|n| matches!(*n, "a statement" | "`}`"));
         } else if names.iter().any(|n| SCENARIO_WORDS.contains(n)) {
@@ -179,6 +214,12 @@ pub(super) mod words {
             [one] => one.to_string(),
             [init @ .., last] => format!("{} or {last}", init.join(", ")),
         }
+    }
+
+    /// Whether a closing bracket is among the expected names (a `,` is only worth naming
+    /// beside one: "`,` or `)`").
+    fn names_has_closer(names: &[&str]) -> bool {
+        names.iter().any(|n| matches!(*n, "`)`" | "`]`" | "`}`"))
     }
 
     /// The token at `at` in `text`, quoted, or "end of file".

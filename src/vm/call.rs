@@ -127,7 +127,7 @@ impl Vm {
         let bytes: usize = func.frame_objects.iter().map(|&s| s as usize).sum();
         if self.memory.used() + bytes > self.config.max_memory {
             return Err(Fault::new(
-                FaultKind::StackOverflow,
+                FaultKind::MemoryLimit,
                 format!(
                     "the frame of `{}` needs {bytes} bytes beyond the memory limit",
                     func.name
@@ -180,7 +180,14 @@ impl Vm {
         th.stack.truncate(frame.base as usize);
         match frame.on_return {
             OnReturn::Exit => th.job = Job::Exiting,
-            OnReturn::Resume => {}
+            OnReturn::Resume => {
+                let depth = th.frames.len() as u32;
+                if let Some((request, on_reply, _)) = th.restart.take_if(|(_, _, at)| *at == depth)
+                {
+                    th.wait_for(request.clone(), on_reply);
+                    return Flow::Stop(Event::Request(request));
+                }
+            }
             OnReturn::Value if th.frames.is_empty() => {
                 self.exit_status = v.as_int().unwrap_or(0) as i32;
                 th.job = Job::Exiting;

@@ -27,6 +27,9 @@ pub enum FaultKind {
     BadFree,
     /// Control fell off the end of a non-`void` function whose value was used.
     MissingReturn,
+    /// The process needs more memory than `max_memory` (a `malloc` or a frame beyond it):
+    /// the simulator's limit, not the program's fault; the run stops, reported as a limit.
+    MemoryLimit,
 }
 
 impl FaultKind {

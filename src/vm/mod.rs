@@ -12,6 +12,7 @@ mod exit;
 mod fault;
 mod format;
 mod interp;
+mod ipc;
 mod libc;
 mod memory;
 mod region;
@@ -288,10 +289,43 @@ impl Vm {
         }
     }
 
+    /// Sets aside the blocked call thread `thread` waits at so that a signal handler can run
+    /// now, and makes the call again once the handler returns (`SA_RESTART`, `signal(7)`).
+    /// Deliver the handler with [`Vm::deliver_signal`]. Returns `false` (and changes
+    /// nothing) if the thread waits at no request, already has one set aside, or is inside
+    /// the C library (a stdio flush or `exit`), where no handler can run.
+    pub fn interrupt_restart(&mut self, thread: usize) -> bool {
+        let th = &mut self.threads[thread];
+        if th.restart.is_some() || th.reply.is_some() || th.job != Job::Run {
+            return false;
+        }
+        let Some(request) = th.pending.take() else {
+            return false;
+        };
+        th.restart = Some((request, th.on_reply, th.frames.len() as u32));
+        true
+    }
+
     /// Tells the C library whether `fd` is a terminal, as `isatty` would answer; stdio picks a
     /// stream's buffering from this at its first output.
     pub fn set_tty(&mut self, fd: i32, is_tty: bool) {
         self.stdio.set_tty(fd, is_tty);
+    }
+
+    /// Sets `errno`; the program sees it through its `errno` global if it uses one.
+    pub(crate) fn set_errno(&mut self, e: i32) {
+        self.errno = e;
+        if let Some(slot) = self.image.0.errno_slot {
+            self.globals[slot as usize] = Value::Int(i64::from(e));
+        }
+    }
+
+    /// The current `errno` (the program may have assigned its `errno` global).
+    pub(crate) fn errno(&self) -> i32 {
+        match self.image.0.errno_slot {
+            Some(slot) => self.globals[slot as usize].as_int().unwrap_or(0) as i32,
+            None => self.errno,
+        }
     }
 
     /// The image this process runs.

@@ -111,6 +111,237 @@ pub enum Request {
         /// Whether the access writes.
         write: bool,
     },
+    /// `mkfifo(path, mode)`: a FIFO special file at `path` (`EEXIST` if the name is taken).
+    Mkfifo {
+        /// The path.
+        path: Vec<u8>,
+        /// Permission bits (kept, not enforced).
+        mode: u32,
+    },
+    /// `open(path, flags)`: opens a FIFO (blocking until the other end is open unless
+    /// `O_NONBLOCK`); answered with the new descriptor.
+    Open {
+        /// The path.
+        path: Vec<u8>,
+        /// `O_RDONLY`, `O_WRONLY`, `O_RDWR`, `O_NONBLOCK`, `O_CREAT`, …
+        flags: i32,
+    },
+    /// `unlink(path)`: removes the name (open descriptors stay usable).
+    Unlink {
+        /// The path.
+        path: Vec<u8>,
+    },
+    /// `msgget(key, msgflg)`: answered with the queue id.
+    Msgget {
+        /// `IPC_PRIVATE` (0) or a key (`ftok`).
+        key: i64,
+        /// `IPC_CREAT`, `IPC_EXCL` and permission bits.
+        flags: i32,
+    },
+    /// `msgsnd(msqid, msgp, msgsz, msgflg)`: the VM has read the `long` type and the
+    /// `msgsz` bytes of text that follow it.
+    Msgsnd {
+        /// The queue id.
+        msqid: i32,
+        /// The message type (`> 0`).
+        mtype: i64,
+        /// The message text.
+        data: Vec<u8>,
+        /// `IPC_NOWAIT`.
+        flags: i32,
+    },
+    /// `msgrcv(msqid, msgp, msgsz, msgtyp, msgflg)`: answered with [`Reply::Data`] holding
+    /// the type (8 bytes, little-endian) followed by the text; the VM stores both at `msgp`
+    /// and returns the text's length.
+    Msgrcv {
+        /// The queue id.
+        msqid: i32,
+        /// Most text bytes the buffer takes.
+        len: usize,
+        /// `0` the first message, `> 0` the first of that type, `< 0` the first of the lowest
+        /// type `<= |msgtyp|`.
+        mtype: i64,
+        /// `IPC_NOWAIT`, `MSG_NOERROR`.
+        flags: i32,
+    },
+    /// `msgctl(msqid, cmd, buf)`; only `IPC_RMID` does something.
+    Msgctl {
+        /// The queue id.
+        msqid: i32,
+        /// `IPC_RMID`, `IPC_STAT`, `IPC_SET`.
+        cmd: i32,
+    },
+    /// `shmget(key, size, shmflg)`: answered with the segment id.
+    Shmget {
+        /// `IPC_PRIVATE` (0) or a key.
+        key: i64,
+        /// Bytes.
+        size: u64,
+        /// `IPC_CREAT`, `IPC_EXCL` and permission bits.
+        flags: i32,
+    },
+    /// `shmat(shmid, NULL, shmflg)`: the kernel maps the segment with
+    /// [`super::Vm::attach_shared`] and answers with the pointer.
+    Shmat {
+        /// The segment id.
+        shmid: i32,
+    },
+    /// `shmdt(addr)`: the kernel unmaps with [`super::Vm::detach_shared`].
+    Shmdt {
+        /// The address `shmat` returned.
+        addr: Value,
+    },
+    /// `shmctl(shmid, cmd, buf)`; only `IPC_RMID` does something.
+    Shmctl {
+        /// The segment id.
+        shmid: i32,
+        /// `IPC_RMID`, `IPC_STAT`, `IPC_SET`.
+        cmd: i32,
+    },
+    /// `shm_open(name, oflag, mode)`: answered with a descriptor on the object.
+    ShmOpen {
+        /// The object's name (`/name`).
+        name: Vec<u8>,
+        /// `O_RDONLY`/`O_RDWR`, `O_CREAT`, `O_EXCL`, `O_TRUNC`.
+        flags: i32,
+    },
+    /// `shm_unlink(name)`.
+    ShmUnlink {
+        /// The object's name.
+        name: Vec<u8>,
+    },
+    /// `ftruncate(fd, length)`: sets the size of a POSIX shared memory object.
+    Ftruncate {
+        /// The descriptor.
+        fd: i32,
+        /// New size in bytes.
+        length: i64,
+    },
+    /// `mmap(NULL, length, prot, flags, fd, offset)`: `MAP_SHARED` of a shared memory
+    /// object, or `MAP_SHARED | MAP_ANONYMOUS` (a new object); answered with the pointer.
+    Mmap {
+        /// Bytes.
+        length: u64,
+        /// `PROT_READ`, `PROT_WRITE`.
+        prot: i32,
+        /// `MAP_SHARED`, `MAP_PRIVATE`, `MAP_ANONYMOUS`.
+        flags: i32,
+        /// The descriptor (ignored with `MAP_ANONYMOUS`).
+        fd: i32,
+        /// Offset into the object (must be 0).
+        offset: i64,
+    },
+    /// `munmap(addr, length)`.
+    Munmap {
+        /// The address `mmap` returned.
+        addr: Value,
+    },
+    /// `kill(pid, sig)` (signal 0 only checks that `pid` exists).
+    Kill {
+        /// The target (`> 0`; `0` and `-1` reach every other process of the run).
+        pid: i64,
+        /// The signal number.
+        signal: i32,
+    },
+    /// `raise(sig)`: a signal to the calling process.
+    Raise {
+        /// The signal number.
+        signal: i32,
+    },
+    /// `signal(sig, handler)`: answered with the previous disposition (`SIG_DFL` 0,
+    /// `SIG_IGN` 1 or a function).
+    Signal {
+        /// The signal number.
+        signal: i32,
+        /// `SIG_DFL` (`Int(0)`), `SIG_IGN` (`Int(1)`) or a function.
+        handler: Value,
+    },
+    /// `sigaction(sig, act, oldact)`: answered with the previous handler as for
+    /// [`Request::Signal`]; the VM stores it in `oldact->sa_handler` and returns 0.
+    Sigaction {
+        /// The signal number.
+        signal: i32,
+        /// `act->sa_handler`, or `None` when `act` is NULL (only asks).
+        handler: Option<Value>,
+        /// `act->sa_flags` (`SA_RESTART`, `SA_RESETHAND`, …).
+        flags: i32,
+    },
+    /// `pause()`: blocks until a signal is caught (then fails with `EINTR`).
+    Pause,
+    /// `alarm(seconds)`: `SIGALRM` after `seconds` of virtual time; answered with the
+    /// seconds left of the previous alarm.
+    Alarm {
+        /// Seconds; 0 cancels.
+        seconds: u32,
+    },
+    /// `socket(domain, type, protocol)`: answered with the new descriptor.
+    Socket {
+        /// `AF_UNIX` (1).
+        domain: i32,
+        /// `SOCK_STREAM` (1) or `SOCK_DGRAM` (2).
+        kind: i32,
+    },
+    /// `socketpair(domain, type, protocol, sv)`: answered with [`Reply::Fds`].
+    Socketpair {
+        /// `AF_UNIX` (1).
+        domain: i32,
+        /// `SOCK_STREAM` (1) or `SOCK_DGRAM` (2).
+        kind: i32,
+    },
+    /// `bind(fd, addr, len)` with the `sun_path` of the `struct sockaddr_un`.
+    Bind {
+        /// The socket.
+        fd: i32,
+        /// `addr->sun_path`.
+        path: Vec<u8>,
+    },
+    /// `listen(fd, backlog)`.
+    Listen {
+        /// The socket.
+        fd: i32,
+        /// Connections that may wait for `accept`.
+        backlog: i32,
+    },
+    /// `accept(fd, addr, len)`: answered with the new descriptor (`addr` is not filled).
+    Accept {
+        /// The listening socket.
+        fd: i32,
+    },
+    /// `connect(fd, addr, len)` with the `sun_path` of the `struct sockaddr_un`.
+    Connect {
+        /// The socket.
+        fd: i32,
+        /// `addr->sun_path`.
+        path: Vec<u8>,
+    },
+    /// `mailbox(capacity)`: a new mailbox (`-1` unbounded, `0` rendezvous, `n` bounded);
+    /// answered with its id.
+    Mailbox {
+        /// The capacity in messages.
+        capacity: i64,
+    },
+    /// `send(box, msg)` (`wait`) or `try_send(box, msg)`.
+    MailboxSend {
+        /// The mailbox id.
+        mailbox: i64,
+        /// The message.
+        message: i64,
+        /// Block while there is no room (`send`); `try_send` fails with `EAGAIN`.
+        wait: bool,
+        /// Direct naming: `mailbox` is the pid of the receiving process (the VM passes a
+        /// process id it got from the kernel, such as `fork`'s result).
+        direct: bool,
+    },
+    /// `receive(box, &msg)` (`wait`) or `try_receive(box, &msg)`: answered with the message
+    /// as `Reply::Value`; the VM stores it through the pointer and returns 0.
+    MailboxReceive {
+        /// The mailbox id.
+        mailbox: i64,
+        /// Block while empty (`receive`); `try_receive` fails with `EAGAIN`.
+        wait: bool,
+        /// Direct naming: `mailbox` is the pid of the sending process to receive from.
+        direct: bool,
+    },
     /// A system call in the catalogue that this kernel does not implement yet; answered with
     /// `Reply::Error(ENOSYS)` so the scenario sees a failing call rather than a crash.
     Unsupported {

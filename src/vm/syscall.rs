@@ -12,6 +12,8 @@ use crate::ir::Scalar;
 
 /// `errno` values the VM sets itself.
 pub const ENOMEM: i32 = 12;
+/// `EINVAL`: a signal number out of range (`sigaddset`).
+pub const EINVAL: i32 = 22;
 
 impl Vm {
     /// The request for system call `call` (or what the C library does without the kernel).
@@ -74,7 +76,7 @@ impl Vm {
             Call::Usleep => ret(Request::Sleep {
                 micros: int(0) as u32 as u64,
             }),
-            Call::Write => {
+            Call::Write | Call::Send if args.len() != 2 => {
                 let data = if int(2) == 0 {
                     Vec::new()
                 } else {
@@ -87,7 +89,7 @@ impl Vm {
                     data,
                 })
             }
-            Call::Read => {
+            Call::Read | Call::Recv => {
                 let buf = as_ptr(args[1])?;
                 let len = super::libc::length(self, args, 2, buf, true)?;
                 Ok(Outcome::Request(
@@ -111,6 +113,9 @@ impl Vm {
             }),
             Call::Isatty => ret(Request::Isatty { fd: int(0) as i32 }),
             _ => {
+                if let Some(outcome) = self.ipc_request(call, args, env) {
+                    return outcome;
+                }
                 let on_reply = if returns_pointer(call) {
                     OnReply::ReturnPointer
                 } else {
@@ -153,6 +158,10 @@ impl Vm {
         env: &mut dyn Env,
     ) -> Result<(), Fault> {
         let on_reply = self.threads[t].on_reply;
+        if let Some(value) = self.apply_ipc_reply(on_reply, &reply, env) {
+            self.threads[t].push(value?);
+            return Ok(());
+        }
         let image = &self.image.0;
         let value = match (on_reply, reply) {
             (OnReply::Shared, _) => {
@@ -163,7 +172,7 @@ impl Vm {
                 match reply {
                     Reply::Data(data) => self.stdio.refill(&data),
                     Reply::Error(e) => {
-                        self.errno = e;
+                        self.set_errno(e);
                         self.stdio.refill(&[]);
                     }
                     _ => self.stdio.refill(&[]),
@@ -171,7 +180,7 @@ impl Vm {
                 return Ok(());
             }
             (OnReply::Flushed, Reply::Error(e)) => {
-                self.errno = e;
+                self.set_errno(e);
                 let th = &mut self.threads[t];
                 if let Job::Flush { stream, then, .. } = th.job {
                     let then = match then {
@@ -188,11 +197,11 @@ impl Vm {
             }
             (OnReply::Flushed, _) => return Ok(()),
             (OnReply::ReturnPointer, Reply::Error(e)) => {
-                self.errno = e;
+                self.set_errno(e);
                 Value::ZERO
             }
             (_, Reply::Error(e)) => {
-                self.errno = e;
+                self.set_errno(e);
                 Value::Int(-1)
             }
             (OnReply::Wait(status), Reply::Waited { pid, status: s }) => {

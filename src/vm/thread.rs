@@ -80,6 +80,13 @@ pub enum OnReply {
     Read(Ptr),
     /// `pipe`: store both descriptors in this `int[2]`.
     Pipe(Ptr),
+    /// `msgrcv`: store the type and text at this buffer and return the text's length.
+    Msgrcv(Ptr),
+    /// `sigaction`: store the previous handler at this `struct sigaction` (if not NULL)
+    /// and return 0.
+    Sigaction(Option<Ptr>),
+    /// `receive`/`try_receive`: store the message (a `long`) here and return 0.
+    Message(Ptr),
     /// A stdio flush's `write`: the job goes on.
     Flushed,
     /// A shared-memory access was granted: re-run the instruction.
@@ -89,7 +96,7 @@ pub enum OnReply {
 }
 
 /// A thread: call stack, pending request, and what to do next.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Thread {
     /// Slots, frame-object pointers and operand stacks of all frames.
     pub stack: Vec<Value>,
@@ -107,6 +114,9 @@ pub struct Thread {
     pub shared_granted: bool,
     /// Signal handlers to run before the code goes on: `(handler, signal number)`.
     pub signals: Vec<(FuncId, i32)>,
+    /// A blocked call set aside while a signal handler runs (`SA_RESTART`): it is made
+    /// again when the handler's frame returns to this many frames.
+    pub restart: Option<(Request, OnReply, u32)>,
 }
 
 impl Thread {
@@ -121,6 +131,7 @@ impl Thread {
             job: Job::Run,
             shared_granted: false,
             signals: Vec::new(),
+            restart: None,
         }
     }
 
@@ -150,5 +161,27 @@ impl Thread {
     pub fn wait_for(&mut self, request: Request, on_reply: OnReply) {
         self.pending = Some(request);
         self.on_reply = on_reply;
+    }
+}
+
+impl Clone for Thread {
+    /// `fork` clones every thread; the copy keeps spare stack room so that the child's
+    /// first calls do not reallocate what the parent had already grown.
+    fn clone(&self) -> Thread {
+        let mut stack = Vec::with_capacity(self.stack.capacity().max(self.stack.len() + 16));
+        stack.extend_from_slice(&self.stack);
+        let mut frames = Vec::with_capacity(self.frames.capacity().max(self.frames.len() + 2));
+        frames.extend_from_slice(&self.frames);
+        Thread {
+            stack,
+            frames,
+            pending: self.pending.clone(),
+            on_reply: self.on_reply,
+            reply: self.reply.clone(),
+            job: self.job,
+            shared_granted: self.shared_granted,
+            signals: self.signals.clone(),
+            restart: self.restart.clone(),
+        }
     }
 }

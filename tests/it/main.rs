@@ -3,6 +3,7 @@
 
 mod test;
 
+mod check;
 mod cli;
 mod docs;
 mod explore;

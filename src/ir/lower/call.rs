@@ -1,66 +1,42 @@
 //! Calls: functions of the program, library calls and system calls from the catalogue,
-//! calls through function pointers, and function-like macros.
+//! and calls through function pointers.
 
 use super::func::FnCx;
 use crate::check::{CheckError, FuncType, Type};
 use crate::ir::Instr;
-use crate::syntax::ast::{Define, Expr, ExprKind, MacroBody};
-use rustc_hash::FxHashMap;
+use crate::syntax::ast::{Expr, ExprKind};
 use std::rc::Rc;
 
-impl<'p, 'a> FnCx<'p, 'a> {
-    /// Lowers a call. Returns the type of the value it pushed, or `None` if it was a
-    /// statement-like macro (`die("x")` expanding to `do { … } while (0)`) that pushes none.
-    pub fn lower_call(
-        &mut self,
-        expr: &'a Expr,
-        callee: &'a Expr,
-        args: &'a [Expr],
-    ) -> Option<Type> {
+impl<'p, 'a> FnCx<'p> {
+    /// Lowers a call and returns the type of the value it pushed.
+    pub fn lower_call(&mut self, expr: &'a Expr, callee: &'a Expr, args: &'a [Expr]) -> Type {
         if let ExprKind::Name(ident) = &callee.kind {
             let name = ident.name.as_str();
-            let is_macro_arg = self.macro_args.last().is_some_and(|m| m.contains_key(name));
             let is_variable =
                 self.lookup_local(name).is_some() || self.prog.globals.contains_key(name);
-            if !is_macro_arg {
-                if let Some(define) = self.prog.macros.get(name).copied() {
-                    if define.params.is_some() {
-                        return self.expand_macro(define, args, expr);
-                    }
-                }
-            }
-            if !is_macro_arg && !is_variable {
+            if !is_variable {
                 if let Some(f) = self.prog.funcs.get(name).cloned() {
-                    return Some(self.call_direct(name, f.id, &f.ty, args, expr));
+                    return self.call_direct(name, f.id, &f.ty, args, expr);
                 }
                 if let Some(info) = crate::calls::lookup(name) {
-                    return Some(self.call_library(info, args, expr));
+                    return self.call_library(info, args, expr);
                 }
                 self.undefined(name, callee);
                 for arg in args {
                     self.lower_discard(arg);
                 }
                 self.emit(Instr::Const(0));
-                return Some(Type::INT);
+                return Type::INT;
             }
         }
-        Some(self.call_indirect(callee, args, expr))
+        self.call_indirect(callee, args, expr)
     }
 
     /// Lowers a call whose value is used.
     pub fn lower_call_value(&mut self, expr: &'a Expr, callee: &'a Expr, args: &'a [Expr]) -> Type {
         match self.lower_call(expr, callee, args) {
-            Some(Type::Void) => Type::INT,
-            Some(ty) => ty,
-            None => {
-                self.type_error(
-                    expr.span,
-                    "this macro is a statement; it has no value",
-                    "no value",
-                );
-                self.emit(Instr::Const(0));
-                Type::INT
-            }
+            Type::Void => Type::INT,
+            ty => ty,
         }
     }
 
@@ -142,58 +118,6 @@ impl<'p, 'a> FnCx<'p, 'a> {
         }
         self.emit(Instr::CallPtr(args.len() as u8));
         func.map_or(Type::INT, |f| f.ret.clone())
-    }
-
-    fn expand_macro(&mut self, define: &'a Define, args: &'a [Expr], expr: &Expr) -> Option<Type> {
-        let params = define.params.as_ref().expect("function-like macro");
-        let name = define.name.name.as_str();
-        if params.len() != args.len() {
-            let help = Some(format!(
-                "`{name}` is defined as `#define {name}({})`",
-                params
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-            self.arity_error(
-                name,
-                params.len(),
-                Some(params.len()),
-                args.len(),
-                expr,
-                help,
-            );
-        }
-        let body_span = match &define.body {
-            MacroBody::Expr(e) => e.span,
-            _ => define.span,
-        };
-        if self.macro_args.len() > 32 {
-            self.type_error(
-                body_span,
-                format!("macro `{name}` expands into itself"),
-                "recursive macro",
-            );
-            self.emit(Instr::Const(0));
-            return Some(Type::INT);
-        }
-        let bound: FxHashMap<String, &'a Expr> = params
-            .iter()
-            .map(|p| p.name.clone())
-            .zip(args.iter())
-            .collect();
-        self.macro_args.push(bound);
-        let out = match &define.body {
-            MacroBody::Expr(e) => Some(self.lower_raw(e)),
-            MacroBody::Stmt(s) => {
-                self.lower_stmt(s);
-                None
-            }
-            MacroBody::Empty => None,
-        };
-        self.macro_args.pop();
-        out
     }
 
     fn arity_error(

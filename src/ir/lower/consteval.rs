@@ -4,7 +4,7 @@
 use super::Program;
 use crate::calls::Constant;
 use crate::ir::GlobalInit;
-use crate::syntax::ast::{BinOp, Expr, ExprKind, MacroBody, UnOp};
+use crate::syntax::ast::{BinOp, Expr, ExprKind, UnOp};
 
 /// A constant value: an integer or an address known before the program runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,7 +15,7 @@ pub(super) enum Const {
     Addr(GlobalInit),
 }
 
-impl<'a> Program<'a> {
+impl Program {
     /// The value of an integer constant expression, or `None` if it is not one.
     pub(super) fn const_int(&mut self, expr: &Expr) -> Option<i64> {
         match self.const_value(expr, 0)? {
@@ -33,7 +33,7 @@ impl<'a> Program<'a> {
         match &expr.kind {
             ExprKind::Int(n) => int(*n),
             ExprKind::Str(bytes) => Some(Const::Addr(GlobalInit::Str(self.string(bytes), 0))),
-            ExprKind::Name(ident) => self.const_name(&ident.name, depth),
+            ExprKind::Name(ident) => self.const_name(&ident.name),
             ExprKind::Unary(op, inner) => {
                 if *op == UnOp::AddrOf {
                     return self.const_address(inner);
@@ -77,13 +77,7 @@ impl<'a> Program<'a> {
         }
     }
 
-    fn const_name(&mut self, name: &str, depth: usize) -> Option<Const> {
-        if let Some(define) = self.macros.get(name).copied() {
-            return match &define.body {
-                MacroBody::Expr(e) if define.params.is_none() => self.const_value(e, depth + 1),
-                _ => None,
-            };
-        }
+    fn const_name(&mut self, name: &str) -> Option<Const> {
         if let Some(v) = self.enum_consts.get(name) {
             return Some(Const::Int(*v));
         }

@@ -8,7 +8,7 @@ use crate::syntax::ast::{self, IntKind, Signedness, TypeName, TypeSpec};
 use crate::syntax::span::Span;
 use std::rc::Rc;
 
-impl<'a> Program<'a> {
+impl Program {
     /// Registers the typedef names every scenario knows (`pid_t`, `size_t`, `sem_t`, …).
     pub(super) fn builtin_typedefs(&mut self) {
         for (name, desc) in crate::calls::BUILTIN_TYPEDEFS {
@@ -16,6 +16,15 @@ impl<'a> Program<'a> {
                 .insert((*name).to_string(), builtin_type(desc));
         }
         // The textbook's `item` is left for scenarios to define.
+        for (tag, members) in crate::calls::BUILTIN_STRUCTS {
+            let id = self.structs.declare(tag);
+            let members = members
+                .iter()
+                .map(|(name, desc)| ((*name).to_string(), builtin_type(desc)))
+                .collect();
+            self.structs.define(id, members, false);
+            self.struct_tags.insert((*tag).to_string(), id);
+        }
     }
 
     /// Resolves a full type as written.
@@ -25,7 +34,9 @@ impl<'a> Program<'a> {
             TypeName::Pointer(inner) => self.resolve_type(inner).pointer_to(),
             TypeName::Array(elem, len) => {
                 let elem = self.resolve_type(elem);
-                let len = len.as_ref().and_then(|e| self.array_len(e));
+                // After an error in the size, go on with one element rather than report
+                // the same array again as incomplete.
+                let len = len.as_ref().map(|e| self.array_len(e).unwrap_or(1));
                 Type::Array(Rc::new(elem), len)
             }
             TypeName::Function(ret, params, variadic) => {
@@ -217,7 +228,7 @@ fn builtin_type(desc: &str) -> Type {
 
 /// The return type of a library call, read from its C signature in the catalogue
 /// (`"char *strcpy(…)"` → `char *`).
-pub(super) fn call_return_type(program: &Program<'_>, info: &crate::calls::CallInfo) -> Type {
+pub(super) fn call_return_type(program: &Program, info: &crate::calls::CallInfo) -> Type {
     let before = info.signature.split(info.name).next().unwrap_or("int");
     let stars = before.matches('*').count();
     let base = before.replace('*', "");

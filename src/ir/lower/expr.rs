@@ -5,9 +5,9 @@ use super::func::{FnCx, Local};
 use crate::calls::Constant;
 use crate::check::{did_you_mean, CheckError, Type};
 use crate::ir::{ArithOp, CmpOp, Instr, Place, Scalar};
-use crate::syntax::ast::{BinOp, Expr, ExprKind, MacroBody, UnOp};
+use crate::syntax::ast::{BinOp, Expr, ExprKind, UnOp};
 
-impl<'p, 'a> FnCx<'p, 'a> {
+impl<'p, 'a> FnCx<'p> {
     /// Pushes the value of `expr` (arrays and functions decayed to pointers); returns its
     /// type.
     pub fn lower_expr(&mut self, expr: &'a Expr) -> Type {
@@ -28,9 +28,8 @@ impl<'p, 'a> FnCx<'p, 'a> {
                 self.lower_discard(b);
             }
             ExprKind::Call(callee, args) => {
-                if self.lower_call(expr, callee, args).is_some() {
-                    self.emit(Instr::Pop);
-                }
+                self.lower_call(expr, callee, args);
+                self.emit(Instr::Pop);
             }
             _ => {
                 self.lower_raw(expr);
@@ -131,27 +130,6 @@ impl<'p, 'a> FnCx<'p, 'a> {
 
     /// Pushes the value a name stands for.
     fn lower_name(&mut self, name: &str, expr: &'a Expr) -> Type {
-        if let Some(arg) = self.macro_arg(name) {
-            return self.with_caller_macros(|cx| cx.lower_raw(arg));
-        }
-        if let Some(define) = self.prog.macros.get(name).copied() {
-            return match (&define.body, &define.params) {
-                (MacroBody::Expr(body), None) => self.expand_object_macro(name, body),
-                (MacroBody::Empty, None) => {
-                    self.emit(Instr::Const(0));
-                    Type::INT
-                }
-                _ => {
-                    self.type_error(
-                        expr.span,
-                        format!("macro `{name}` needs arguments"),
-                        "call it",
-                    );
-                    self.emit(Instr::Const(0));
-                    Type::INT
-                }
-            };
-        }
         if self.lookup_local(name).is_some() || self.prog.globals.contains_key(name) {
             let lv = self.lower_lvalue(expr);
             return self.load(lv);
@@ -200,7 +178,6 @@ impl<'p, 'a> FnCx<'p, 'a> {
             .collect();
         names.extend(self.prog.globals.keys().map(String::as_str));
         names.extend(self.prog.funcs.keys().map(String::as_str));
-        names.extend(self.prog.macros.keys().map(String::as_str));
         names.extend(crate::calls::CONSTANTS.iter().map(|(n, _)| *n));
         names.extend(crate::calls::CALLS.iter().map(|c| c.name));
         let help = did_you_mean(name, names);
@@ -210,44 +187,6 @@ impl<'p, 'a> FnCx<'p, 'a> {
             help,
         };
         self.error(err);
-    }
-
-    fn expand_object_macro(&mut self, name: &str, body: &'a Expr) -> Type {
-        if self.macro_depth_exceeded(name, body) {
-            return Type::INT;
-        }
-        let ty = self.lower_raw(body);
-        ty
-    }
-
-    /// Whether macro expansion is nested too deep (a macro that uses itself).
-    pub fn macro_depth_exceeded(&mut self, name: &str, body: &Expr) -> bool {
-        if self.macro_args.len() > 32 {
-            self.type_error(
-                body.span,
-                format!("macro `{name}` expands into itself"),
-                "recursive macro",
-            );
-            self.emit(Instr::Const(0));
-            return true;
-        }
-        false
-    }
-
-    /// The expression bound to macro parameter `name` in the innermost expansion.
-    fn macro_arg(&self, name: &str) -> Option<&'a Expr> {
-        self.macro_args.last().and_then(|m| m.get(name).copied())
-    }
-
-    /// Runs `f` with the innermost macro's parameters out of scope (an argument is
-    /// evaluated where the macro was used).
-    pub fn with_caller_macros<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
-        let top = self.macro_args.pop();
-        let out = f(self);
-        if let Some(top) = top {
-            self.macro_args.push(top);
-        }
-        out
     }
 
     /// Converts the value on the stack from type `from` to type `to` (assignment, argument

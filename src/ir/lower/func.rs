@@ -28,8 +28,8 @@ pub(super) struct Breakable {
 }
 
 /// The lowering state of one function.
-pub(super) struct FnCx<'p, 'a> {
-    pub prog: &'p mut Program<'a>,
+pub(super) struct FnCx<'p> {
+    pub prog: &'p mut Program,
     pub code: Vec<Instr>,
     pub spans: Vec<Span>,
     pub slots: u16,
@@ -40,8 +40,6 @@ pub(super) struct FnCx<'p, 'a> {
     pub span: Span,
     /// Names whose address is taken in this function: their locals live in memory.
     pub address_taken: FxHashSet<String>,
-    /// Arguments of the function-like macros being expanded, innermost last.
-    pub macro_args: Vec<FxHashMap<String, &'a ast::Expr>>,
     /// `case`/`default` labels of the innermost switch: statement address → code index.
     pub case_labels: Vec<FxHashMap<usize, usize>>,
     /// Locals of the outermost scope, for `expect main.x`.
@@ -49,7 +47,7 @@ pub(super) struct FnCx<'p, 'a> {
 }
 
 /// Lowers one function definition.
-pub(super) fn lower_function<'a>(prog: &mut Program<'a>, function: &'a ast::Function) -> Function {
+pub(super) fn lower_function(prog: &mut Program, function: &ast::Function) -> Function {
     let sym = prog.funcs[function.sig.name.name.as_str()].clone();
     let mut address_taken = FxHashSet::default();
     super::walk_block(&function.body, &mut |e| {
@@ -70,7 +68,6 @@ pub(super) fn lower_function<'a>(prog: &mut Program<'a>, function: &'a ast::Func
         ret: sym.ty.ret.clone(),
         span: function.sig.span,
         address_taken,
-        macro_args: Vec::new(),
         case_labels: Vec::new(),
         outer_locals: Vec::new(),
     };
@@ -129,7 +126,7 @@ pub(super) fn undefined_function(name: &str, span: Span) -> Function {
     }
 }
 
-impl<'p, 'a> FnCx<'p, 'a> {
+impl<'p, 'a> FnCx<'p> {
     /// Appends an instruction at the current source span; returns its index.
     pub fn emit(&mut self, instr: Instr) -> usize {
         self.code.push(instr);

@@ -9,7 +9,7 @@ use crate::ir::{GlobalInit, GlobalVar, Place};
 use crate::syntax::ast::{Declaration, Initializer};
 use crate::syntax::span::Span;
 
-impl<'a> Program<'a> {
+impl<'a> Program {
     /// Declares every variable of a file-scope declaration.
     pub(super) fn declare_global(&mut self, decl: &'a Declaration) {
         for d in &decl.declarators {

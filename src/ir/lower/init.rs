@@ -29,7 +29,7 @@ pub(super) enum InitItem<'a> {
     },
 }
 
-impl<'a> Program<'a> {
+impl<'a> Program {
     /// The complete type of a declared object: `int a[] = {1, 2}` is `int[2]`,
     /// `char s[] = "hi"` is `char[3]`.
     pub(super) fn complete_type(&mut self, ty: Type, init: Option<&Initializer>) -> Type {

@@ -4,7 +4,7 @@
 use super::func::{FnCx, Local};
 use crate::check::{did_you_mean, Type};
 use crate::ir::{ArithOp, Instr, Place, Scalar, Slot};
-use crate::syntax::ast::{BinOp, Expr, ExprKind, Ident, MacroBody, UnOp};
+use crate::syntax::ast::{BinOp, Expr, ExprKind, Ident, UnOp};
 
 /// Where an lvalue designates: a scalar slot, or memory whose address is on the stack.
 #[derive(Clone, Debug)]
@@ -25,7 +25,7 @@ impl LValue {
     }
 }
 
-impl<'p, 'a> FnCx<'p, 'a> {
+impl<'p, 'a> FnCx<'p> {
     /// Lowers an lvalue: pushes its address if it is in memory.
     pub fn lower_lvalue(&mut self, expr: &'a Expr) -> LValue {
         let saved = self.span;
@@ -120,14 +120,6 @@ impl<'p, 'a> FnCx<'p, 'a> {
 
     fn lvalue_name(&mut self, ident: &Ident, expr: &'a Expr) -> LValue {
         let name = ident.name.as_str();
-        if let Some(arg) = self.macro_args.last().and_then(|m| m.get(name).copied()) {
-            return self.with_caller_macros(|cx| cx.lower_lvalue(arg));
-        }
-        if let Some(define) = self.prog.macros.get(name).copied() {
-            if let (MacroBody::Expr(body), None) = (&define.body, &define.params) {
-                return self.lower_lvalue(body);
-            }
-        }
         match self.lookup_local(name).cloned() {
             Some(Local::Slot(s, ty)) => return LValue::Slot(s, ty),
             Some(Local::Frame(o, ty)) => {

@@ -42,6 +42,10 @@ pub fn lower(
     program.declare_all(items);
     program.define_all(items);
     let entry = program.start_function(span);
+    let errno_slot = match program.globals.get("errno").map(|g| g.place) {
+        Some(crate::ir::Place::Slot(slot)) => Some(slot),
+        _ => None,
+    };
     if !program.errors.is_empty() {
         return Err(program.errors);
     }
@@ -59,6 +63,7 @@ pub fn lower(
         data: program.data,
         data_pointers: program.data_pointers,
         globals: program.global_vars,
+        errno_slot,
     })
 }
 
@@ -79,13 +84,12 @@ pub(super) struct FuncSym {
 }
 
 /// Everything known at file scope while lowering one program.
-pub(super) struct Program<'a> {
+pub(super) struct Program {
     pub source_len: usize,
     pub structs: Structs,
     pub struct_tags: FxHashMap<String, crate::check::StructId>,
     pub typedefs: FxHashMap<String, Type>,
     pub enum_consts: FxHashMap<String, i64>,
-    pub macros: FxHashMap<String, &'a ast::Define>,
     pub globals: FxHashMap<String, GlobalSym>,
     pub funcs: IndexMap<String, FuncSym>,
     pub functions: Vec<Option<Function>>,
@@ -104,7 +108,7 @@ pub(super) struct Program<'a> {
     pub pinned: Vec<String>,
 }
 
-impl<'a> Program<'a> {
+impl<'a> Program {
     fn new(source_len: usize) -> Self {
         let mut program = Program {
             source_len,
@@ -112,7 +116,6 @@ impl<'a> Program<'a> {
             struct_tags: FxHashMap::default(),
             typedefs: FxHashMap::default(),
             enum_consts: FxHashMap::default(),
-            macros: FxHashMap::default(),
             globals: FxHashMap::default(),
             funcs: IndexMap::new(),
             functions: Vec::new(),
@@ -154,11 +157,14 @@ impl<'a> Program<'a> {
         for item in items {
             collect_address_taken(item, &mut self.address_taken);
         }
+        if uses_name(items, "errno") {
+            // `errno` is a macro in <errno.h>; here it is an `int` the C library sets.
+            let sym = self.allocate_global("errno", Type::INT, None, Span::default());
+            self.globals.insert("errno".into(), sym);
+        }
         for item in items {
             match item {
-                Item::Define(define) => {
-                    self.macros.insert(define.name.name.clone(), define);
-                }
+                Item::Define(_) => {}
                 Item::TypeDecl(spec, span) => {
                     self.resolve_spec(spec, *span);
                 }
@@ -230,6 +236,19 @@ impl<'a> Program<'a> {
     }
 }
 
+/// Whether any expression of `items` names `name`.
+fn uses_name(items: &[Item], name: &str) -> bool {
+    let mut found = false;
+    for item in items {
+        if let Item::Function(function) = item {
+            walk_block(&function.body, &mut |e| {
+                found |= matches!(&e.kind, ast::ExprKind::Name(i) if i.name == name);
+            });
+        }
+    }
+    found
+}
+
 /// Records every name used as `&name` in `item`, so those variables live in memory.
 fn collect_address_taken(item: &Item, out: &mut FxHashSet<String>) {
     let mut visit = |expr: &ast::Expr| {
@@ -242,11 +261,6 @@ fn collect_address_taken(item: &Item, out: &mut FxHashSet<String>) {
     match item {
         Item::Function(function) => walk_block(&function.body, &mut visit),
         Item::Global(decl) => walk_decl(decl, &mut visit),
-        Item::Define(define) => match &define.body {
-            ast::MacroBody::Expr(e) => walk_expr(e, &mut visit),
-            ast::MacroBody::Stmt(s) => walk_stmt(s, &mut visit),
-            ast::MacroBody::Empty => {}
-        },
         _ => {}
     }
 }

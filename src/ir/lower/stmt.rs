@@ -7,7 +7,7 @@ use crate::check::{CheckError, Type};
 use crate::ir::{CmpOp, Instr, Scalar};
 use crate::syntax::ast::{self, Stmt};
 
-impl<'p, 'a> FnCx<'p, 'a> {
+impl<'p, 'a> FnCx<'p> {
     /// Lowers one statement.
     pub fn lower_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {

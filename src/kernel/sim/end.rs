@@ -28,6 +28,7 @@ impl Kernel<'_> {
         for (record, pcb) in processes.iter_mut().zip(self.table.pcbs) {
             if pcb.zombie {
                 record.zombie_at_end = true;
+                record.zombie_micros = self.clock.now - pcb.exited_at;
             }
             if let Some(live) = pcb.live {
                 record.blocked_on = live.block.map(Block::phrase);

@@ -10,7 +10,7 @@
 //! terminated process keeps only its record, which the outcome needs.
 
 use super::end::read_variables;
-use super::files::OpenFile;
+use super::files::{FdTable, OpenFile};
 use super::kernel::{Kernel, Machine, Options, Step};
 use super::pcb::{Block, ProcessTable, INIT_PID};
 use super::pipe::Pipe;
@@ -18,7 +18,7 @@ use super::process::WNOHANG;
 use crate::explore::search::System;
 use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessRecord, ProcessState, Termination};
 use crate::scenario::Scenario;
-use crate::vm::{Event, NoEnv, Reply, Request, RuntimeFault, Value};
+use crate::vm::{Event, Reply, Request, RuntimeFault, Value};
 use std::hash::{Hash, Hasher};
 
 /// What process `p` would wait for if it tried its pending request now; `None` if it can
@@ -47,6 +47,37 @@ pub(super) fn would_block(table: &ProcessTable, pipes: &[Pipe], p: u32) -> Optio
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// Whether the explorer models `request` of a process with descriptors `fds`: process
+/// calls, pipes and the terminal, shared memory, and calls that never block. Signals,
+/// FIFOs, message queues, sockets and mailboxes are not modelled yet.
+fn modelled(request: &Request, fds: &FdTable) -> bool {
+    match request {
+        Request::Read { fd, .. } | Request::Write { fd, .. } => !matches!(
+            fds.get(*fd),
+            Some(OpenFile::Socket(_) | OpenFile::Shm { .. })
+        ),
+        Request::Open { .. }
+        | Request::Msgsnd { .. }
+        | Request::Msgrcv { .. }
+        | Request::Kill { .. }
+        | Request::Raise { .. }
+        | Request::Signal { .. }
+        | Request::Sigaction { .. }
+        | Request::Pause
+        | Request::Alarm { .. }
+        | Request::Socket { .. }
+        | Request::Socketpair { .. }
+        | Request::Bind { .. }
+        | Request::Listen { .. }
+        | Request::Accept { .. }
+        | Request::Connect { .. }
+        | Request::Mailbox { .. }
+        | Request::MailboxSend { .. }
+        | Request::MailboxReceive { .. } => false,
+        _ => true,
     }
 }
 
@@ -177,6 +208,7 @@ impl<'s> Explorable<'s> {
         let empty = Machine {
             table: ProcessTable::new(0),
             pipes: Vec::new(),
+            ipc: Default::default(),
         };
         let machine = std::mem::replace(&mut self.machine, empty);
         let mut kernel = Kernel::around(self.scenario, machine);
@@ -300,16 +332,14 @@ impl System for Explorable<'_> {
 
     /// Requests that read or change only the process's own state and no other process
     /// can disable: `getpid`, `isatty`, `dup`, `close` of the terminal, `exec`, an
-    /// unsupported call, a zero-length sleep.
+    /// unsupported call, a zero-length sleep. (A shared-memory access is not: it races.)
     fn is_local(&self, choice: u32) -> bool {
         let Some(live) = self.machine.table.get(choice).live.as_deref() else {
             return false;
         };
         match live.vm.pending(0) {
             Some(Request::Getpid | Request::Isatty { .. } | Request::Dup { .. }) => true,
-            Some(Request::Exec { .. } | Request::Unsupported { .. } | Request::Shared { .. }) => {
-                true
-            }
+            Some(Request::Exec { .. } | Request::Unsupported { .. }) => true,
             Some(Request::Sleep { micros: 0 }) => true,
             Some(Request::Close { fd }) => live.fds.get(*fd) == Some(OpenFile::Terminal),
             _ => false,
@@ -354,7 +384,17 @@ impl Kernel<'_> {
             halt = self.run_all();
         }
         self.canonicalise();
-        halt
+        halt.or_else(|| self.unmodelled())
+    }
+
+    /// Stops the exploration at the first process waiting at a call it does not model.
+    fn unmodelled(&self) -> Option<(Limit, u64)> {
+        let unmodelled = (self.table.pcbs.iter()).any(|pcb| {
+            pcb.live
+                .as_deref()
+                .is_some_and(|l| l.vm.pending(0).is_some_and(|r| !modelled(r, &l.fds)))
+        });
+        unmodelled.then_some((Limit::Unsupported, 0))
     }
 
     /// Runs each live, awake process without a pending request to its next one
@@ -369,7 +409,7 @@ impl Kernel<'_> {
                 continue;
             }
             let mut budget = max_steps;
-            match live.vm.run(0, &mut NoEnv, &mut budget) {
+            match live.vm.run(0, &mut self.ipc.shm, &mut budget) {
                 Event::Request(_) => {}
                 Event::Fault(fault) => self.table.record_mut(p).fault = Some(fault),
                 Event::Budget => return Some((Limit::Steps, max_steps)),

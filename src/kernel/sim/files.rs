@@ -29,6 +29,15 @@ pub enum OpenFile {
     PipeRead(u32),
     /// The write end of pipe `n`.
     PipeWrite(u32),
+    /// Unix domain socket `n`.
+    Socket(u32),
+    /// A POSIX shared memory object (`shm_open`).
+    Shm {
+        /// The object's id.
+        object: u32,
+        /// Opened `O_RDWR` (a `MAP_SHARED` mapping may be written).
+        writable: bool,
+    },
 }
 
 /// One process's descriptors: `fd` indexes the table.
@@ -108,7 +117,8 @@ impl Kernel<'_> {
     /// One more descriptor refers to `file` (`dup`, `fork`).
     pub(super) fn file_opened(&mut self, file: OpenFile) {
         match file {
-            OpenFile::Terminal => {}
+            OpenFile::Terminal | OpenFile::Shm { .. } => {}
+            OpenFile::Socket(s) => self.ipc.sockets[s as usize].refs += 1,
             OpenFile::PipeRead(n) => self.pipes[n as usize].readers += 1,
             OpenFile::PipeWrite(n) => self.pipes[n as usize].writers += 1,
         }
@@ -118,7 +128,8 @@ impl Kernel<'_> {
     /// side (readers see EOF, writers `SIGPIPE`).
     pub(super) fn file_closed(&mut self, file: OpenFile) {
         match file {
-            OpenFile::Terminal => {}
+            OpenFile::Terminal | OpenFile::Shm { .. } => {}
+            OpenFile::Socket(s) => self.socket_closed(s),
             OpenFile::PipeRead(n) => {
                 let pipe = &mut self.pipes[n as usize];
                 pipe.readers -= 1;
@@ -260,7 +271,10 @@ impl Kernel<'_> {
                     Step::Blocked(Block::Read { pipe: n, fd })
                 }
             },
-            Some(OpenFile::PipeWrite(_)) | None => Step::Reply(Reply::Error(EBADF)),
+            Some(OpenFile::Socket(s)) => self.socket_read(p, s, fd, len),
+            Some(OpenFile::PipeWrite(_) | OpenFile::Shm { .. }) | None => {
+                Step::Reply(Reply::Error(EBADF))
+            }
         }
     }
 
@@ -279,7 +293,10 @@ impl Kernel<'_> {
                 Step::Reply(count(data.len()))
             }
             Some(OpenFile::PipeWrite(n)) => self.write_pipe(p, n, fd, data),
-            Some(OpenFile::PipeRead(_)) | None => Step::Reply(Reply::Error(EBADF)),
+            Some(OpenFile::Socket(s)) => self.socket_write(p, s, fd, data),
+            Some(OpenFile::PipeRead(_) | OpenFile::Shm { .. }) | None => {
+                Step::Reply(Reply::Error(EBADF))
+            }
         }
     }
 

@@ -5,13 +5,14 @@
 use super::clock::Clock;
 use super::explorable::would_block;
 use super::files::FdTable;
+use super::ipc::Ipc;
 use super::pcb::{new_record, Block, Live, ProcessTable};
 use super::pipe::Pipe;
 use super::schedule::{Replay, Schedule, ScheduleError};
 use super::scheduler::{Dispatch, Scheduler};
 use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessState};
 use crate::scenario::Scenario;
-use crate::vm::{Event, NoEnv, Reply, Request, Value, Vm};
+use crate::vm::{Event, FaultKind, Reply, Request, Value, Vm};
 use rustc_hash::FxHashMap;
 
 /// `ENOSYS`: a call this kernel does not implement.
@@ -51,6 +52,7 @@ pub(super) enum Step {
 pub struct Machine {
     pub(super) table: ProcessTable,
     pub(super) pipes: Vec<Pipe>,
+    pub(super) ipc: Ipc,
 }
 
 /// The simulated kernel for one run of a scenario.
@@ -58,6 +60,7 @@ pub struct Kernel<'s> {
     pub(super) scenario: &'s Scenario,
     pub(super) table: ProcessTable,
     pub(super) pipes: Vec<Pipe>,
+    pub(super) ipc: Ipc,
     pub(super) scheduler: Scheduler,
     pub(super) clock: Clock,
     pub(super) output: Vec<OutputChunk>,
@@ -78,6 +81,7 @@ impl<'s> Kernel<'s> {
             scenario,
             table: ProcessTable::new(config.first_pid),
             pipes: Vec::new(),
+            ipc: Ipc::default(),
             scheduler: Scheduler::new(config),
             clock: Clock::default(),
             output: Vec::new(),
@@ -109,6 +113,7 @@ impl<'s> Kernel<'s> {
             scenario,
             table: machine.table,
             pipes: machine.pipes,
+            ipc: machine.ipc,
             scheduler: Scheduler::new(&scenario.config),
             clock: Clock::default(),
             output: Vec::new(),
@@ -126,6 +131,7 @@ impl<'s> Kernel<'s> {
         Machine {
             table: self.table,
             pipes: self.pipes,
+            ipc: self.ipc,
         }
     }
 
@@ -164,6 +170,7 @@ impl<'s> Kernel<'s> {
         if self.table.get(p).state != ProcessState::Running {
             self.set_state(p, ProcessState::Running);
         }
+        self.deliver_signals(p);
         let request = match self.advance(p) {
             Ok(request) => request,
             Err(end) => return Ok(Some(end)),
@@ -282,14 +289,12 @@ impl<'s> Kernel<'s> {
     /// no process sleeps.
     fn wake_sleepers(&mut self) -> bool {
         let table = &self.table;
-        let asleep = |p: u32, until: u64| {
-            let block = table.get(p).live.as_ref().and_then(|l| l.block);
-            block == Some(Block::Sleep { until })
-        };
+        let asleep = |p: u32, until: u64| super::signal::timer_due(table, p, until);
         let Some(until) = self.clock.earliest(asleep) else {
             return false;
         };
         for (p, t) in self.clock.advance_to(until) {
+            self.alarm_due(p, t);
             let live = self.table.get_mut(p).live.as_deref_mut();
             if live.is_some_and(|l| l.block == Some(Block::Sleep { until: t })) {
                 self.table.live(p).vm.resume(0, Reply::Value(Value::ZERO));
@@ -303,8 +308,15 @@ impl<'s> Kernel<'s> {
     fn advance(&mut self, p: u32) -> Result<Request, End> {
         let live = self.table.live(p);
         if live.vm.pending(0).is_none() {
-            match live.vm.run(0, &mut NoEnv, &mut self.budget) {
+            match live.vm.run(0, &mut self.ipc.shm, &mut self.budget) {
                 Event::Request(_) => {}
+                Event::Fault(fault) if fault.kind == FaultKind::MemoryLimit => {
+                    self.table.record_mut(p).fault = Some(fault);
+                    return Err(End::Limit {
+                        limit: Limit::Memory,
+                        value: self.scenario.config.max_memory as u64,
+                    });
+                }
                 Event::Fault(fault) => self.table.record_mut(p).fault = Some(fault),
                 Event::Budget => {
                     let value = self.scenario.config.max_steps;
@@ -347,6 +359,7 @@ impl<'s> Kernel<'s> {
             Request::Isatty { fd } => self.isatty(p, *fd),
             Request::Shared { .. } => Step::Reply(Reply::Value(Value::ZERO)),
             Request::Unsupported { .. } => Step::Reply(Reply::Error(ENOSYS)),
+            ipc => self.perform_ipc(p, ipc),
         }
     }
 

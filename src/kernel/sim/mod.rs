@@ -7,17 +7,26 @@ pub mod bin;
 mod clock;
 mod end;
 mod explorable;
+mod fifo;
 mod files;
+mod ipc;
 mod kernel;
+mod mailbox;
+mod msgqueue;
+mod namespace;
 mod pcb;
 mod pipe;
 mod process;
 mod schedule;
 mod scheduler;
+mod shm;
+mod signal;
+mod socket;
+mod socket_io;
 
 pub use explorable::{EndKey, Explorable, Fate};
 pub use kernel::{Kernel, Machine, Options};
-pub use pcb::INIT_PID;
+pub use pcb::{format_micros, INIT_PID};
 pub use schedule::{Schedule, ScheduleError};
 
 #[cfg(test)]

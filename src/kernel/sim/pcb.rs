@@ -2,6 +2,7 @@
 //! creation order, and what a blocked process waits for.
 
 use super::files::FdTable;
+use super::signal::Signals;
 use crate::outcome::{ProcessRecord, ProcessState};
 use crate::vm::Vm;
 use std::collections::BTreeSet;
@@ -36,6 +37,75 @@ pub enum Block {
         /// Wake-up time in microseconds.
         until: u64,
     },
+    /// `open` of a FIFO until the other end is opened (`fd` is already allocated).
+    OpenFifo {
+        /// FIFO index.
+        fifo: u32,
+        /// The descriptor `open` will return.
+        fd: i32,
+        /// Opening for writing (waits for a reader) or reading (waits for a writer).
+        write: bool,
+    },
+    /// `msgsnd` to a message queue without room.
+    Msgsnd {
+        /// The queue id.
+        msqid: i32,
+    },
+    /// `msgrcv` from a message queue with no message of the type asked for.
+    Msgrcv {
+        /// The queue id.
+        msqid: i32,
+        /// The `msgtyp` asked for.
+        mtype: i64,
+    },
+    /// `pause` until a caught signal.
+    Pause,
+    /// `send` to a full mailbox, or (rendezvous) until the message is received.
+    MailboxSend {
+        /// The mailbox id.
+        mailbox: i64,
+        /// Whether the mailbox has capacity 0.
+        rendezvous: bool,
+    },
+    /// `receive` from an empty mailbox.
+    MailboxReceive {
+        /// The mailbox id.
+        mailbox: i64,
+    },
+    /// `receive(Q, &m)` (direct naming) with no message from `Q` yet.
+    ReceiveFrom {
+        /// The sender's pid.
+        pid: i64,
+    },
+    /// `accept` on a listening socket with no connection waiting.
+    Accept {
+        /// The listening socket.
+        socket: u32,
+        /// The descriptor.
+        fd: i32,
+    },
+    /// `connect` to a listening socket whose backlog is full.
+    Connect {
+        /// The listening socket.
+        socket: u32,
+        /// The connecting descriptor.
+        fd: i32,
+    },
+    /// `recv`/`read` on a socket with nothing to read.
+    Recv {
+        /// The socket.
+        socket: u32,
+        /// The descriptor.
+        fd: i32,
+    },
+    /// `send`/`write` while the receiving buffer is full.
+    Send {
+        /// The socket whose room is awaited (the sender's own for a stream, the
+        /// destination for a datagram).
+        socket: u32,
+        /// The descriptor.
+        fd: i32,
+    },
 }
 
 impl Block {
@@ -47,6 +117,37 @@ impl Block {
             Block::Read { fd, .. } => format!("read() from an empty pipe (fd {fd})"),
             Block::Write { fd, .. } => format!("write() to a full pipe (fd {fd})"),
             Block::Sleep { until } => format!("sleep until t={}", format_micros(until)),
+            Block::OpenFifo {
+                fd, write: true, ..
+            } => {
+                format!("open() of a FIFO for writing, until a reader opens it (fd {fd})")
+            }
+            Block::OpenFifo { fd, .. } => {
+                format!("open() of a FIFO for reading, until a writer opens it (fd {fd})")
+            }
+            Block::Msgsnd { msqid } => format!("msgsnd() to full message queue {msqid}"),
+            Block::Msgrcv { msqid, mtype: 0 } => {
+                format!("msgrcv() from empty message queue {msqid}")
+            }
+            Block::Msgrcv { msqid, mtype } => {
+                format!("msgrcv() of type {mtype} from message queue {msqid}")
+            }
+            Block::Pause => "pause() for a signal".to_string(),
+            Block::MailboxSend {
+                mailbox,
+                rendezvous: true,
+            } => format!("send() to mailbox {mailbox} until a receiver takes the message"),
+            Block::MailboxSend { mailbox, .. } => format!("send() to full mailbox {mailbox}"),
+            Block::MailboxReceive { mailbox } => {
+                format!("receive() from empty mailbox {mailbox}")
+            }
+            Block::ReceiveFrom { pid } => format!("receive() of a message from process {pid}"),
+            Block::Accept { fd, .. } => format!("accept() of a connection (fd {fd})"),
+            Block::Connect { fd, .. } => {
+                format!("connect() to a socket whose backlog is full (fd {fd})")
+            }
+            Block::Recv { fd, .. } => format!("recv() from a socket with no data (fd {fd})"),
+            Block::Send { fd, .. } => format!("send() to a socket with a full buffer (fd {fd})"),
         }
     }
 }
@@ -83,6 +184,8 @@ pub struct Live {
     pub written: usize,
     /// What it waits for while Waiting.
     pub block: Option<Block>,
+    /// Signal dispositions, pending signals and the alarm.
+    pub signals: Signals,
 }
 
 impl Live {
@@ -97,6 +200,7 @@ impl Live {
             forks: 0,
             written: 0,
             block: None,
+            signals: Signals::default(),
         }
     }
 }
@@ -113,6 +217,8 @@ pub struct Pcb {
     pub parent: Option<u32>,
     /// Whether it exited and no one has reaped it yet.
     pub zombie: bool,
+    /// Virtual time (µs) at which it terminated.
+    pub exited_at: u64,
     /// `None` once terminated.
     pub live: Option<Box<Live>>,
 }
@@ -163,6 +269,7 @@ impl ProcessTable {
             state: ProcessState::New,
             parent,
             zombie: false,
+            exited_at: 0,
             live: Some(Box::new(live)),
         });
         self.alive += 1;
@@ -240,6 +347,7 @@ pub fn new_record(
         orphaned: false,
         adopted_by: None,
         zombie_at_end: false,
+        zombie_micros: 0,
         reaped_by: None,
         fault: None,
         blocked_on: None,

@@ -39,6 +39,7 @@ impl Kernel<'_> {
         parent.forks += 1;
         let n = parent.forks;
         let fds = parent.fds.clone();
+        let signals = parent.signals.forked();
         for file in fds.files() {
             self.file_opened(file);
         }
@@ -47,6 +48,7 @@ impl Kernel<'_> {
         let program = self.table.record(p).program.clone();
         let record = new_record(pid, name, Some(p as usize), program, self.table.pid(p));
         let child = self.table.insert(record, Some(p), Live::new(vm, fds));
+        self.table.live(child).signals = signals;
         let parent = self.table.live(p);
         parent.children.push(child);
         parent.live_children += 1;
@@ -114,6 +116,7 @@ impl Kernel<'_> {
         }
         self.set_state(p, ProcessState::Terminated);
         self.table.alive -= 1;
+        self.table.get_mut(p).exited_at = self.clock.now;
         let live = self.table.get_mut(p).live.take().expect("checked above");
         let record = self.table.record_mut(p);
         record.termination = Some(termination);
@@ -122,6 +125,7 @@ impl Kernel<'_> {
         drop(live.vm);
         self.reparent_children(p, &children);
         self.become_zombie(p);
+        self.notify_parent(p);
     }
 
     /// Who adopts the orphans of `p`: the initial process when it is the subreaper and
@@ -185,7 +189,10 @@ impl Kernel<'_> {
 
     fn reap_by_init(&mut self, c: u32) {
         self.table.get_mut(c).zombie = false;
-        self.table.record_mut(c).reaped_by = Some(INIT_PID);
+        let zombie_micros = self.clock.now - self.table.get(c).exited_at;
+        let record = self.table.record_mut(c);
+        record.reaped_by = Some(INIT_PID);
+        record.zombie_micros = zombie_micros;
     }
 
     /// Wakes `q` if it is blocked in a `wait` that child `c` satisfies.
@@ -235,8 +242,10 @@ impl Kernel<'_> {
         self.table.live(p).zombies.remove(&c);
         let reaper = self.table.pid(p);
         self.table.get_mut(c).zombie = false;
+        let zombie_micros = self.clock.now - self.table.get(c).exited_at;
         let child = self.table.record_mut(c);
         child.reaped_by = Some(reaper);
+        child.zombie_micros = zombie_micros;
         let status = child.termination.map_or(0, Termination::wait_status);
         Reply::Waited {
             pid: child.pid,
@@ -265,6 +274,7 @@ impl Kernel<'_> {
         };
         let live = self.table.live(p);
         live.vm.exec(image.clone(), argv.to_vec());
+        live.signals.exec();
         for fd in 0..=2 {
             let tty = live.fds.get(fd) == Some(super::files::OpenFile::Terminal);
             live.vm.set_tty(fd, tty);

@@ -138,6 +138,18 @@ impl Builder<'_> {
         error: &pest::error::Error<super::Rule>,
         base: usize,
     ) -> SyntaxError {
+        self.pest_error_in(error, base, &self.text[base..], "end of file")
+    }
+
+    /// [`Builder::pest_error`] for a failure in `view`, the text pest read, which starts at
+    /// `base` in the file; reaching its end is described as `end`.
+    pub(super) fn pest_error_in(
+        &self,
+        error: &pest::error::Error<super::Rule>,
+        base: usize,
+        view: &str,
+        end: &str,
+    ) -> SyntaxError {
         use crate::syntax::error::words;
         use pest::error::{ErrorVariant, InputLocation};
         let at = base
@@ -154,24 +166,46 @@ impl Builder<'_> {
                 };
             }
         };
-        let tokens: Vec<String> = error
-            .parse_attempts()
-            .map(|a| {
-                a.expected_tokens()
+        // With error detail, pest knows the furthest point reached, literal tokens included
+        // (`while x` fails at `x`, where only `(` was tried).
+        let (at, positives, tokens) = match error.parse_attempts() {
+            Some(attempts)
+                if base + attempts.max_position >= at
+                    && attempts
+                        .expected_tokens()
+                        .iter()
+                        .any(|t| words::names_token(&t.to_string())) =>
+            {
+                let deepest = attempts
+                    .call_stacks()
+                    .into_iter()
+                    .filter_map(|s| s.deepest.get_rule().copied());
+                let mut rules: Vec<super::Rule> = deepest.collect();
+                if base + attempts.max_position == at {
+                    rules.extend(positives);
+                }
+                let tokens = attempts
+                    .expected_tokens()
                     .iter()
                     .map(ToString::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+                    .collect();
+                (base + attempts.max_position, rules, tokens)
+            }
+            _ => (at, positives, Vec::new()),
+        };
         let expected = words::expected(&positives, &tokens);
-        let found = words::found(self.text, at);
-        let token_start = at + (self.text[at..].len() - self.text[at..].trim_start().len());
-        let span = if expected.starts_with("`;`") || found == "end of file" {
-            let before = last_token_end(self.text, base, at);
+        let rel = (at - base).min(view.len());
+        let found = match words::found(view, rel) {
+            found if found == "end of file" => end.to_string(),
+            found => found,
+        };
+        let token_start = at + (view[rel..].len() - view[rel..].trim_start().len());
+        let span = if expected.starts_with("`;`") || found == end {
+            let before = base + last_token_end(view, 0, rel);
             Span::new(before, before)
         } else {
             let len = found.len().saturating_sub(2).max(1);
-            Span::new(token_start, (token_start + len).min(self.text.len()))
+            Span::new(token_start, (token_start + len).min(base + view.len()))
         };
         self.unexpected(&expected, &found, span)
     }

@@ -7,7 +7,7 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::builder::Builder;
 use super::{Pair, Rule, MAX_NESTING};
-use crate::syntax::ast::{BinOp, Expr, ExprKind, TypeName, TypeSpec, UnOp};
+use crate::syntax::ast::{BinOp, Expr, ExprKind, IntKind, Signedness, TypeName, TypeSpec, UnOp};
 use crate::syntax::span::Span;
 use crate::syntax::SyntaxError;
 
@@ -62,6 +62,8 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 struct Built {
     expr: Expr,
     height: usize,
+    /// The parentheses around `expr` when it is exactly a parenthesised expression.
+    paren: Option<Span>,
 }
 
 type BuiltResult = Result<Built, SyntaxError>;
@@ -92,13 +94,24 @@ impl Builder<'_> {
         Ok(Built {
             expr: self.expr(kind, span),
             height: height + 1,
+            paren: None,
         })
     }
 
     fn parse_primary(&self, pair: Pair<'_>) -> BuiltResult {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
-            Rule::number => ExprKind::Int(self.parse_number(&pair)?),
+            Rule::number => {
+                let value = ExprKind::Int(self.parse_number(&pair)?);
+                match suffix_type(pair.as_str()) {
+                    // `1L`, `10u`: the suffix's type, as the cast it is equivalent to.
+                    Some((kind, sign)) => ExprKind::Cast(
+                        TypeName::Base(TypeSpec::Int(kind, sign), span),
+                        Box::new(self.expr(value, span)),
+                    ),
+                    None => value,
+                }
+            }
             Rule::char_lit => ExprKind::Int(self.parse_char(&pair)?),
             Rule::strings => ExprKind::Str(self.parse_strings(pair)?),
             Rule::unterminated => return Err(self.literal_error("missing closing quote", span)),
@@ -106,7 +119,11 @@ impl Builder<'_> {
             Rule::paren => {
                 let inner = pair.into_inner().next().expect("paren holds an expr");
                 let expr = self.parse_expr(inner)?;
-                return Ok(Built { expr, height: 1 });
+                return Ok(Built {
+                    expr,
+                    height: 1,
+                    paren: Some(span),
+                });
             }
             Rule::sizeof_type => self.parse_sizeof_type(pair)?,
             rule => unreachable!("primary rule {rule:?}"),
@@ -114,6 +131,7 @@ impl Builder<'_> {
         Ok(Built {
             expr: self.expr(kind, span),
             height: 1,
+            paren: None,
         })
     }
 
@@ -132,6 +150,9 @@ impl Builder<'_> {
 
     fn parse_prefix(&self, op: Pair<'_>, rhs: Built) -> BuiltResult {
         let span = self.span(&op).to(rhs.expr.span);
+        if op.as_rule() == Rule::cast {
+            return self.parse_cast(op, rhs, span);
+        }
         let operand = Box::new(rhs.expr);
         let kind = match op.as_rule() {
             Rule::pre_inc => ExprKind::PreIncDec(true, operand),
@@ -143,13 +164,52 @@ impl Builder<'_> {
             Rule::deref => ExprKind::Unary(UnOp::Deref, operand),
             Rule::addr_of => ExprKind::Unary(UnOp::AddrOf, operand),
             Rule::sizeof_op => ExprKind::SizeofExpr(operand),
-            Rule::cast => ExprKind::Cast(self.parse_cast_type(op.clone())?, operand),
             rule => unreachable!("prefix rule {rule:?}"),
         };
         self.node(kind, span, rhs.height)
     }
 
+    fn parse_cast(&self, op: Pair<'_>, rhs: Built, span: Span) -> BuiltResult {
+        let ty = self.parse_cast_type(op)?;
+        self.node(ExprKind::Cast(ty, Box::new(rhs.expr)), span, rhs.height)
+    }
+
+    /// `(T)(x)` with `T` a typedef name declared in the file: the grammar reads every
+    /// `(name)(…)` as a call, so the typedef ones become the cast they are. The cast takes
+    /// over the discarded name's id, keeping ids dense.
+    fn typedef_cast(&self, lhs: &Built, op: &Pair<'_>) -> Option<Result<Built, SyntaxError>> {
+        let ExprKind::Name(name) = &lhs.expr.kind else {
+            return None;
+        };
+        if lhs.paren.is_none()
+            || !self.is_typedef(&name.name)
+            || op.clone().into_inner().count() != 1
+        {
+            return None;
+        }
+        let arg = op.clone().into_inner().next().map(|a| self.parse_expr(a))?;
+        Some(arg.map(|arg| {
+            let span = lhs.expr.span.to(self.span(op));
+            let ty = TypeName::Base(TypeSpec::Named(name.clone()), name.span);
+            let expr = Expr {
+                kind: ExprKind::Cast(ty, Box::new(arg)),
+                span,
+                id: lhs.expr.id,
+            };
+            Built {
+                expr,
+                height: lhs.height + 1,
+                paren: None,
+            }
+        }))
+    }
+
     fn parse_postfix(&self, lhs: Built, op: Pair<'_>) -> BuiltResult {
+        if op.as_rule() == Rule::call {
+            if let Some(cast) = self.typedef_cast(&lhs, &op) {
+                return cast;
+            }
+        }
         let span = lhs.expr.span.to(self.span(&op));
         let operand = Box::new(lhs.expr);
         let mut height = lhs.height;
@@ -240,4 +300,29 @@ fn binary_op(rule: Rule) -> BinOp {
         Rule::rem => BinOp::Rem,
         rule => unreachable!("binary rule {rule:?}"),
     }
+}
+
+/// The type an integer suffix gives a literal (C11 6.4.4.1): `u` → `unsigned int`, `l`/`ll`
+/// → `long`, `ul`/`ull` → `unsigned long`; `None` without a suffix.
+fn suffix_type(text: &str) -> Option<(IntKind, Signedness)> {
+    let lower = text.to_ascii_lowercase();
+    let suffix: String = lower
+        .chars()
+        .rev()
+        .take_while(|c| *c == 'u' || *c == 'l')
+        .collect();
+    if suffix.is_empty() {
+        return None;
+    }
+    let sign = if suffix.contains('u') {
+        Signedness::Unsigned
+    } else {
+        Signedness::Signed
+    };
+    let kind = if suffix.contains('l') {
+        IntKind::Long
+    } else {
+        IntKind::Int
+    };
+    Some((kind, sign))
 }

@@ -1,11 +1,9 @@
 //! Top-level C items: functions, prototypes, globals, typedefs, tag declarations and the
 //! `#define`s found by the preprocessor.
 
-use pest::Parser as _;
-
 use super::builder::Builder;
 use super::statements::declares_tag;
-use super::{Pair, Rule, ScnParser};
+use super::{Pair, Rule};
 use crate::syntax::ast::{
     Define, Function, FunctionSig, Ident, Item, MacroBody, Scenario, TypeName, TypeSpec, Typedef,
 };
@@ -80,51 +78,23 @@ impl Builder<'_> {
         }
         Ok(Item::Global(declaration))
     }
+}
 
-    /// Parses a `#define` found by the preprocessor: an expression, a statement or nothing.
-    pub(super) fn parse_define(&self, raw: &RawDefine) -> Result<Define, SyntaxError> {
-        let ident = |(name, span): &(String, Span)| Ident {
-            name: name.clone(),
-            span: *span,
-        };
-        let body_text = &raw.body_text;
-        let body = if body_text.trim().is_empty() {
-            MacroBody::Empty
-        } else {
-            self.with_base(raw.body.start as usize, || {
-                self.parse_macro_body(body_text, raw)
-            })?
-        };
-        Ok(Define {
-            name: ident(&raw.name),
-            params: raw.params.as_ref().map(|ps| ps.iter().map(ident).collect()),
-            body,
-            span: raw.span,
-        })
-    }
-
-    fn parse_macro_body(&self, text: &str, raw: &RawDefine) -> Result<MacroBody, SyntaxError> {
-        match ScnParser::parse(Rule::macro_expr, text) {
-            Ok(mut pairs) => {
-                let expr = pairs
-                    .next()
-                    .and_then(|p| p.into_inner().next())
-                    .expect("macro expr");
-                return Ok(MacroBody::Expr(self.parse_expr(expr)?));
-            }
-            Err(error) if raw.params.is_none() => return Err(self.pest_error(&error, self.base())),
-            Err(_) => {}
-        }
-        match ScnParser::parse(Rule::macro_stmt, text) {
-            Ok(mut pairs) => {
-                let stmt = pairs
-                    .next()
-                    .and_then(|p| p.into_inner().next())
-                    .expect("macro stmt");
-                Ok(MacroBody::Stmt(Box::new(self.parse_stmt(stmt)?)))
-            }
-            Err(error) => Err(self.pest_error(&error, self.base())),
-        }
+/// The `#define` the preprocessor found, as an item.
+pub(super) fn define(raw: &RawDefine) -> Define {
+    let ident = |(name, span): &(String, Span)| Ident {
+        name: name.clone(),
+        span: *span,
+    };
+    let body = match raw.body_text.as_str() {
+        "" => MacroBody::Empty,
+        text => MacroBody::Text(text.to_string()),
+    };
+    Define {
+        name: ident(&raw.name),
+        params: raw.params.as_ref().map(|ps| ps.iter().map(ident).collect()),
+        body,
+        span: raw.span,
     }
 }
 

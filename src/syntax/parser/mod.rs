@@ -15,6 +15,7 @@ use pest::Parser as _;
 
 use super::ast::{Item, Scenario};
 use super::preprocess::{self, Preprocessed};
+use super::remap::Remap;
 use super::SyntaxError;
 use builder::Builder;
 
@@ -36,9 +37,26 @@ pub(super) type Pair<'i> = pest::iterators::Pair<'i, Rule>;
 /// Every syntax error found (the parser recovers at item boundaries, so several errors are
 /// reported together).
 pub fn parse(source: &str) -> Result<Scenario, Vec<SyntaxError>> {
-    pest::set_error_detail(true);
-    let Preprocessed { text, defines } = preprocess::run(source).map_err(|e| vec![e])?;
-    nesting::check(&text).map_err(|e| vec![e])?;
+    // Building a tree MAX_NESTING levels deep recurses that deep (unoptimised builds use
+    // several kilobytes a level); a thread with a known stack makes that safe whatever
+    // stack the caller runs on. Only the pages used are committed.
+    const PARSE_STACK: usize = 64 << 20;
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("scn-parse".to_string())
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(scope, || parse_here(source))
+            .expect("the parser thread starts")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// [`parse`] on the current thread: preprocess, parse the expanded text, then move every
+/// span and error back to the source.
+fn parse_here(source: &str) -> Result<Scenario, Vec<SyntaxError>> {
+    let Preprocessed { text, map, defines } = preprocess::run(source).map_err(|e| vec![e])?;
+    nesting::check(&text).map_err(|e| vec![map.error(e)])?;
     let builder = Builder::new(&text);
     let mut scenario = Scenario {
         items: Vec::new(),
@@ -49,22 +67,16 @@ pub fn parse(source: &str) -> Result<Scenario, Vec<SyntaxError>> {
     };
     let mut errors = Vec::new();
     parse_items(&builder, &mut scenario, &mut errors);
-    let defines = defines.iter().map(|d| {
-        nesting::check_at(&d.body_text, d.body.start as usize, source.len())?;
-        builder.parse_define(d)
-    });
-    let mut built = Vec::new();
-    for define in defines {
-        match define {
-            Ok(define) => built.push(define),
-            Err(error) => errors.push(error),
-        }
-    }
     if !errors.is_empty() {
+        let mut errors: Vec<SyntaxError> = errors
+            .into_iter()
+            .map(|e| map.error(recovery::refine(e, &text)))
+            .collect();
         errors.sort_by_key(error_start);
         return Err(errors);
     }
-    items::place_defines(&mut scenario, built);
+    scenario.remap(&|span| map.span(span));
+    items::place_defines(&mut scenario, defines.iter().map(items::define).collect());
     Ok(scenario)
 }
 
@@ -88,13 +100,38 @@ fn parse_items(builder: &Builder<'_>, scenario: &mut Scenario, errors: &mut Vec<
                 at += consumed.max(1);
             }
             Err(error) => {
-                let error = recovery::declarative_error(builder, at)
-                    .unwrap_or_else(|| builder.pest_error(&error, at));
-                errors.push(error);
-                at = recovery::skip_item(text, at);
+                let end = recovery::skip_item(text, at);
+                match recovery::declarative_error(builder, at) {
+                    Some(error) => errors.push(error),
+                    None => {
+                        errors
+                            .push(builder.pest_error(&detailed_error(Rule::unit, &text[at..]), at));
+                        let error_at = at + recovery::error_position(&error);
+                        if text[at..error_at].contains('{') {
+                            errors.extend(recovery::statement_errors(builder, error_at, end));
+                        }
+                    }
+                }
+                at = end;
             }
         }
     }
+}
+
+/// Parses `input` again with pest's error detail on (the literal tokens it expected), which
+/// slows parsing, so it is switched on only to describe a failure.
+///
+/// The switch is process-wide; the lock keeps two such parses from turning it off under
+/// each other. A parse elsewhere that sees it on only collects more detail.
+pub(super) fn detailed_error(rule: Rule, input: &str) -> pest::error::Error<Rule> {
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = DETAIL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    pest::set_error_detail(true);
+    let result = ScnParser::parse(rule, input);
+    pest::set_error_detail(false);
+    result.expect_err("the input failed to parse before")
 }
 
 /// Where an error points, for reporting errors in source order.
@@ -103,7 +140,8 @@ fn error_start(error: &SyntaxError) -> usize {
         SyntaxError::Unexpected { span, .. }
         | SyntaxError::TooDeep { span, .. }
         | SyntaxError::Literal { span, .. }
-        | SyntaxError::Directive { span, .. } => span.offset(),
+        | SyntaxError::Directive { span, .. }
+        | SyntaxError::UnknownProperty { span, .. } => span.offset(),
     }
 }
 

@@ -13,14 +13,8 @@ use crate::syntax::SyntaxError;
 /// [`SyntaxError::TooDeep`] at the first bracket or operator past the limit;
 /// [`SyntaxError::Literal`] for a string or character literal not closed on its line.
 pub(super) fn check(source: &str) -> Result<(), SyntaxError> {
-    check_at(source, 0, source.len())
-}
-
-/// [`check`] for `source` that starts at byte `base` of a file of `file_len` bytes (the
-/// body of a `#define`).
-pub(super) fn check_at(source: &str, base: usize, file_len: usize) -> Result<(), SyntaxError> {
     scan(source).map_err(|(at, end, unterminated)| {
-        let span = Span::new(base + at, base + end).to_miette(file_len);
+        let span = Span::new(at, end).to_miette(source.len());
         match unterminated {
             true => SyntaxError::Literal {
                 reason: "missing closing quote".to_string(),

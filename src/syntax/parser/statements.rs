@@ -9,15 +9,13 @@ use crate::syntax::ast::{Block, Declaration, Declarator, Initializer, Stmt, Type
 use crate::syntax::SyntaxError;
 
 impl Builder<'_> {
-    /// `{ stmt… }`.
+    /// `{ stmt… }`. The nesting it adds is counted by [`Builder::parse_stmt`].
     pub(super) fn parse_block(&self, pair: Pair<'_>) -> Result<Block, SyntaxError> {
         let span = self.span(&pair);
-        self.nested(span, || {
-            let stmts = pair.into_inner().map(|s| self.parse_stmt(s));
-            Ok(Block {
-                stmts: stmts.collect::<Result<_, _>>()?,
-                span,
-            })
+        let stmts = pair.into_inner().map(|s| self.parse_stmt(s));
+        Ok(Block {
+            stmts: stmts.collect::<Result<_, _>>()?,
+            span,
         })
     }
 
@@ -35,7 +33,7 @@ impl Builder<'_> {
                 Rule::return_stmt => Stmt::Return(self.parse_opt_expr(pair, Rule::expr)?, span),
                 Rule::if_stmt => self.parse_if(pair)?,
                 Rule::while_stmt | Rule::switch_stmt => self.parse_while_switch(pair)?,
-                Rule::do_stmt | Rule::do_macro => self.parse_do(pair)?,
+                Rule::do_stmt => self.parse_do(pair)?,
                 Rule::for_stmt => self.parse_for(pair)?,
                 Rule::case_stmt | Rule::default_stmt => self.parse_label(pair)?,
                 Rule::spawn_stmt => self.parse_spawn(pair)?,

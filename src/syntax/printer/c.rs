@@ -22,8 +22,7 @@ pub(super) fn item(out: &mut String, item: &Item) {
                 None => String::new(),
             };
             let body = match &define.body {
-                MacroBody::Expr(e) => format!(" {}", expr(e)),
-                MacroBody::Stmt(s) => format!(" {}", stmt_text(s, 0).replace('\n', " ")),
+                MacroBody::Text(text) => format!(" {text}"),
                 MacroBody::Empty => String::new(),
             };
             out.push_str(&format!("#define {}{params}{body}\n", define.name.name));

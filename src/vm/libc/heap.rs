@@ -18,11 +18,11 @@ impl Vm {
         env: &mut dyn Env,
     ) -> Result<Option<Outcome>, Fault> {
         let value = match call {
-            Call::Malloc => self.malloc(int(args, 0)? as u64),
+            Call::Malloc => self.malloc(int(args, 0)? as u64)?,
             Call::Calloc => {
                 let (n, size) = (int(args, 0)? as u64, int(args, 1)? as u64);
                 n.checked_mul(size)
-                    .map_or(Value::ZERO, |total| self.malloc(total))
+                    .map_or(Ok(Value::ZERO), |total| self.malloc(total))?
             }
             Call::Realloc => self.realloc(args[0], int(args, 1)? as u64, env)?,
             Call::Free => {
@@ -32,7 +32,7 @@ impl Vm {
             Call::Strdup => {
                 let mut s = self.string(args[0], env)?;
                 s.push(0);
-                let block = self.malloc(s.len() as u64);
+                let block = self.malloc(s.len() as u64)?;
                 if let Value::Ptr(p) = block {
                     self.memory.write(&self.image.0, env, p, &s)?;
                 }
@@ -43,21 +43,32 @@ impl Vm {
         Ok(Some(Outcome::Value(value)))
     }
 
-    /// A new zeroed block of `size` bytes, or `NULL` (and `ENOMEM`) beyond the limit.
-    pub(in crate::vm) fn malloc(&mut self, size: u64) -> Value {
+    /// A new zeroed block of `size` bytes; `NULL` (and `ENOMEM`) for a size no machine
+    /// could give (over 4 GiB), a [`FaultKind::MemoryLimit`] fault beyond the process's
+    /// `max_memory`.
+    pub(in crate::vm) fn malloc(&mut self, size: u64) -> Result<Value, Fault> {
+        if size > u64::from(u32::MAX) {
+            self.set_errno(ENOMEM);
+            return Ok(Value::ZERO);
+        }
         let fits = self
             .memory
             .used()
             .checked_add(size as usize)
             .is_some_and(|total| total <= self.config.max_memory);
-        if !fits || size > u64::from(u32::MAX) {
-            self.errno = ENOMEM;
-            return Value::ZERO;
+        if !fits {
+            return Err(Fault::new(
+                FaultKind::MemoryLimit,
+                format!(
+                    "allocating {size} bytes would pass the memory limit of {} bytes",
+                    self.config.max_memory
+                ),
+            ));
         }
         let region = self
             .memory
             .allocate(Region::zeroed(RegionKind::Heap, size as usize));
-        Value::Ptr(Ptr { region, offset: 0 })
+        Ok(Value::Ptr(Ptr { region, offset: 0 }))
     }
 
     /// `free(p)`: `p` must be NULL or the start of a live block.
@@ -91,14 +102,14 @@ impl Vm {
     /// frees and returns NULL).
     fn realloc(&mut self, v: Value, size: u64, env: &mut dyn Env) -> Result<Value, Fault> {
         if v == Value::ZERO {
-            return Ok(self.malloc(size));
+            return self.malloc(size);
         }
         let old = self.heap_block(v)?;
         if size == 0 {
             self.memory.free(old.region);
             return Ok(Value::ZERO);
         }
-        let new = self.malloc(size);
+        let new = self.malloc(size)?;
         if let Value::Ptr(p) = new {
             let len = self.memory.region(old.region).map_or(0, |r| r.len());
             self.memory

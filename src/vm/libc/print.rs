@@ -96,7 +96,7 @@ impl Vm {
                 if !text.is_empty() {
                     text.extend_from_slice(b": ");
                 }
-                text.extend_from_slice(strerror(self.errno).as_bytes());
+                text.extend_from_slice(strerror(self.errno()).as_bytes());
                 text.push(b'\n');
                 self.output(2, &text, 0)
             }

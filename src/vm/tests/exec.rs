@@ -247,7 +247,7 @@ fn strcpy_overflow_faults() {
 }
 
 #[test]
-fn malloc_beyond_the_limit_returns_null() {
+fn malloc_beyond_the_limit_stops_at_the_memory_limit() {
     let code = vec![
         Instr::Const(1 << 20),
         Instr::Call(Call::Malloc, 1),
@@ -259,6 +259,21 @@ fn malloc_beyond_the_limit_returns_null() {
         ..VmConfig::default()
     };
     let mut vm = Vm::new(main_image(&[], code, &[]), vec![], &config);
+    let End::Fault(fault) = drive(&mut vm, &mut Vec::new()) else {
+        panic!("no fault")
+    };
+    assert_eq!(fault.kind, crate::vm::FaultKind::MemoryLimit);
+}
+
+#[test]
+fn malloc_of_an_impossible_size_returns_null() {
+    let code = vec![
+        Instr::Const(1 << 40),
+        Instr::Call(Call::Malloc, 1),
+        Instr::Not,
+        Instr::Ret,
+    ];
+    let mut vm = Vm::new(main_image(&[], code, &[]), vec![], &VmConfig::default());
     assert_eq!(drive(&mut vm, &mut Vec::new()), End::Exit(1));
     assert_eq!(vm.errno, 12);
 }

@@ -58,6 +58,7 @@ pub fn image(functions: Vec<Function>, strings: &[&str]) -> Rc<Image> {
         data: Vec::new(),
         data_pointers: Vec::new(),
         globals: Vec::new(),
+        errno_slot: None,
     })
 }
 

@@ -16,6 +16,7 @@ pub fn process(name: &str, pid: i64, creator: Option<usize>) -> ProcessRecord {
         orphaned: false,
         adopted_by: None,
         zombie_at_end: false,
+        zombie_micros: 0,
         reaped_by: None,
         fault: None,
         blocked_on: None,

@@ -5,8 +5,7 @@ use proptest::prelude::*;
 use proscenium::syntax::ast::*;
 
 use super::strategies::{
-    avoid_void, block, bytes, declaration, ex, expr, ident, name, param, span, stmt, text,
-    type_name,
+    avoid_void, block, bytes, declaration, ex, ident, name, param, span, stmt, text, type_name,
 };
 use proscenium::syntax::{parse, print};
 
@@ -33,11 +32,16 @@ fn blank_after(text: &str, marker: &str, close: char) -> String {
 
 fn define() -> impl Strategy<Value = Define> {
     let params = || prop::collection::vec(name(), 0..3);
+    // Replacement lists are token text: C or not, balanced or not (`#define BEGIN {`).
+    let token = prop::sample::select(vec![
+        "x", "a", "1", "0x1F", "+", "*", "(", ")", "{", "}", ";", ",", "\"s, t\"", "'c'", "do",
+        "while", "#", "##", "->",
+    ]);
+    let body = prop::collection::vec(token, 1..8).prop_map(|ts| MacroBody::Text(ts.join(" ")));
     prop_oneof![
-        expr().prop_map(|e| (None, MacroBody::Expr(e))),
+        body.clone().prop_map(|b| (None, b)),
         Just((None, MacroBody::Empty)),
-        (params(), expr()).prop_map(|(ps, e)| (Some(ps), MacroBody::Expr(e))),
-        (params(), stmt()).prop_map(|(ps, s)| (Some(ps), MacroBody::Stmt(Box::new(s)))),
+        (params(), body).prop_map(|(ps, b)| (Some(ps), b)),
     ]
     .prop_map(|(params, body)| Define {
         name: ident("M"),
@@ -247,5 +251,34 @@ proptest! {
         "sizeof", "return", "if", "else", "for", "while", "case", "default", "\n", "/*", "*/", "//", "...",
     ]), 0..60)) {
         let _ = parse(&tokens.join(" "));
+    }
+}
+
+/// The seed programs, for mutation.
+fn seeds() -> Vec<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seeds");
+    let mut texts: Vec<String> = std::fs::read_dir(dir)
+        .expect("fixtures")
+        .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("readable"))
+        .collect();
+    texts.sort();
+    texts
+}
+
+proptest! {
+    #[test]
+    fn mutated_seeds_never_panic(
+        pick in any::<prop::sample::Index>(),
+        cut in any::<prop::sample::Index>(),
+        len in 0usize..40,
+        insert in prop::sample::select(vec!["", "{", "}", "(", ")", ";", "\"", "'", "/*", "#if 0\n", "*", "else ", "case 1:"]),
+    ) {
+        let texts = seeds();
+        let text = pick.get(&texts);
+        let chars: Vec<char> = text.chars().collect();
+        let at = cut.index(chars.len() + 1);
+        let end = (at + len).min(chars.len());
+        let mutated: String = chars[..at].iter().chain(insert.chars().collect::<Vec<_>>().iter()).chain(chars[end..].iter()).collect();
+        let _ = parse(&mutated);
     }
 }

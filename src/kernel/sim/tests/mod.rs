@@ -13,6 +13,7 @@ use crate::vm::{Reply, Value, Vm};
 use std::rc::Rc;
 
 mod files;
+mod ipc;
 
 pub(super) fn image() -> Rc<Image> {
     image_at("/proc/self")
@@ -37,6 +38,7 @@ pub(super) fn image_at(path: &str) -> Rc<Image> {
         data: Vec::new(),
         data_pointers: Vec::new(),
         globals: Vec::new(),
+        errno_slot: None,
     })
 }
 

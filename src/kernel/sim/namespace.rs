@@ -1,0 +1,59 @@
+//! The simulated file-system namespace: paths naming FIFOs (`mkfifo(3)`) and bound Unix
+//! domain sockets (`bind(2)`), which `unlink(2)` removes. No directories and no regular files: any path is accepted as it is
+//! written.
+
+use std::collections::BTreeMap;
+
+/// What a path names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Node {
+    /// FIFO `n` of the kernel's FIFO table.
+    Fifo(u32),
+    /// Unix domain socket `n`, bound to the path.
+    Socket(u32),
+}
+
+/// Paths and the objects they name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Namespace {
+    paths: BTreeMap<Vec<u8>, Node>,
+}
+
+impl Namespace {
+    /// What `path` names, if anything.
+    pub fn lookup(&self, path: &[u8]) -> Option<Node> {
+        self.paths.get(path).copied()
+    }
+
+    /// Makes `path` name `node`; `false` (and nothing changes) if the name is taken.
+    pub fn create(&mut self, path: &[u8], node: Node) -> bool {
+        if self.paths.contains_key(path) {
+            return false;
+        }
+        self.paths.insert(path.to_vec(), node);
+        true
+    }
+
+    /// Removes the name `path`; what it named, if anything. Open descriptors on the object
+    /// are not affected (`unlink(2)`).
+    pub fn unlink(&mut self, path: &[u8]) -> Option<Node> {
+        self.paths.remove(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_created_once_until_unlinked() {
+        let mut names = Namespace::default();
+        assert!(names.create(b"/tmp/f", Node::Fifo(0)));
+        assert!(!names.create(b"/tmp/f", Node::Fifo(1)));
+        assert_eq!(names.lookup(b"/tmp/f"), Some(Node::Fifo(0)));
+        assert_eq!(names.unlink(b"/tmp/f"), Some(Node::Fifo(0)));
+        assert_eq!(names.lookup(b"/tmp/f"), None);
+        assert_eq!(names.unlink(b"/tmp/f"), None);
+        assert!(names.create(b"/tmp/f", Node::Fifo(2)));
+    }
+}

@@ -1,0 +1,148 @@
+//! Data through Unix domain sockets: `recv`/`read` and `send`/`write` on streams (a pipe
+//! each way) and datagram queues, and what the last `close` of a socket does to its peer.
+
+use super::files::SIGPIPE;
+use super::kernel::{Kernel, Step};
+use super::pcb::Block;
+use super::pipe::{PipeRead, PipeWrite};
+use super::socket::{SocketKind, ECONNREFUSED, ENOTCONN, MAX_DGRAM_QLEN};
+use crate::outcome::Termination;
+use crate::vm::{Reply, Value};
+
+fn ok(n: i64) -> Step {
+    Step::Reply(Reply::Value(Value::Int(n)))
+}
+
+fn error(errno: i32) -> Step {
+    Step::Reply(Reply::Error(errno))
+}
+
+impl Kernel<'_> {
+    /// `recv`/`read` on socket `s`: stream bytes (end of file once the peer closed), or one
+    /// datagram cut to `len`.
+    pub(super) fn socket_read(&mut self, p: u32, s: u32, fd: i32, len: usize) -> Step {
+        let socket = &mut self.ipc.sockets[s as usize];
+        let peer = socket.peer;
+        if socket.kind == SocketKind::Dgram {
+            let Some(mut datagram) = socket.datagrams.pop_front() else {
+                socket.waiting.push(p);
+                return Step::Blocked(Block::Recv { socket: s, fd });
+            };
+            datagram.truncate(len);
+            self.wake_socket(s);
+            return Step::Reply(Reply::Data(datagram));
+        }
+        let Some(rx) = socket.rx else {
+            return error(ENOTCONN);
+        };
+        match self.pipes[rx as usize].read(len) {
+            PipeRead::Data(data) => {
+                if let Some(peer) = peer {
+                    self.wake_socket(peer);
+                }
+                Step::Reply(Reply::Data(data))
+            }
+            PipeRead::Eof => Step::Reply(Reply::Data(Vec::new())),
+            PipeRead::Empty => {
+                self.ipc.sockets[s as usize].waiting.push(p);
+                Step::Blocked(Block::Recv { socket: s, fd })
+            }
+        }
+    }
+
+    /// `send`/`write` on socket `s`: into the peer's stream (`SIGPIPE` once it is closed)
+    /// or one datagram into the destination's queue.
+    pub(super) fn socket_write(&mut self, p: u32, s: u32, fd: i32, data: &[u8]) -> Step {
+        let socket = &self.ipc.sockets[s as usize];
+        let Some(peer) = socket.peer else {
+            return error(ENOTCONN);
+        };
+        let Some(tx) = socket.tx else {
+            return self.send_datagram(p, peer, fd, data);
+        };
+        let done = self.table.live(p).written;
+        match self.pipes[tx as usize].write(&data[done..]) {
+            PipeWrite::Broken => {
+                self.table.live(p).written = 0;
+                self.terminate(p, Termination::Signaled(SIGPIPE));
+                Step::Performed
+            }
+            PipeWrite::Full => {
+                self.ipc.sockets[s as usize].waiting.push(p);
+                Step::Blocked(Block::Send { socket: s, fd })
+            }
+            PipeWrite::Wrote(k) => {
+                self.wake_socket(peer);
+                if done + k == data.len() {
+                    self.table.live(p).written = 0;
+                    return ok(data.len() as i64);
+                }
+                self.table.live(p).written = done + k;
+                self.ipc.sockets[s as usize].waiting.push(p);
+                Step::PerformedThenBlocked(Block::Send { socket: s, fd })
+            }
+        }
+    }
+
+    fn send_datagram(&mut self, p: u32, t: u32, fd: i32, data: &[u8]) -> Step {
+        let target = &mut self.ipc.sockets[t as usize];
+        if target.closed {
+            return error(ECONNREFUSED);
+        }
+        if target.datagrams.len() >= MAX_DGRAM_QLEN {
+            target.waiting.push(p);
+            return Step::Blocked(Block::Send { socket: t, fd });
+        }
+        target.datagrams.push_back(data.to_vec());
+        self.wake_socket(t);
+        ok(data.len() as i64)
+    }
+
+    /// The last descriptor on socket `s` closed: the peer reads end of file and its sends
+    /// fail, connections not yet accepted are dropped, waiting processes try again.
+    pub(super) fn socket_closed(&mut self, s: u32) {
+        let socket = &mut self.ipc.sockets[s as usize];
+        socket.refs -= 1;
+        if socket.refs > 0 {
+            return;
+        }
+        socket.closed = true;
+        socket.backlog = None;
+        socket.datagrams.clear();
+        let (rx, tx, peer) = (socket.rx, socket.tx, socket.peer);
+        let pending = std::mem::take(&mut socket.pending);
+        if let Some(rx) = rx {
+            self.pipes[rx as usize].readers = 0;
+        }
+        if let Some(tx) = tx {
+            self.pipes[tx as usize].writers = 0;
+        }
+        if let (Some(peer), Some(_)) = (peer, tx) {
+            self.wake_socket(peer);
+        }
+        self.wake_socket(s);
+        for server in pending {
+            self.ipc.sockets[server as usize].refs += 1;
+            self.socket_closed(server);
+        }
+    }
+
+    /// Wakes the processes blocked on socket `s`: each tries its call again.
+    pub(super) fn wake_socket(&mut self, s: u32) {
+        for q in std::mem::take(&mut self.ipc.sockets[s as usize].waiting) {
+            let block = self.table.get(q).live.as_ref().and_then(|l| l.block);
+            let on = match block {
+                Some(
+                    Block::Accept { socket, .. }
+                    | Block::Connect { socket, .. }
+                    | Block::Recv { socket, .. }
+                    | Block::Send { socket, .. },
+                ) => socket,
+                _ => continue,
+            };
+            if on == s {
+                self.wake(q);
+            }
+        }
+    }
+}
