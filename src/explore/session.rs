@@ -253,8 +253,12 @@ impl Rebuild<'_, '_> {
         let mut schedule = Schedule::default();
         let mut output = Vec::new();
         for &p in &path {
-            schedule.push(state.name(p));
+            let name = state.name(p).to_string();
+            let deferred = state.is_deferred(p);
             state.step(p, &mut output);
+            if !state.moved_silently(p, deferred) {
+                schedule.push(&name);
+            }
         }
         state.outcome(output, schedule.to_string(), path.len() as u64)
     }

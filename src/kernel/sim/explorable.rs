@@ -297,6 +297,18 @@ impl<'s> Explorable<'s> {
         }
     }
 
+    /// Whether moving `p` now is not an action of a run's schedule: `p` resumes after a
+    /// shared-memory access and then blocks (a run tries and blocks without counting it).
+    /// Call after the move, with `was_deferred` read before it.
+    pub fn moved_silently(&self, p: u32, was_deferred: bool) -> bool {
+        was_deferred && would_block(&self.machine.table, &self.machine.pipes, p).is_some()
+    }
+
+    /// Whether `p` resumes after a shared-memory access when next moved.
+    pub fn is_deferred(&self, p: u32) -> bool {
+        (self.machine.table.get(p).live.as_deref()).is_some_and(|l| l.deferred)
+    }
+
     /// The pending request of process `p`, if it is live.
     pub fn pending(&self, p: u32) -> Option<&Request> {
         self.machine.table.get(p).live.as_deref()?.vm.pending(0)
@@ -351,11 +363,23 @@ impl Kernel<'_> {
     /// Process `p` performs its pending request; then every process runs to its next
     /// request, time passes if no process can move, and the state is made canonical.
     fn explore_step(&mut self, p: u32) -> Option<(Limit, u64)> {
+        if self.table.live(p).deferred {
+            self.table.live(p).deferred = false;
+            if let Some(halt) = self.run_one(p) {
+                return Some(halt);
+            }
+            if would_block(&self.table, &self.pipes, p).is_some() {
+                return self.settle();
+            }
+        }
         let request = (self.table.live(p).vm.pending(0).cloned())
             .expect("invariant: an enabled process waits at a request");
+        let shared = matches!(request, Request::Shared { .. });
         let halt = match self.perform(p, &request) {
             Step::Reply(reply) => {
-                self.table.live(p).vm.resume(0, reply);
+                let live = self.table.live(p);
+                live.vm.resume(0, reply);
+                live.deferred = shared;
                 None
             }
             Step::PerformedThenBlocked(block @ Block::Sleep { .. }) => {
@@ -400,22 +424,31 @@ impl Kernel<'_> {
     /// Runs each live, awake process without a pending request to its next one
     /// (`max_steps` instructions each at most).
     fn run_all(&mut self) -> Option<(Limit, u64)> {
-        let max_steps = self.scenario.config.max_steps;
         for p in 0..self.table.pcbs.len() as u32 {
-            let Some(live) = self.table.get_mut(p).live.as_deref_mut() else {
-                continue;
-            };
-            if live.block.is_some() || live.vm.pending(0).is_some() {
-                continue;
-            }
-            let mut budget = max_steps;
-            match live.vm.run(0, &mut self.ipc.shm, &mut budget) {
-                Event::Request(_) => {}
-                Event::Fault(fault) => self.table.record_mut(p).fault = Some(fault),
-                Event::Budget => return Some((Limit::Steps, max_steps)),
+            let runs = (self.table.get(p).live.as_deref())
+                .is_some_and(|l| l.block.is_none() && !l.deferred && l.vm.pending(0).is_none());
+            if runs {
+                if let Some(halt) = self.run_one(p) {
+                    return Some(halt);
+                }
             }
         }
         None
+    }
+
+    /// Runs process `p`'s VM to its next request (`max_steps` instructions at most).
+    fn run_one(&mut self, p: u32) -> Option<(Limit, u64)> {
+        let max_steps = self.scenario.config.max_steps;
+        let mut budget = max_steps;
+        let live = self.table.live(p);
+        match live.vm.run(0, &mut self.ipc.shm, &mut budget) {
+            Event::Request(_) => None,
+            Event::Fault(fault) => {
+                self.table.record_mut(p).fault = Some(fault);
+                None
+            }
+            Event::Budget => Some((Limit::Steps, max_steps)),
+        }
     }
 
     fn any_enabled(&self) -> bool {

@@ -182,6 +182,9 @@ pub struct Live {
     pub forks: u32,
     /// Bytes of the pending large `write` already in the pipe.
     pub written: usize,
+    /// Explorer only: the process was answered at a shared-memory access and runs on (doing
+    /// the access) only when next scheduled, as in a run.
+    pub deferred: bool,
     /// What it waits for while Waiting.
     pub block: Option<Block>,
     /// Signal dispositions, pending signals and the alarm.
@@ -199,6 +202,7 @@ impl Live {
             live_children: 0,
             forks: 0,
             written: 0,
+            deferred: false,
             block: None,
             signals: Signals::default(),
         }
