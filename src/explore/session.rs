@@ -132,9 +132,18 @@ pub fn explore_scenario(scenario: &Scenario, options: &ExploreOptions) -> Explor
             _ => None,
         })
     });
+    // A run stopped at a limit says nothing about the expectations: leave it out.
+    let halted = |o: &Outcome| matches!(o.end, End::Limit { .. });
+    let fine: Vec<Found> = (fine.into_iter().zip(&every))
+        .filter(|(_, o)| !halted(o))
+        .map(|(f, _)| f)
+        .collect();
+    every.retain(|o| !halted(o));
     witness_deciders(scenario, &fine, &rebuild, &mut every);
     let complete = incomplete.is_none() && matches!(count, Count::Exact(_));
-    let merged: Vec<Outcome> = coarse.iter().map(|f| rebuild.outcome(f, false)).collect();
+    let merged: Vec<Outcome> = (coarse.iter().map(|f| rebuild.outcome(f, false)))
+        .filter(|o| !halted(o))
+        .collect();
     let results = (scenario.expects.iter())
         .flat_map(|e| {
             let over = if matches!(e.prop, Property::Outcomes(..)) {

@@ -43,7 +43,10 @@ fn outputs(outcomes: &[Outcome]) -> Vec<String> {
 /// Every listed outcome's schedule replays to the same output and end (a run stopped at a
 /// limit continues under the policy when replayed, so those are left out).
 fn assert_witnesses_replay(scenario: &Scenario, outcomes: &[Outcome], args: &[String]) {
-    for o in outcomes.iter().filter(|o| !matches!(o.end, End::Limit { .. })) {
+    for o in outcomes
+        .iter()
+        .filter(|o| !matches!(o.end, End::Limit { .. }))
+    {
         let options = RunOptions {
             args: args.to_vec(),
             schedule: Some(o.schedule.clone()),
