@@ -309,11 +309,21 @@ fn check_reports_one_line_each_and_a_tally() {
     assert_eq!(out.code, 0);
 }
 
+/// A scenario whose expectation fails in some schedule, written to a temporary file.
+fn failing_scenario(name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("scn-{}-{name}.scn", std::process::id()));
+    let body =
+        "if (fork() == 0) { printf(\"child\\n\"); return 0; }\nprintf(\"parent\\n\");\nwait(NULL);";
+    let source = format!("{}expect output == \"parent\\nchild\\n\";\n", main_of(body));
+    std::fs::write(&path, source).expect("temporary file");
+    path
+}
+
 #[test]
 fn check_fails_on_a_failed_expectation() {
-    let out = Test::new()
-        .args(["check", "scenarios/processes/kill.scn"])
-        .run();
+    let file = failing_scenario("fails");
+    let out = Test::new().arg("check").arg(&file).run();
+    let _ = std::fs::remove_file(&file);
     assert_eq!(out.code, 1, "{}", out.report());
     assert!(
         out.stdout.ends_with("0 passed, 1 failed\n"),
@@ -345,15 +355,12 @@ fn check_partitions_cover_every_file_once() {
 /// JUnit XML is well formed (parsed with quick-xml) and has one testcase per scenario.
 #[test]
 fn check_junit_is_well_formed() {
+    let file = failing_scenario("junit");
     let out = Test::new()
-        .args([
-            "check",
-            "scenarios/traps",
-            "scenarios/processes/kill.scn",
-            "--format",
-            "junit",
-        ])
+        .args(["check", "scenarios/traps", "--format", "junit"])
+        .arg(&file)
         .run();
+    let _ = std::fs::remove_file(&file);
     assert_eq!(out.code, 1);
     let mut reader = quick_xml::Reader::from_str(&out.stdout);
     let (mut cases, mut failures) = (0, 0);
