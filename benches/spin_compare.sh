@@ -2,7 +2,7 @@
 # Runs `scn explore` and SPIN on the same workloads and sizes, one line per size: states,
 # wall seconds, peak RSS (MiB) of each tool and the wall-time ratio scn/spin.
 #   usage: benches/spin_compare.sh            (SPIN from `apt-get install -y spin`, gcc)
-# Workloads: the fork tree of N printing children (forktree.c / forktree.pml) and P
+# Workloads: N processes racing on a shared counter (race.c / race_lean.pml), the fork tree of N printing children (forktree.c / forktree.pml) and P
 # producers x M items through a pipe of capacity K (prodcons.c / prodcons.pml).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,6 +61,9 @@ row() {
 
 printf '%-22s %12s %9s %8s %10s | %12s %9s %8s | %6s\n' workload scn_states scn_s scn_mib outcomes \
   spin_states spin_s spin_mib ratio
+for n in ${RACE_SIZES:-3 4 5 6}; do
+  row "race N=$n" "$(run_scn "$here/race.c" "$n")" "$(run_spin race_lean.pml -DN="$n")"
+done
 for n in ${FORKTREE_SIZES:-4 6 8 9}; do
   row "forktree N=$n" "$(run_scn "$here/forktree.c" "$n")" "$(run_spin forktree.pml -DN="$n")"
 done
