@@ -137,6 +137,9 @@ pub struct RunArgs {
     /// Which kernel runs the scenario.
     #[arg(long, value_enum, default_value_t = Backend::Sim)]
     pub backend: Backend,
+    /// Wall-clock limit of a run on the real kernel, in seconds (default 10).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
 }
 
 /// `--policy` values, spelled as the `policy` config key takes them.
@@ -155,6 +158,8 @@ pub enum PolicyArg {
 pub enum Backend {
     /// The deterministic simulated kernel.
     Sim,
+    /// The real kernel: real processes, pipes and programs.
+    Os,
 }
 
 impl RunArgs {

@@ -1,13 +1,15 @@
 //! `scn run`: load a scenario, run one schedule, judge the expectations, print the report.
 
-use super::{Colour, Conclusion, RunArgs};
+use super::{Backend, Colour, Conclusion, RunArgs};
 use crate::expect::{self, Status};
+use crate::kernel::os::OsOptions;
 use crate::outcome::{End, Outcome};
 use crate::report::{self, Report, TextOptions};
 use crate::run::RunOptions;
 use crate::scenario::{self, Diagnostics, Scenario};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use std::io::Write;
+use std::time::Duration;
 
 /// Runs `scn run` with `args`: the report on `stdout`, diagnostics on `stderr`.
 pub fn run(
@@ -23,16 +25,33 @@ pub fn run(
             return Conclusion::BadInput;
         }
     };
-    let options = RunOptions {
-        args: args.args.clone(),
-        schedule: args.schedule.clone(),
-        record_history: args.states,
-    };
-    match crate::run::run(&scenario, &options) {
+    match run_on_backend(args, &scenario) {
         Ok(outcome) => report(args, &scenario, &outcome, stdout),
         Err(error) => {
             let _ = writeln!(stderr, "error: {error}");
             Conclusion::BadInput
+        }
+    }
+}
+
+/// Runs `scenario` once on the kernel `--backend` names; the error is for the user.
+fn run_on_backend(args: &RunArgs, scenario: &Scenario) -> Result<Outcome, String> {
+    match args.backend {
+        Backend::Sim => {
+            let options = RunOptions {
+                args: args.args.clone(),
+                schedule: args.schedule.clone(),
+                record_history: args.states,
+            };
+            crate::run::run(scenario, &options).map_err(|e| e.to_string())
+        }
+        Backend::Os => {
+            let timeout = args
+                .timeout
+                .filter(|s| s.is_finite() && *s > 0.0)
+                .map(Duration::from_secs_f64);
+            let options = OsOptions::new(args.args.clone(), timeout, &scenario.config);
+            crate::kernel::os::run(scenario, &options).map_err(|e| e.to_string())
         }
     }
 }

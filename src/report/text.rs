@@ -200,7 +200,10 @@ pub(super) fn ending(out: &mut String, outcome: &Outcome) {
 }
 
 fn states_section(out: &mut String, outcome: &Outcome) {
-    let _ = writeln!(out, "states:");
+    let _ = writeln!(
+        out,
+        "states (step = visible actions performed so far, all processes together):"
+    );
     for p in &outcome.processes {
         let _ = writeln!(
             out,
@@ -216,7 +219,7 @@ fn states_section(out: &mut String, outcome: &Outcome) {
         let steps: Vec<String> = p
             .history
             .iter()
-            .map(|(step, state)| format!("{} at {step}", state_name(*state)))
+            .map(|(step, state)| format!("{} at step {step}", state_name(*state)))
             .collect();
         let _ = writeln!(
             out,

@@ -182,8 +182,8 @@ impl Vm {
             OnReturn::Exit => th.job = Job::Exiting,
             OnReturn::Resume => {
                 let depth = th.frames.len() as u32;
-                if let Some((request, on_reply, _)) = th.restart.take_if(|(_, _, at)| *at == depth)
-                {
+                if let Some(restart) = th.restart.take_if(|r| r.2 == depth) {
+                    let (request, on_reply, _) = *restart;
                     th.wait_for(request.clone(), on_reply);
                     return Flow::Stop(Event::Request(request));
                 }

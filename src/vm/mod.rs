@@ -302,7 +302,7 @@ impl Vm {
         let Some(request) = th.pending.take() else {
             return false;
         };
-        th.restart = Some((request, th.on_reply, th.frames.len() as u32));
+        th.restart = Some(Box::new((request, th.on_reply, th.frames.len() as u32)));
         true
     }
 

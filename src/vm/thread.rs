@@ -116,7 +116,7 @@ pub struct Thread {
     pub signals: Vec<(FuncId, i32)>,
     /// A blocked call set aside while a signal handler runs (`SA_RESTART`): it is made
     /// again when the handler's frame returns to this many frames.
-    pub restart: Option<(Request, OnReply, u32)>,
+    pub restart: Option<Box<(Request, OnReply, u32)>>,
 }
 
 impl Thread {
@@ -165,12 +165,12 @@ impl Thread {
 }
 
 impl Clone for Thread {
-    /// `fork` clones every thread; the copy keeps spare stack room so that the child's
-    /// first calls do not reallocate what the parent had already grown.
+    /// `fork` clones every thread; the copy gets a little spare stack room so that the
+    /// child's first calls do not reallocate at once.
     fn clone(&self) -> Thread {
-        let mut stack = Vec::with_capacity(self.stack.capacity().max(self.stack.len() + 16));
+        let mut stack = Vec::with_capacity(self.stack.len() + 16);
         stack.extend_from_slice(&self.stack);
-        let mut frames = Vec::with_capacity(self.frames.capacity().max(self.frames.len() + 2));
+        let mut frames = Vec::with_capacity(self.frames.len() + 2);
         frames.extend_from_slice(&self.frames);
         Thread {
             stack,

@@ -8,5 +8,6 @@ mod cli;
 mod docs;
 mod explore;
 mod laws;
+mod os;
 mod scenarios;
 mod syntax;

@@ -60,13 +60,21 @@ impl<'p, 'a> FnCx<'p> {
                 signature,
             );
         }
+        let sret = if let Type::Struct(_) = ty.ret {
+            let size = self.prog.structs.size_of(&ty.ret).unwrap_or(0);
+            let buffer = self.new_frame_object(size);
+            self.emit(Instr::FrameAddr(buffer));
+            1
+        } else {
+            0
+        };
         for (i, arg) in args.iter().enumerate() {
             let from = self.lower_expr(arg);
             if let Some(param) = ty.params.get(i) {
                 self.convert(&from, param);
             }
         }
-        self.emit(Instr::CallFunc(id, args.len() as u8));
+        self.emit(Instr::CallFunc(id, (args.len() + sret) as u8));
         ty.ret.clone()
     }
 

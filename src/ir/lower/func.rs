@@ -71,7 +71,10 @@ pub(super) fn lower_function(prog: &mut Program, function: &ast::Function) -> Fu
         case_labels: Vec::new(),
         outer_locals: Vec::new(),
     };
-    let params = sym.ty.params.len() as u16;
+    // A function returning a struct gets the caller's buffer for it as a hidden first
+    // argument (as the x86-64 ABI's `sret`), so the value outlives the callee's frame.
+    let sret = u16::from(matches!(sym.ty.ret, Type::Struct(_)));
+    let params = sym.ty.params.len() as u16 + sret;
     cx.slots = params;
     for (i, (param, ty)) in function
         .sig
@@ -81,7 +84,7 @@ pub(super) fn lower_function(prog: &mut Program, function: &ast::Function) -> Fu
         .enumerate()
     {
         if let Some(name) = &param.name {
-            cx.bind_param(&name.name, i as Slot, ty.clone());
+            cx.bind_param(&name.name, i as Slot + sret, ty.clone());
         }
     }
     cx.lower_block_stmts(&function.body);
@@ -184,7 +187,16 @@ impl<'p, 'a> FnCx<'p> {
     }
 
     fn bind_param(&mut self, name: &str, slot: Slot, ty: Type) {
-        if self.address_taken.contains(name) {
+        if let Type::Struct(_) = ty {
+            // Passed by value: the caller pushed the address of its struct; copy it into
+            // this frame so assignments here do not reach the caller's.
+            let size = self.prog.structs.size_of(&ty).unwrap_or(0);
+            let obj = self.new_frame_object(size);
+            self.emit(Instr::FrameAddr(obj));
+            self.emit(Instr::Local(slot));
+            self.emit(Instr::Copy(size));
+            self.bind(name, Local::Frame(obj, ty));
+        } else if self.address_taken.contains(name) {
             let size = self.prog.structs.size_of(&ty).unwrap_or(8);
             let obj = self.new_frame_object(size);
             let scalar = ty.scalar().unwrap_or(crate::ir::Scalar::I64);

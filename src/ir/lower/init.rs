@@ -75,43 +75,25 @@ impl<'a> Program {
                         bytes,
                     });
                 } else {
-                    self.init_error(e.span, "a char array is initialised with a string literal");
+                    self.init_error(
+                        e.span,
+                        "a char array takes a string literal or a braced list",
+                    );
                 }
             }
-            (Type::Array(elem, size), Initializer::List(items, _)) => {
-                let elem_size = self.structs.size_of(elem).unwrap_or(0);
-                let mut index = 0u32;
-                for (designator, item) in items {
-                    if let Some(Designator::Index(e)) = designator {
-                        index = self.const_int(e).unwrap_or(0).max(0) as u32;
-                    }
-                    if size.is_some_and(|n| index >= n) {
-                        self.init_error(init_span(item), "too many initialisers for the array");
-                        return;
-                    }
-                    self.flatten_init(elem, item, offset + index * elem_size, out);
-                    index += 1;
-                }
-            }
-            (Type::Struct(id), Initializer::List(items, _)) => {
-                let members = self.structs.get(*id).members.clone().unwrap_or_default();
-                let mut index = 0usize;
-                for (designator, item) in items {
-                    if let Some(Designator::Field(name)) = designator {
-                        match members.iter().position(|m| m.name == name.name) {
-                            Some(i) => index = i,
-                            None => {
-                                self.init_error(name.span, "no such member");
-                                return;
-                            }
-                        }
-                    }
-                    let Some(member) = members.get(index) else {
-                        self.init_error(init_span(item), "too many initialisers for the struct");
-                        return;
+            (Type::Array(..) | Type::Struct(_), Initializer::List(items, _)) => {
+                let mut pos = 0;
+                self.fill(ty, items, &mut pos, offset, true, out);
+                if let Some((_, item)) = items.get(pos) {
+                    let what = if matches!(ty, Type::Struct(_)) {
+                        "struct"
+                    } else {
+                        "array"
                     };
-                    self.flatten_init(&member.ty, item, offset + member.offset, out);
-                    index += 1;
+                    self.init_error(
+                        init_span(item),
+                        &format!("too many initialisers for the {what}"),
+                    );
                 }
             }
             (_, Initializer::List(items, span)) => match items.first() {
@@ -128,9 +110,134 @@ impl<'a> Program {
                 size: self.structs.size_of(ty).unwrap_or(0),
                 expr,
             }),
-            (_, Initializer::Expr(expr)) => {
-                self.init_error(expr.span, "this object is initialised with a braced list")
+            (_, Initializer::Expr(expr)) => self.init_error(
+                expr.span,
+                "an array is initialised with a braced list `{ … }`",
+            ),
+        }
+    }
+
+    /// Fills the aggregate `ty` at `offset` from `items[*pos..]` (C11 6.7.9): each element
+    /// or member takes a braced item of its own, or, for a nested aggregate written without
+    /// braces (`int m[2][2] = {1, 2, 3, 4}`, `struct s v = {0}`), as many items as it needs.
+    /// Designators are honoured in the braced list itself (`top`); inside an elided
+    /// sub-aggregate one ends it.
+    fn fill(
+        &mut self,
+        ty: &Type,
+        items: &'a [(Option<Designator>, Initializer)],
+        pos: &mut usize,
+        offset: u32,
+        top: bool,
+        out: &mut Vec<InitItem<'a>>,
+    ) {
+        let slots: Vec<(u32, Type)> = match ty {
+            Type::Array(elem, size) => {
+                let elem_size = self.structs.size_of(elem).unwrap_or(0);
+                let n = size.unwrap_or(u32::MAX).min(1 << 20);
+                let elem = (**elem).clone();
+                return self.fill_array(&elem, elem_size, n, items, pos, offset, top, out);
             }
+            Type::Struct(id) => {
+                let members = self.structs.get(*id).members.clone().unwrap_or_default();
+                members.into_iter().map(|m| (m.offset, m.ty)).collect()
+            }
+            _ => vec![(0, ty.clone())],
+        };
+        let names: Vec<String> = match ty {
+            Type::Struct(id) => self
+                .structs
+                .get(*id)
+                .members
+                .iter()
+                .flatten()
+                .map(|m| m.name.clone())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut index = 0usize;
+        while let Some((designator, _)) = items.get(*pos) {
+            if let Some(designator) = designator {
+                if !top {
+                    return;
+                }
+                match designator {
+                    Designator::Field(name) => match names.iter().position(|n| *n == name.name) {
+                        Some(i) => index = i,
+                        None => {
+                            self.init_error(name.span, "no such member");
+                            *pos = items.len();
+                            return;
+                        }
+                    },
+                    Designator::Index(e) => {
+                        self.init_error(e.span, "an index designator in a struct initialiser");
+                        *pos = items.len();
+                        return;
+                    }
+                }
+            }
+            let Some((member_offset, member_ty)) = slots.get(index).cloned() else {
+                return;
+            };
+            self.fill_one(&member_ty, items, pos, offset + member_offset, out);
+            index += 1;
+        }
+    }
+
+    fn fill_array(
+        &mut self,
+        elem: &Type,
+        elem_size: u32,
+        n: u32,
+        items: &'a [(Option<Designator>, Initializer)],
+        pos: &mut usize,
+        offset: u32,
+        top: bool,
+        out: &mut Vec<InitItem<'a>>,
+    ) {
+        let mut index = 0u32;
+        while let Some((designator, _)) = items.get(*pos) {
+            if let Some(designator) = designator {
+                if !top {
+                    return;
+                }
+                match designator {
+                    Designator::Index(e) => index = self.const_int(e).unwrap_or(0).max(0) as u32,
+                    Designator::Field(name) => {
+                        self.init_error(name.span, "a member designator in an array initialiser");
+                        *pos = items.len();
+                        return;
+                    }
+                }
+            }
+            if index >= n {
+                return;
+            }
+            self.fill_one(elem, items, pos, offset + index * elem_size, out);
+            index += 1;
+        }
+    }
+
+    /// One element or member from the item at `*pos`: its own braced list or scalar, or
+    /// (brace elision) a run of items for a nested aggregate.
+    fn fill_one(
+        &mut self,
+        ty: &Type,
+        items: &'a [(Option<Designator>, Initializer)],
+        pos: &mut usize,
+        offset: u32,
+        out: &mut Vec<InitItem<'a>>,
+    ) {
+        let item = &items[*pos].1;
+        let aggregate = matches!(ty, Type::Array(..) | Type::Struct(_));
+        let string_for_chars = matches!((ty, item), (Type::Array(e, _), Initializer::Expr(Expr { kind: ExprKind::Str(_), .. })) if is_char(e));
+        let elided = aggregate && matches!(item, Initializer::Expr(_)) && !string_for_chars;
+        if elided {
+            self.fill(ty, items, pos, offset, false, out);
+        } else {
+            self.flatten_init(ty, item, offset, out);
+            *pos += 1;
         }
     }
 

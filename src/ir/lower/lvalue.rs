@@ -106,6 +106,12 @@ impl<'p, 'a> FnCx<'p> {
                     }
                 }
             }
+            ExprKind::Call(..) if matches!(self.type_of(expr), Type::Struct(_)) => {
+                // A struct returned by value: its (caller-owned) buffer is addressable, so
+                // `mk(5).y` reads a member of it.
+                let ty = self.lower_raw(expr);
+                LValue::Mem(ty)
+            }
             _ => {
                 self.type_error(
                     expr.span,

@@ -262,6 +262,13 @@ impl<'p, 'a> FnCx<'p> {
     fn lower_return(&mut self, value: Option<&'a ast::Expr>, span: crate::syntax::span::Span) {
         self.span = span;
         match value {
+            Some(e) if matches!(self.ret, Type::Struct(_)) => {
+                let size = self.prog.structs.size_of(&self.ret.clone()).unwrap_or(0);
+                self.emit(Instr::Local(0));
+                self.lower_raw(e);
+                self.emit(Instr::Copy(size));
+                self.emit(Instr::Local(0));
+            }
             Some(e) => {
                 let ty = self.lower_expr(e);
                 let ret = self.ret.clone();

@@ -61,7 +61,9 @@ pub fn default_action(signal: i32) -> DefaultAction {
 /// One process's signal state.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Signals {
-    actions: [Disposition; NSIG as usize],
+    /// Dispositions, allocated at the first `signal`/`sigaction`: most processes keep every
+    /// default, and a fork copies nothing for them.
+    actions: Option<Box<[Disposition; NSIG as usize]>>,
     /// Caught signals waiting to be delivered, one bit per signal: a standard signal sent
     /// again while pending is merged (not queued).
     pub pending: u32,
@@ -78,7 +80,7 @@ pub struct Signals {
 impl Default for Signals {
     fn default() -> Self {
         Signals {
-            actions: [Disposition::Default; NSIG as usize],
+            actions: None,
             pending: 0,
             alarm: None,
             no_restart: 0,
@@ -90,7 +92,9 @@ impl Default for Signals {
 impl Signals {
     /// The disposition of `signal` (1 ≤ `signal` < [`NSIG`]).
     pub fn action(&self, signal: i32) -> Disposition {
-        self.actions[signal as usize]
+        self.actions
+            .as_ref()
+            .map_or(Disposition::Default, |a| a[signal as usize])
     }
 
     /// Sets the disposition of `signal`, returning the previous one; a pending signal that
@@ -99,7 +103,10 @@ impl Signals {
         if !matches!(action, Disposition::Handler(_)) {
             self.pending &= !(1 << signal);
         }
-        std::mem::replace(&mut self.actions[signal as usize], action)
+        let actions = self
+            .actions
+            .get_or_insert_with(|| Box::new([Disposition::Default; NSIG as usize]));
+        std::mem::replace(&mut actions[signal as usize], action)
     }
 
     /// What a child created by `fork` has: the same dispositions, nothing pending, no alarm
@@ -114,7 +121,7 @@ impl Signals {
 
     /// After `execve(2)`: caught signals revert to their default; ignored ones stay.
     pub fn exec(&mut self) {
-        for action in &mut self.actions {
+        for action in self.actions.iter_mut().flat_map(|a| a.iter_mut()) {
             if matches!(action, Disposition::Handler(_)) {
                 *action = Disposition::Default;
             }

@@ -1,0 +1,55 @@
+//! The interprocess calls of a scenario process on the real kernel, dispatched to the files
+//! that make them: FIFOs, signals, sockets, message queues, shared memory.
+
+use super::process::Process;
+use crate::vm::{Reply, Request};
+use nix::errno::Errno;
+
+impl Process<'_> {
+    /// Performs an interprocess `request` (anything but the process and descriptor calls).
+    pub(super) fn perform_ipc(&mut self, request: Request) -> Reply {
+        match request {
+            Request::Mkfifo { path, mode } => self.mkfifo(&path, mode),
+            Request::Open { path, flags } => self.open(&path, flags),
+            Request::Unlink { path } => self.unlink(&path),
+            Request::Kill { pid, signal } => self.kill(pid, signal),
+            Request::Raise { signal } => self.raise(signal),
+            Request::Pause => self.pause(),
+            Request::Alarm { seconds } => self.alarm(seconds),
+            Request::Signal { signal, handler } => self.signal(signal, handler),
+            Request::Sigaction {
+                signal,
+                handler,
+                flags,
+            } => self.sigaction(signal, handler, flags),
+            Request::Socket { domain, kind } => self.socket(domain, kind),
+            Request::Socketpair { domain, kind } => self.socketpair(domain, kind),
+            Request::Bind { fd, path } => self.bind(fd, &path),
+            Request::Listen { fd, backlog } => self.listen(fd, backlog),
+            Request::Accept { fd } => self.accept(fd),
+            Request::Connect { fd, path } => self.connect(fd, &path),
+            Request::Msgget { key, flags } => self.msgget(key, flags),
+            Request::Msgsnd {
+                msqid,
+                mtype,
+                data,
+                flags,
+            } => self.msgsnd(msqid, mtype, &data, flags),
+            Request::Msgrcv {
+                msqid,
+                len,
+                mtype,
+                flags,
+            } => self.msgrcv(msqid, len, mtype, flags),
+            Request::Msgctl { msqid, cmd } => self.msgctl(msqid, cmd),
+            Request::Shmget { key, size, flags } => self.shmget(key, size, flags),
+            Request::Shmat { shmid } => self.shmat(shmid),
+            Request::Shmdt { addr } | Request::Munmap { addr } => self.unmap(addr),
+            Request::Shmctl { shmid, cmd } => self.shmctl(shmid, cmd),
+            Request::Mmap { length, flags, .. } => self.mmap(length, flags),
+            // POSIX shared memory objects and mailboxes on the real kernel come next; until
+            // then the scenario sees the call fail.
+            _ => Reply::Error(Errno::ENOSYS as i32),
+        }
+    }
+}
