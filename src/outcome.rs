@@ -41,7 +41,7 @@ impl Termination {
 }
 
 /// One process that existed during the run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct ProcessRecord {
     /// The pid the simulator gave it (creation order, like Linux) or the real one.
     pub pid: i64,
@@ -112,6 +112,9 @@ pub enum Limit {
     Depth,
     /// Longer than `--timeout`.
     Time,
+    /// A call the explorer does not model yet (signals, FIFOs, message queues, sockets,
+    /// mailboxes): exploration stops there (exploration).
+    Unsupported,
 }
 
 /// How a run ended.

@@ -2,7 +2,7 @@
 
 use super::exit::EXIT_CODES;
 use crate::config::Config;
-use crate::report::Format;
+use crate::report::{ExploreFormat, Format};
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// `scn`: the whole command line.
@@ -28,6 +28,72 @@ pub enum Command {
     /// Run a scenario once, under one schedule, and report what happened.
     #[command(after_long_help = EXIT_CODES)]
     Run(RunArgs),
+    /// Explore every schedule and report every distinct outcome, each with a schedule that
+    /// replays it (`scn run FILE --schedule S`).
+    #[command(after_long_help = EXIT_CODES)]
+    Explore(ExploreArgs),
+    /// Check the expectations of scenario files and directories over every schedule, in
+    /// parallel, for CI.
+    #[command(after_long_help = EXIT_CODES)]
+    Check(CheckArgs),
+}
+
+/// Limits and switches of an exploration, shared by `scn explore` and `scn check`.
+#[derive(Clone, Debug, clap::Args)]
+pub struct SearchArgs {
+    /// Most distinct states stored before the result is incomplete.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_states: usize,
+    /// Most visible actions along one schedule before the result is incomplete.
+    #[arg(long, value_name = "N")]
+    pub max_depth: Option<u32>,
+    /// Wall-clock budget per scenario, in seconds (`30` or `30s`), before the result is
+    /// incomplete.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub timeout: Option<std::time::Duration>,
+    /// Explore every state, without reductions (for checking them).
+    #[arg(long)]
+    pub no_reduction: bool,
+    /// Set a config key, as in a `config { }` block (repeatable): `--config stdout=full`.
+    #[arg(long = "config", value_name = "KEY=VALUE", value_parser = parse_setting)]
+    pub config: Vec<(String, String)>,
+}
+
+/// `scn explore FILE [ARGS...]`.
+#[derive(Debug, clap::Args)]
+pub struct ExploreArgs {
+    /// The scenario: a `.scn` file or a plain `.c` file.
+    pub file: String,
+    /// Arguments passed to the scenario's `main` as `argv[1..]`.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+    /// List every outcome (default: the first 20).
+    #[arg(long)]
+    pub all: bool,
+    /// Report format (`text` or `json`).
+    #[arg(long, value_enum, default_value_t = ExploreFormat::Text)]
+    pub format: ExploreFormat,
+    /// Limits and switches.
+    #[command(flatten)]
+    pub search: SearchArgs,
+}
+
+/// `scn check PATH...`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Scenario files, and directories searched recursively for `*.scn` and `*.c`.
+    #[arg(required = true)]
+    pub paths: Vec<String>,
+    /// Report format: a line per scenario, JSON, or JUnit XML.
+    #[arg(long, value_enum, default_value_t = ExploreFormat::Text)]
+    pub format: ExploreFormat,
+    /// Check only partition K of N (1-based): sorted by path, file i goes to partition
+    /// (i mod N) + 1.
+    #[arg(long, value_name = "K/N", value_parser = parse_partition)]
+    pub partition: Option<(usize, usize)>,
+    /// Limits and switches, per scenario.
+    #[command(flatten)]
+    pub search: SearchArgs,
 }
 
 /// `scn run FILE [ARGS...]`.
@@ -120,6 +186,28 @@ impl RunArgs {
         set("max_processes", self.max_processes.map(|n| n.to_string()));
         set("max_steps", self.max_steps.map(|n| n.to_string()));
         out
+    }
+}
+
+/// `30`, `30s` or `1.5` seconds.
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    let number = text.strip_suffix('s').unwrap_or(text);
+    number
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(std::time::Duration::from_secs_f64)
+        .ok_or_else(|| format!("expected a number of seconds, got `{text}`"))
+}
+
+/// `k/n` with `1 <= k <= n`.
+fn parse_partition(text: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("expected K/N with 1 <= K <= N, got `{text}`");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n) = (k.parse::<usize>(), n.parse::<usize>());
+    match (k, n) {
+        (Ok(k), Ok(n)) if 1 <= k && k <= n => Ok((k, n)),
+        _ => Err(bad()),
     }
 }
 

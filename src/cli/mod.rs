@@ -1,10 +1,13 @@
 //! The command line: argument parsing, dispatch, and the one place exit codes are decided.
 
 mod args;
+mod check;
 mod exit;
+mod explore;
 mod run;
 
-pub use args::{Backend, Cli, Command, PolicyArg, RunArgs};
+pub use args::{Backend, CheckArgs, Cli, Command, ExploreArgs, PolicyArg, RunArgs, SearchArgs};
+pub use check::scenario_args;
 pub use exit::{exit_code, Conclusion, EXIT_CODES};
 pub use run::render_diagnostics;
 
@@ -102,5 +105,7 @@ fn dispatch(
     };
     match cli.command {
         Command::Run(run_args) => run::run(&run_args, stdout, stderr, colour),
+        Command::Explore(explore_args) => explore::explore(&explore_args, stdout, stderr, colour),
+        Command::Check(check_args) => check::check(&check_args, stdout, stderr),
     }
 }

@@ -5,3 +5,4 @@
 pub mod graph;
 pub mod outputs;
 pub mod search;
+pub mod session;

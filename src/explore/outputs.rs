@@ -55,16 +55,32 @@ struct Dfa<'g> {
 
 /// Computes the distinct outcomes reachable from `start`, listing at most `list` of them.
 pub fn outcomes(graph: &Graph, start: NodeId, list: usize) -> Outcomes {
+    let mut out = distinct(graph, start, list);
+    for found in &mut out.listed {
+        found.witness = witness_of(graph, start, found);
+    }
+    out
+}
+
+/// [`outcomes`] without witnesses (each `witness` is empty): cheap to list many.
+pub fn distinct(graph: &Graph, start: NodeId, list: usize) -> Outcomes {
     let mut dfa = Dfa::new(graph);
     let root = dfa.intern(dfa.closure(vec![Pos::Node(start)]));
     dfa.build(root);
     let count = dfa.count(root);
     let mut listed = Vec::new();
     dfa.enumerate(root, &mut Vec::new(), list, &mut listed, &mut 0);
-    for found in &mut listed {
-        found.witness = witness(graph, &dfa, start, &found.output, found.class);
-    }
     Outcomes { count, listed }
+}
+
+/// The shortest path from `start` producing `found` (its output and class), as edge
+/// `choice` values.
+///
+/// # Panics
+/// If no such path exists: `found` must come from [`distinct`] on the same graph.
+pub fn witness_of(graph: &Graph, start: NodeId, found: &Found) -> Vec<u32> {
+    let dfa = Dfa::new(graph);
+    witness(graph, &dfa, start, &found.output, found.class)
 }
 
 impl<'g> Dfa<'g> {

@@ -13,15 +13,24 @@ use std::time::Instant;
 /// should be equal (the kernel clears dead locals and drops reaped processes before
 /// [`System::step`] returns).
 pub trait System: Clone + Eq + Hash {
+    /// What distinguishes end states apart from the output (exit statuses, tree, zombies,
+    /// deadlock and who waits on what).
+    type End: Clone + Eq + Hash;
     /// The processes (by a stable choice index) that can move now; empty at the end.
     fn enabled(&self, out: &mut Vec<u32>);
     /// Moves process `choice` by one visible action, appending what it writes to the
     /// terminal to `output`.
     fn step(&mut self, choice: u32, output: &mut Vec<u8>);
-    /// For a state where nothing is enabled: an id of its non-output outcome (exit
-    /// statuses, tree, zombies, deadlock and who waits on what). Equal ids mean equal
-    /// outcomes apart from the output.
-    fn end_class(&self) -> u32;
+    /// For a state where nothing is enabled: its non-output outcome. Equal values mean
+    /// equal outcomes apart from the output.
+    fn end_class(&self) -> Self::End;
+    /// Whether the move of `choice` is silent and independent of every other process's
+    /// moves (it touches only its own process and cannot be disabled by another): then
+    /// exploring it alone from this state loses no outcome. `false` unless known.
+    fn is_local(&self, choice: u32) -> bool {
+        let _ = choice;
+        false
+    }
 }
 
 /// Limits of one exploration; hitting one makes the result incomplete.
@@ -47,9 +56,11 @@ pub enum Stopped {
 }
 
 /// The explored graph and its states.
-pub struct Explored<S> {
-    /// The graph; node 0 is the initial state.
+pub struct Explored<S: System> {
+    /// The graph; node 0 is the initial state. Terminal classes index `classes`.
     pub graph: Graph,
+    /// The distinct end classes, interned.
+    pub classes: IndexSet<S::End, FxBuildHasher>,
     /// The state of each node.
     pub states: IndexSet<S, FxBuildHasher>,
     /// `Some` if a limit stopped the search (then unexpanded nodes have no edges and are not
@@ -58,7 +69,11 @@ pub struct Explored<S> {
 }
 
 /// Explores every state reachable from `initial`.
-pub fn explore<S: System>(initial: S, limits: Limits) -> Explored<S> {
+///
+/// With `reduce`, a state where some enabled move is local ([`System::is_local`]) is
+/// expanded by that move alone (a persistent set of one silent, independent transition: every
+/// complete path can take it first without changing its output or end state).
+pub fn explore<S: System>(initial: S, limits: Limits, reduce: bool) -> Explored<S> {
     let mut states: IndexSet<S, FxBuildHasher> = IndexSet::default();
     let mut depth: Vec<u32> = vec![0];
     states.insert(initial);
@@ -67,6 +82,7 @@ pub fn explore<S: System>(initial: S, limits: Limits) -> Explored<S> {
     let mut output = Vec::new();
     let mut edges = Vec::new();
     let mut stopped = None;
+    let mut classes: IndexSet<S::End, FxBuildHasher> = IndexSet::default();
     let mut next = 0usize;
     while next < states.len() {
         if next.is_multiple_of(1024) && limits.deadline.is_some_and(|d| Instant::now() >= d) {
@@ -77,7 +93,8 @@ pub fn explore<S: System>(initial: S, limits: Limits) -> Explored<S> {
         enabled.clear();
         state.enabled(&mut enabled);
         if enabled.is_empty() {
-            graph.push_node([], Some(state.end_class()));
+            let (class, _) = classes.insert_full(state.end_class());
+            graph.push_node([], Some(class as u32));
             next += 1;
             continue;
         }
@@ -86,6 +103,12 @@ pub fn explore<S: System>(initial: S, limits: Limits) -> Explored<S> {
             break;
         }
         edges.clear();
+        if reduce {
+            if let Some(&local) = enabled.iter().find(|&&c| state.is_local(c)) {
+                enabled.clear();
+                enabled.push(local);
+            }
+        }
         for &choice in &enabled {
             let mut succ = state.clone();
             output.clear();
@@ -108,8 +131,13 @@ pub fn explore<S: System>(initial: S, limits: Limits) -> Explored<S> {
             break;
         }
     }
+    // Stored but unexpanded states (the search stopped) are nodes without edges.
+    while graph.len() < states.len() {
+        graph.push_node([], None);
+    }
     Explored {
         graph,
+        classes,
         states,
         stopped,
     }
@@ -132,6 +160,7 @@ mod tests {
     }
 
     impl System for Race {
+        type End = ();
         fn enabled(&self, out: &mut Vec<u32>) {
             out.extend((0..self.pc.len() as u32).filter(|&i| self.pc[i as usize] < 2));
             if out.is_empty() && !self.printed {
@@ -153,9 +182,7 @@ mod tests {
             }
             self.pc[i] += 1;
         }
-        fn end_class(&self) -> u32 {
-            0
-        }
+        fn end_class(&self) {}
     }
 
     fn race(n: usize) -> Race {
@@ -175,7 +202,7 @@ mod tests {
 
     #[test]
     fn race_of_three_reaches_one_to_three() {
-        let explored = explore(race(3), UNLIMITED);
+        let explored = explore(race(3), UNLIMITED, true);
         assert_eq!(explored.stopped, None);
         let out = outcomes(&explored.graph, 0, 10);
         let finals: Vec<_> = out
@@ -193,13 +220,13 @@ mod tests {
             max_states: 10,
             ..UNLIMITED
         };
-        let explored = explore(race(4), limits);
+        let explored = explore(race(4), limits, true);
         assert_eq!(explored.stopped, Some(Stopped::States));
     }
 
     #[test]
     fn witnesses_replay_to_their_output() {
-        let explored = explore(race(3), UNLIMITED);
+        let explored = explore(race(3), UNLIMITED, true);
         for found in outcomes(&explored.graph, 0, 10).listed {
             let mut state = race(3);
             let mut output = Vec::new();

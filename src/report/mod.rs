@@ -4,11 +4,13 @@
 //! timestamps, no hash-map order).
 
 mod dot;
+mod explore;
 mod fault;
 mod json;
 mod text;
 mod tree;
 
+pub use explore::{render_exploration, ExploreFormat, ExploreReport};
 pub use json::JsonReport;
 
 use crate::expect::ExpectResult;

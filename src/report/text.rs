@@ -59,7 +59,12 @@ fn headline(outcome: &Outcome) -> String {
     line
 }
 
-fn tree_section(out: &mut String, report: &Report, process_tree: &ProcessTree, full: bool) {
+pub(super) fn tree_section(
+    out: &mut String,
+    report: &Report,
+    process_tree: &ProcessTree,
+    full: bool,
+) {
     let outcome = report.outcome;
     let total = outcome.processes.len();
     let summarise = total > SUMMARY_ABOVE && !full;
@@ -84,7 +89,7 @@ fn tree_section(out: &mut String, report: &Report, process_tree: &ProcessTree, f
     out.push('\n');
 }
 
-fn faults_section(out: &mut String, report: &Report) {
+pub(super) fn faults_section(out: &mut String, report: &Report) {
     for p in &report.outcome.processes {
         if let Some(f) = &p.fault {
             let what = if f.kind == crate::vm::FaultKind::MemoryLimit {
@@ -105,7 +110,7 @@ fn faults_section(out: &mut String, report: &Report) {
 
 /// The terminal output behind a `│` margin, so blank lines show; a line that ends in spaces
 /// or tabs is marked with `⏎` where it ends.
-fn output_section(out: &mut String, terminal: &[u8]) {
+pub(super) fn output_section(out: &mut String, terminal: &[u8]) {
     if terminal.is_empty() {
         let _ = writeln!(out, "output: (none)\n");
         return;
@@ -175,7 +180,7 @@ fn end_section(out: &mut String, outcome: &Outcome) {
 }
 
 /// `ended: …`: finished, deadlocked (with what each process waits for), or stopped at a limit.
-fn ending(out: &mut String, outcome: &Outcome) {
+pub(super) fn ending(out: &mut String, outcome: &Outcome) {
     match &outcome.end {
         End::Finished => {
             let _ = writeln!(out, "ended: every process finished");
@@ -251,7 +256,7 @@ fn state_name(state: ProcessState) -> &'static str {
     }
 }
 
-fn expectations_section(out: &mut String, report: &Report) {
+pub(super) fn expectations_section(out: &mut String, report: &Report) {
     if report.results.is_empty() {
         return;
     }

@@ -6,6 +6,7 @@ mod test;
 mod check;
 mod cli;
 mod docs;
+mod explore;
 mod laws;
 mod os;
 mod scenarios;

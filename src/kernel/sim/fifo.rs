@@ -26,7 +26,7 @@ pub const O_CREAT: i32 = 0o100;
 pub const O_NONBLOCK: i32 = 0o4000;
 
 /// One FIFO special file.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Fifo {
     /// The pipe while any end is open; a FIFO opened again after every end closed starts
     /// empty (Linux frees the buffer with the last close).

@@ -23,7 +23,7 @@ pub const SIGPIPE: i32 = 13;
 
 /// An open file description. Pipes count the descriptors open on each end (the
 /// description's reference count); the terminal needs no count.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OpenFile {
     /// The terminal (standard input, output and error at start).
     Terminal,
@@ -43,7 +43,7 @@ pub enum OpenFile {
 }
 
 /// One process's descriptors: `fd` indexes the table.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct FdTable {
     fds: SmallVec<[Option<OpenFile>; 4]>,
 }

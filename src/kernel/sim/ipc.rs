@@ -11,7 +11,7 @@ use super::socket::Socket;
 use crate::vm::{Reply, Request};
 
 /// Every IPC object of a run.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Ipc {
     /// Paths of FIFOs.
     pub names: Namespace,

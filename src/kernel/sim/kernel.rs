@@ -3,6 +3,7 @@
 //! are blocked, or a limit is hit.
 
 use super::clock::Clock;
+use super::explorable::would_block;
 use super::files::FdTable;
 use super::ipc::Ipc;
 use super::pcb::{new_record, Block, Live, ProcessTable};
@@ -41,6 +42,17 @@ pub(super) enum Step {
     Blocked(Block),
     /// Performing it would exceed a limit; the run stops.
     Limit(Limit),
+}
+
+/// The kernel's behavioural state: everything that decides what can happen next (the
+/// process table with each process's program state, descriptors and record, and the pipes).
+/// What only records a run (output, schedule log, scheduler queue, clock, history) stays in
+/// [`Kernel`]. Cloned and hashed by the explorer, one per global state.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Machine {
+    pub(super) table: ProcessTable,
+    pub(super) pipes: Vec<Pipe>,
+    pub(super) ipc: Ipc,
 }
 
 /// The simulated kernel for one run of a scenario.
@@ -95,6 +107,35 @@ impl<'s> Kernel<'s> {
         kernel.created(main);
         kernel.scheduler.make_ready(main);
         kernel
+    }
+
+    /// A kernel around `machine` that records nothing and replays nothing: the explorer
+    /// performs one step of a state it holds this way.
+    pub(super) fn around(scenario: &'s Scenario, machine: Machine) -> Kernel<'s> {
+        Kernel {
+            scenario,
+            table: machine.table,
+            pipes: machine.pipes,
+            ipc: machine.ipc,
+            scheduler: Scheduler::new(&scenario.config),
+            clock: Clock::default(),
+            output: Vec::new(),
+            budget: scenario.config.max_steps,
+            steps: 0,
+            log: Vec::new(),
+            replay: None,
+            names: FxHashMap::default(),
+            record_history: false,
+        }
+    }
+
+    /// The behavioural state, without the recording.
+    pub(super) fn into_machine(self) -> Machine {
+        Machine {
+            table: self.table,
+            pipes: self.pipes,
+            ipc: self.ipc,
+        }
     }
 
     /// Runs until the end and reports everything that happened.
@@ -175,16 +216,51 @@ impl<'s> Kernel<'s> {
         };
         let name = name.to_string();
         let candidates = self.names.get(&name).cloned().unwrap_or_default();
-        let runnable = candidates.iter().copied().find(|&p| {
-            matches!(
-                self.table.get(p).state,
-                ProcessState::Ready | ProcessState::Running
-            )
-        });
-        match runnable.and_then(|p| self.scheduler.take(p)) {
-            Some(dispatch) => Ok(Some((dispatch, true))),
-            None => Err(self.unrunnable(name, &candidates)),
+        loop {
+            let runnable = candidates.iter().copied().find(|&p| {
+                matches!(
+                    self.table.get(p).state,
+                    ProcessState::Ready | ProcessState::Running
+                )
+            });
+            if let Some(dispatch) = runnable.and_then(|p| self.scheduler.take(p)) {
+                return Ok(Some((dispatch, true)));
+            }
+            let progress =
+                self.park_blocked() || (self.scheduler.is_idle() && self.wake_sleepers());
+            if !progress {
+                return Err(self.unrunnable(name, &candidates));
+            }
         }
+    }
+
+    /// Under replay, when the named process cannot run yet: every ready process whose next
+    /// request would block tries it and blocks, as it would when the policy picked it
+    /// (blocking is not a visible action, so a schedule does not name it). `true` if any
+    /// process blocked.
+    fn park_blocked(&mut self) -> bool {
+        let ready: Vec<u32> = (0..self.table.pcbs.len() as u32)
+            .filter(|&p| {
+                matches!(
+                    self.table.get(p).state,
+                    ProcessState::Ready | ProcessState::Running
+                )
+            })
+            .collect();
+        let mut parked = false;
+        for p in ready {
+            if self.advance(p).is_err() || would_block(&self.table, &self.pipes, p).is_none() {
+                continue;
+            }
+            let request = self.table.live(p).vm.pending(0).cloned();
+            if let Some(Step::Blocked(block)) = request.map(|r| self.perform(p, &r)) {
+                self.scheduler.remove(p);
+                self.table.live(p).block = Some(block);
+                self.set_state(p, ProcessState::Waiting);
+                parked = true;
+            }
+        }
+        parked
     }
 
     /// Why none of `candidates` (the processes called `name`) can run now.
@@ -263,7 +339,7 @@ impl<'s> Kernel<'s> {
     }
 
     /// Performs `request` for process `p`.
-    fn perform(&mut self, p: u32, request: &Request) -> Step {
+    pub(super) fn perform(&mut self, p: u32, request: &Request) -> Step {
         match request {
             Request::Fork { name } => self.fork(p, name.as_deref()),
             Request::Exit { status } => self.exit(p, *status),

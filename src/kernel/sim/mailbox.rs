@@ -16,7 +16,7 @@ pub const EINVAL: i32 = 22;
 pub const ESRCH: i32 = 3;
 
 /// One mailbox.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Mailbox {
     /// Most messages queued; `None` unbounded, `Some(0)` rendezvous.
     pub capacity: Option<usize>,

@@ -6,6 +6,7 @@
 pub mod bin;
 mod clock;
 mod end;
+mod explorable;
 mod fifo;
 mod files;
 mod ipc;
@@ -23,7 +24,8 @@ mod signal;
 mod socket;
 mod socket_io;
 
-pub use kernel::{Kernel, Options};
+pub use explorable::{EndKey, Explorable, Fate};
+pub use kernel::{Kernel, Machine, Options};
 pub use pcb::{format_micros, INIT_PID};
 pub use schedule::{Schedule, ScheduleError};
 

@@ -4,7 +4,7 @@
 use super::kernel::{Kernel, Step};
 use super::pcb::Block;
 use crate::vm::{Reply, Value};
-use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 use std::collections::VecDeque;
 
 /// `ENOENT`: no queue has the key and `IPC_CREAT` was not given.
@@ -37,7 +37,7 @@ pub const MSGMAX: usize = 8192;
 pub const MSGMNB: usize = 16384;
 
 /// One message queue.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct MsgQueue {
     /// The key it was created with (`IPC_PRIVATE` 0 for none).
     pub key: i64,
@@ -76,11 +76,11 @@ impl MsgQueue {
 }
 
 /// Every message queue of the run; an id indexes `queues`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct MsgQueues {
     /// Queues by id (removed ones stay, marked).
     pub queues: Vec<MsgQueue>,
-    keys: FxHashMap<i64, u32>,
+    keys: BTreeMap<i64, u32>,
 }
 
 impl MsgQueues {

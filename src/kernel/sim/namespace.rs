@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 /// What a path names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Node {
     /// FIFO `n` of the kernel's FIFO table.
     Fifo(u32),
@@ -14,7 +14,7 @@ pub enum Node {
 }
 
 /// Paths and the objects they name.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Namespace {
     paths: BTreeMap<Vec<u8>, Node>,
 }

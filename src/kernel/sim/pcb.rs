@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 pub const INIT_PID: i64 = 1;
 
 /// What a process in the Waiting state waits for (its wait queue).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Block {
     /// `waitpid(pid, …)`: `pid > 0` one child, otherwise any child.
     Wait {
@@ -165,7 +165,7 @@ pub fn format_micros(micros: u64) -> String {
 
 /// What only a process that has not terminated needs; dropped at exit so that a table of a
 /// million finished processes holds no program state.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Live {
     /// The program state.
     pub vm: Vm,
@@ -182,6 +182,9 @@ pub struct Live {
     pub forks: u32,
     /// Bytes of the pending large `write` already in the pipe.
     pub written: usize,
+    /// Explorer only: the process was answered at a shared-memory access and runs on (doing
+    /// the access) only when next scheduled, as in a run.
+    pub deferred: bool,
     /// What it waits for while Waiting.
     pub block: Option<Block>,
     /// Signal dispositions, pending signals and the alarm.
@@ -199,6 +202,7 @@ impl Live {
             live_children: 0,
             forks: 0,
             written: 0,
+            deferred: false,
             block: None,
             signals: Signals::default(),
         }
@@ -208,7 +212,7 @@ impl Live {
 /// One process control block: the kernel's state of a process. What reports read about it
 /// is its [`ProcessRecord`], kept beside it in the table so that the outcome takes the
 /// records without copying them.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Pcb {
     /// Current state.
     pub state: ProcessState,
@@ -224,7 +228,7 @@ pub struct Pcb {
 }
 
 /// All processes in creation order; a pid is `first_pid + index`.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ProcessTable {
     /// The PCBs.
     pub pcbs: Vec<Pcb>,

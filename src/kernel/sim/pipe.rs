@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 pub const PIPE_BUF: usize = 4096;
 
 /// One pipe.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Pipe {
     buffer: VecDeque<u8>,
     capacity: usize,
@@ -91,6 +91,24 @@ impl Pipe {
         };
         self.buffer.extend(&data[..n]);
         PipeWrite::Wrote(n)
+    }
+
+    /// Whether a `read` of `len` bytes would block now: empty, with a write end open.
+    pub fn read_blocks(&self, len: usize) -> bool {
+        self.buffer.is_empty() && len > 0 && self.writers > 0
+    }
+
+    /// Whether a `write` of `len` bytes would block now, by the rules of [`Pipe::write`].
+    pub fn write_blocks(&self, len: usize) -> bool {
+        if self.readers == 0 {
+            return false;
+        }
+        let room = self.capacity - self.buffer.len();
+        if len <= PIPE_BUF.min(self.capacity) {
+            room < len
+        } else {
+            room == 0
+        }
     }
 
     /// Frees the buffer once no end is open.

@@ -232,7 +232,7 @@ impl Kernel<'_> {
         }
     }
 
-    fn is_unreaped_child(&self, p: u32, c: u32) -> bool {
+    pub(super) fn is_unreaped_child(&self, p: u32, c: u32) -> bool {
         let child = self.table.get(c);
         child.parent == Some(p) && (child.live.is_some() || child.zombie)
     }

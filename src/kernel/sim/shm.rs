@@ -9,7 +9,7 @@
 use super::files::{OpenFile, EBADF, EMFILE};
 use super::kernel::{Kernel, Step};
 use crate::vm::{Env, Reply, Value};
-use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 
 /// `ENOENT`: no object of that name or key.
 pub const ENOENT: i32 = 2;
@@ -45,15 +45,15 @@ pub const MAP_ANONYMOUS: i32 = 0x20;
 pub const MAX_SIZE: u64 = 1 << 30;
 
 /// The bytes of every shared object; an object id indexes `objects`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SharedMemory {
     /// Object bytes by id. Objects are never freed during a run: a removed segment stays
     /// readable through the mappings that still exist, as on Linux.
     pub objects: Vec<Vec<u8>>,
     /// System V segments: `(key, object, removed)` by shmid.
     segments: Vec<(i64, u32, bool)>,
-    keys: FxHashMap<i64, u32>,
-    names: FxHashMap<Vec<u8>, u32>,
+    keys: BTreeMap<i64, u32>,
+    names: BTreeMap<Vec<u8>, u32>,
 }
 
 impl SharedMemory {

@@ -41,7 +41,7 @@ pub enum Disposition {
 }
 
 /// The default action of a signal, as `signal(7)` lists it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DefaultAction {
     /// Terminate (`Term`; `Core` also dumps core, which is not simulated).
     Terminate,

@@ -40,7 +40,7 @@ pub const AF_UNIX: i32 = 1;
 pub const MAX_DGRAM_QLEN: usize = 10;
 
 /// Stream (`SOCK_STREAM`) or datagram (`SOCK_DGRAM`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SocketKind {
     /// A connected byte stream.
     Stream,
@@ -49,7 +49,7 @@ pub enum SocketKind {
 }
 
 /// One socket.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Socket {
     /// Its type.
     pub kind: SocketKind,

@@ -81,7 +81,9 @@ fn flags_become_config_overrides_after_config() {
         "-n",
     ])
     .unwrap();
-    let Command::Run(run) = cli.command;
+    let Command::Run(run) = cli.command else {
+        panic!("`scn run` parses as the run command");
+    };
     assert_eq!(run.args, ["a", "-n"]);
     let overrides = run.overrides();
     let pairs: Vec<(&str, &str)> = overrides

@@ -1,0 +1,310 @@
+//! Exploring one scenario: the search over the simulated kernel, its distinct outcomes
+//! merged up to pid numbering, a witness schedule for each listed one, and the
+//! expectations judged over all of them.
+//!
+//! An outcome is the terminal output, what each process came to (exit status or signal,
+//! fault, watched variables), zombies and orphans still alive at the end, and a deadlock with
+//! what each process waits on. Who adopted or reaped a finished process is history, not
+//! outcome: expectations (`orphans == 1`) are judged over every end state, history
+//! included; `outcomes == n` counts outcomes.
+//!
+//! Pid numbering: two outcomes are one when their end states agree with pids replaced by
+//! tree names, and their outputs agree once every number that is the pid of a process of
+//! the run is replaced by its order of first appearance in the output (`1002 … 1001 …` and
+//! `1001 … 1002 …` are one output). A printed number that merely equals such a pid is
+//! renumbered too.
+
+use super::graph::NodeId;
+use super::outputs::{distinct, witness_of, Found};
+use super::search::{explore, Explored, Limits, Stopped, System};
+use crate::expect::{self, ExpectResult};
+use crate::kernel::sim::{EndKey, Explorable, Schedule};
+use crate::outcome::{End, Limit, Outcome};
+use crate::run::program_name;
+use crate::scenario::Scenario;
+use crate::syntax::ast::{Mode, Property};
+use indexmap::{IndexMap, IndexSet};
+use std::hash::Hash;
+use std::time::{Duration, Instant};
+
+/// Most raw outcomes enumerated to merge them up to pid numbering and judge expectations;
+/// beyond it the count is reported unmerged and set expectations are undecided.
+pub const ENUMERATE_MAX: usize = 100_000;
+
+/// How to explore (`scn explore FILE [ARGS…]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExploreOptions {
+    /// `argv[1..]` of the initial process.
+    pub args: Vec<String>,
+    /// Most distinct states stored.
+    pub max_states: usize,
+    /// Most visible actions along one schedule.
+    pub max_depth: u32,
+    /// Wall-clock budget.
+    pub timeout: Option<Duration>,
+    /// How many outcomes to list with a witness schedule.
+    pub list: usize,
+    /// Whether to apply the reductions (local moves explored alone).
+    pub reduction: bool,
+}
+
+impl Default for ExploreOptions {
+    fn default() -> Self {
+        ExploreOptions {
+            args: Vec::new(),
+            max_states: 1_000_000,
+            max_depth: u32::MAX,
+            timeout: None,
+            list: 20,
+            reduction: true,
+        }
+    }
+}
+
+/// How many distinct outcomes there are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Count {
+    /// Exactly this many (merged up to pid numbering).
+    Exact(u128),
+    /// This many distinct (output, end) pairs, too many to merge up to pid numbering.
+    Unmerged(u128),
+    /// Infinitely many: output is written inside a cycle of states.
+    Infinite,
+}
+
+/// What exploring a scenario found.
+#[derive(Clone, Debug)]
+pub struct Exploration {
+    /// The first outcomes (in byte order of their output), each with a witness schedule.
+    pub outcomes: Vec<Outcome>,
+    /// How many distinct outcomes exist (among those found, if incomplete).
+    pub count: Count,
+    /// Distinct states stored.
+    pub states: usize,
+    /// Transitions explored.
+    pub transitions: usize,
+    /// Why the result is incomplete: a search limit, or a limit some run hit.
+    pub incomplete: Option<(Limit, u64)>,
+    /// The expectations judged over every outcome.
+    pub results: Vec<ExpectResult>,
+    /// Wall time of the exploration.
+    pub elapsed: Duration,
+}
+
+/// Explores every schedule of `scenario`.
+pub fn explore_scenario(scenario: &Scenario, options: &ExploreOptions) -> Exploration {
+    let started = Instant::now();
+    let mut argv = vec![program_name(&scenario.path).into_bytes()];
+    argv.extend(options.args.iter().map(|a| a.clone().into_bytes()));
+    let initial = Explorable::new(scenario, argv);
+    let limits = Limits {
+        max_states: options.max_states,
+        max_depth: options.max_depth,
+        deadline: options.timeout.map(|t| started + t),
+    };
+    let explored = explore(initial.clone(), limits, options.reduction);
+    let raw = distinct(&explored.graph, 0, ENUMERATE_MAX);
+    let first_pid = scenario.config.first_pid;
+    let output_key = |f: &Found| {
+        let processes = explored.classes[f.class as usize].fates.len() as i64;
+        renumber_pids(&f.output, &(first_pid..first_pid + processes))
+    };
+    let fine = merge(&raw.listed, |f| (output_key(f), f.class));
+    let at_exit: IndexSet<EndKey> = explored.classes.iter().map(EndKey::at_exit).collect();
+    let coarse_of: Vec<usize> = (explored.classes.iter())
+        .map(|c| at_exit.get_index_of(&c.at_exit()).expect("interned above"))
+        .collect();
+    let coarse = merge(&fine, |f| (output_key(f), coarse_of[f.class as usize]));
+    let count = match raw.count {
+        None => Count::Infinite,
+        Some(n) if n as usize <= raw.listed.len() => Count::Exact(coarse.len() as u128),
+        Some(n) => Count::Unmerged(n),
+    };
+    let rebuild = Rebuild {
+        initial: &initial,
+        explored: &explored,
+        terminals: terminals(&explored),
+    };
+    let mut every: Vec<Outcome> = fine.iter().map(|f| rebuild.outcome(f, false)).collect();
+    let incomplete = search_limit(&explored, options).or_else(|| {
+        every.iter().find_map(|o| match o.end {
+            End::Limit { limit, value } => Some((limit, value)),
+            _ => None,
+        })
+    });
+    // A run stopped at a limit says nothing about the expectations: leave it out.
+    let halted = |o: &Outcome| matches!(o.end, End::Limit { .. });
+    let fine: Vec<Found> = (fine.into_iter().zip(&every))
+        .filter(|(_, o)| !halted(o))
+        .map(|(f, _)| f)
+        .collect();
+    every.retain(|o| !halted(o));
+    witness_deciders(scenario, &fine, &rebuild, &mut every);
+    let complete = incomplete.is_none() && matches!(count, Count::Exact(_));
+    let merged: Vec<Outcome> = (coarse.iter().map(|f| rebuild.outcome(f, false)))
+        .filter(|o| !halted(o))
+        .collect();
+    let results = (scenario.expects.iter())
+        .flat_map(|e| {
+            let over = if matches!(e.prop, Property::Outcomes(..)) {
+                &merged
+            } else {
+                &every
+            };
+            expect::check_all(std::slice::from_ref(e), &scenario.source, over, complete)
+        })
+        .collect();
+    let outcomes = (coarse.iter().take(options.list))
+        .map(|f| rebuild.outcome(f, true))
+        .collect();
+    Exploration {
+        outcomes,
+        count,
+        states: explored.states.len(),
+        transitions: explored.graph.edge_count(),
+        incomplete,
+        results,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// `found` with those of equal `key` merged (the first, in byte order of output, stays).
+fn merge<K: Hash + Eq>(found: &[Found], key: impl Fn(&Found) -> K) -> Vec<Found> {
+    let mut groups: IndexMap<K, &Found> = IndexMap::new();
+    for f in found {
+        groups.entry(key(f)).or_insert(f);
+    }
+    groups.into_values().cloned().collect()
+}
+
+/// The search limit that stopped the search, with its value.
+fn search_limit<S: System>(
+    explored: &Explored<S>,
+    options: &ExploreOptions,
+) -> Option<(Limit, u64)> {
+    explored.stopped.map(|stopped| match stopped {
+        Stopped::States => (Limit::States, options.max_states as u64),
+        Stopped::Depth => (Limit::Depth, u64::from(options.max_depth)),
+        Stopped::Time => (
+            Limit::Time,
+            options.timeout.map_or(0, |t| t.as_secs_f64().ceil() as u64),
+        ),
+    })
+}
+
+/// `output` with each decimal number in `pids` replaced by `<pid N>`, N its order of first
+/// appearance.
+pub fn renumber_pids(output: &[u8], pids: &std::ops::Range<i64>) -> Vec<u8> {
+    let mut seen: Vec<i64> = Vec::new();
+    let mut out = Vec::with_capacity(output.len());
+    let mut i = 0;
+    while i < output.len() {
+        if !output[i].is_ascii_digit() {
+            out.push(output[i]);
+            i += 1;
+            continue;
+        }
+        let end = (i..output.len())
+            .find(|&j| !output[j].is_ascii_digit())
+            .unwrap_or(output.len());
+        let digits = &output[i..end];
+        let number = std::str::from_utf8(digits)
+            .ok()
+            .and_then(|s| s.parse::<i64>().ok());
+        match number.filter(|n| pids.contains(n) && digits[0] != b'0') {
+            Some(n) => {
+                let k = seen.iter().position(|&s| s == n).unwrap_or_else(|| {
+                    seen.push(n);
+                    seen.len() - 1
+                });
+                out.extend_from_slice(format!("<pid {}>", k + 1).as_bytes());
+            }
+            None => out.extend_from_slice(digits),
+        }
+        i = end;
+    }
+    out
+}
+
+/// For each end class, one terminal node of it.
+fn terminals(explored: &Explored<Explorable<'_>>) -> Vec<NodeId> {
+    let mut first = vec![0; explored.classes.len()];
+    let mut seen = vec![false; explored.classes.len()];
+    for node in 0..explored.graph.len() as NodeId {
+        if let Some(class) = explored.graph.terminal(node) {
+            if !seen[class as usize] {
+                seen[class as usize] = true;
+                first[class as usize] = node;
+            }
+        }
+    }
+    first
+}
+
+/// Turns found outcomes into full outcomes.
+struct Rebuild<'a, 's> {
+    initial: &'a Explorable<'s>,
+    explored: &'a Explored<Explorable<'s>>,
+    terminals: Vec<NodeId>,
+}
+
+impl Rebuild<'_, '_> {
+    /// The outcome of `found`: replayed along its witness when `witness` is asked for,
+    /// else read from a terminal state of its class (no schedule).
+    fn outcome(&self, found: &Found, witness: bool) -> Outcome {
+        if !witness {
+            let node = self.terminals[found.class as usize];
+            let state = &self.explored.states[node as usize];
+            return state.outcome(found.output.clone(), String::new(), 0);
+        }
+        let path = witness_of(&self.explored.graph, 0, found);
+        let mut state = self.initial.clone();
+        let mut schedule = Schedule::default();
+        let mut output = Vec::new();
+        for &p in &path {
+            let name = state.name(p).to_string();
+            let deferred = state.is_deferred(p);
+            state.step(p, &mut output);
+            if !state.moved_silently(p, deferred) {
+                schedule.push(&name);
+            }
+        }
+        state.outcome(output, schedule.to_string(), path.len() as u64)
+    }
+}
+
+/// Gives a witness schedule to the first outcome that decides each `always`/`may`/`never`
+/// expectation, as [`expect::check_all`] cites it.
+fn witness_deciders(scenario: &Scenario, groups: &[Found], rebuild: &Rebuild, all: &mut [Outcome]) {
+    for e in &scenario.expects {
+        if expect::is_set_form(&e.prop) {
+            continue;
+        }
+        let decisive = e.mode != Mode::Always;
+        let first = all
+            .iter()
+            .position(|o| expect::holds(&e.prop, o) == Some(decisive));
+        if let Some(i) = first.filter(|&i| all[i].schedule.is_empty()) {
+            all[i] = rebuild.outcome(&groups[i], true);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::renumber_pids;
+
+    #[test]
+    fn pids_are_renumbered_by_first_appearance() {
+        let pids = 1000..1003;
+        let a = renumber_pids(b"child 1002 of 1000, then 1001 (999, 1002x, 01001)", &pids);
+        assert_eq!(
+            String::from_utf8(a).unwrap(),
+            "child <pid 1> of <pid 2>, then <pid 3> (999, <pid 1>x, 01001)"
+        );
+        assert_eq!(
+            renumber_pids(b"1001 1002", &pids),
+            renumber_pids(b"1002 1001", &pids)
+        );
+    }
+}

@@ -1,0 +1,388 @@
+//! Every schedule: hand-known outcome sets, witnesses that replay, the reduction laws, and
+//! `scn explore` / `scn check` on the scenarios.
+
+use crate::test::Test;
+use proptest::prelude::*;
+use proscenium::explore::session::{explore_scenario, renumber_pids, Count, ExploreOptions};
+use proscenium::outcome::{End, Outcome};
+use proscenium::run::{run, RunOptions};
+use proscenium::scenario::{compile, Scenario};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn scenario(source: &str) -> Scenario {
+    compile("generated.c", source.to_string(), &[])
+        .unwrap_or_else(|d| panic!("program does not compile: {d:?}\n{source}"))
+}
+
+fn everything() -> ExploreOptions {
+    ExploreOptions {
+        list: usize::MAX,
+        ..ExploreOptions::default()
+    }
+}
+
+/// Generated programs are explored up to this many states; larger ones are skipped.
+fn small() -> ExploreOptions {
+    ExploreOptions {
+        max_states: 3_000,
+        ..everything()
+    }
+}
+
+fn main_of(body: &str) -> String {
+    format!("#include <stdio.h>\n#include <unistd.h>\n#include <sys/wait.h>\nint main() {{\n{body}\nreturn 0;\n}}\n")
+}
+
+fn outputs(outcomes: &[Outcome]) -> Vec<String> {
+    (outcomes.iter())
+        .map(|o| String::from_utf8_lossy(&o.terminal()).into_owned())
+        .collect()
+}
+
+/// Every listed outcome's schedule replays to the same output and end (a run stopped at a
+/// limit continues under the policy when replayed, so those are left out).
+fn assert_witnesses_replay(scenario: &Scenario, outcomes: &[Outcome], args: &[String]) {
+    for o in outcomes
+        .iter()
+        .filter(|o| !matches!(o.end, End::Limit { .. }))
+    {
+        let options = RunOptions {
+            args: args.to_vec(),
+            schedule: Some(o.schedule.clone()),
+            record_history: false,
+        };
+        let replayed = run(scenario, &options)
+            .unwrap_or_else(|e| panic!("{}: `{}` does not replay: {e}", scenario.path, o.schedule));
+        assert_eq!(
+            replayed.terminal(),
+            o.terminal(),
+            "{}: `{}`",
+            scenario.path,
+            o.schedule
+        );
+        assert_eq!(
+            std::mem::discriminant(&replayed.end),
+            std::mem::discriminant(&o.end),
+            "{}: `{}`",
+            scenario.path,
+            o.schedule
+        );
+    }
+}
+
+#[test]
+fn two_printers_have_two_outcomes() {
+    let s = scenario(&main_of(
+        "if (fork() == 0) { printf(\"child\\n\"); return 0; }\nprintf(\"parent\\n\");\nwait(NULL);",
+    ));
+    let e = explore_scenario(&s, &everything());
+    assert_eq!(e.count, Count::Exact(2));
+    assert_eq!(outputs(&e.outcomes), ["child\nparent\n", "parent\nchild\n"]);
+    assert_witnesses_replay(&s, &e.outcomes, &[]);
+}
+
+#[test]
+fn fork_fork_print_has_one_outcome() {
+    let s = scenario(&main_of("fork(); fork(); printf(\"x\\n\");"));
+    let e = explore_scenario(&s, &everything());
+    assert_eq!(e.count, Count::Exact(1));
+    assert_eq!(outputs(&e.outcomes), ["x\nx\nx\nx\n"]);
+    assert_eq!(e.outcomes[0].processes.len(), 4);
+    assert_witnesses_replay(&s, &e.outcomes, &[]);
+}
+
+#[test]
+fn a_parent_that_waits_prints_last() {
+    let s = scenario(&main_of(
+        "if (fork() == 0) { printf(\"child\\n\"); return 0; }\nwait(NULL);\nprintf(\"parent\\n\");",
+    ));
+    let e = explore_scenario(&s, &everything());
+    assert_eq!(outputs(&e.outcomes), ["child\nparent\n"]);
+}
+
+#[test]
+fn a_sleeping_child_prints_after_the_parent() {
+    let s = scenario(&main_of(
+        "if (fork() == 0) { sleep(1); printf(\"child\\n\"); return 0; }\nprintf(\"parent\\n\");\nwait(NULL);",
+    ));
+    let e = explore_scenario(&s, &everything());
+    assert_eq!(outputs(&e.outcomes), ["parent\nchild\n"]);
+    assert_witnesses_replay(&s, &e.outcomes, &[]);
+}
+
+#[test]
+fn a_reader_holding_the_write_end_deadlocks() {
+    let s = scenario(&main_of(
+        "int fd[2]; char c;\npipe(fd);\nif (fork() == 0) { return 0; }\nread(fd[0], &c, 1);",
+    ));
+    let e = explore_scenario(&s, &everything());
+    assert_eq!(e.count, Count::Exact(1));
+    let End::Deadlock { waiting } = &e.outcomes[0].end else {
+        panic!("expected a deadlock, got {:?}", e.outcomes[0].end);
+    };
+    assert_eq!(waiting.len(), 1);
+    assert!(waiting[0].1.contains("read()"), "{waiting:?}");
+    assert_witnesses_replay(&s, &e.outcomes, &[]);
+}
+
+#[test]
+fn outcomes_differing_in_pids_are_one() {
+    let s = scenario(&main_of(
+        "if (fork() == 0) { printf(\"%d\\n\", getpid()); return 0; }\nif (fork() == 0) { printf(\"%d\\n\", getpid()); return 0; }\nwhile (wait(NULL) > 0) ;",
+    ));
+    let e = explore_scenario(&s, &everything());
+    // 1001 then 1002, or 1002 then 1001: one output up to pid numbering.
+    assert_eq!(e.count, Count::Exact(1));
+}
+
+#[test]
+fn a_state_limit_makes_the_result_incomplete() {
+    let s = scenario(&main_of(
+        "for (int i = 0; i < 4; i++) fork(); printf(\"x\\n\");",
+    ));
+    let options = ExploreOptions {
+        max_states: 10,
+        ..everything()
+    };
+    let e = explore_scenario(&s, &options);
+    assert!(e.incomplete.is_some());
+    let out = Test::new()
+        .args([
+            "explore",
+            "scenarios/seeds/osc-fork-count.scn",
+            "--max-states",
+            "100",
+        ])
+        .run();
+    assert_eq!(out.code, 3, "{}", out.report());
+    assert!(
+        out.stdout
+            .contains("INCOMPLETE: stopped at the state limit"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// A statement of a generated program; `Spawn` is `if (fork() == 0) { … exit(k); }`.
+#[derive(Clone, Debug)]
+enum Action {
+    Fork,
+    Spawn(Vec<Action>, u8),
+    WaitOne,
+    Print(u8),
+    Local,
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    let leaf = prop_oneof![
+        Just(Action::Fork),
+        Just(Action::WaitOne),
+        Just(Action::Local),
+        (0u8..4).prop_map(Action::Print),
+    ];
+    leaf.prop_recursive(2, 6, 3, |inner| {
+        (prop::collection::vec(inner, 0..3), 0u8..3).prop_map(|(body, k)| Action::Spawn(body, k))
+    })
+}
+
+fn render(actions: &[Action], out: &mut String) {
+    for a in actions {
+        match a {
+            Action::Fork => out.push_str("fork();\n"),
+            Action::WaitOne => out.push_str("wait(NULL);\n"),
+            Action::Local => out.push_str("getpid(); isatty(1);\n"),
+            Action::Print(n) => out.push_str(&format!("printf(\"line {n}\\n\");\n")),
+            Action::Spawn(body, k) => {
+                out.push_str("if (fork() == 0) {\n");
+                render(body, out);
+                out.push_str(&format!("exit({k});\n}}\n"));
+            }
+        }
+    }
+}
+
+/// What identifies an outcome across runs: output up to pid numbering, and each process's
+/// name and how it ended.
+fn identity(o: &Outcome, first_pid: i64) -> (Vec<u8>, Vec<(String, String)>) {
+    let pids = first_pid..first_pid + o.processes.len() as i64;
+    let mut fates: Vec<_> = (o.processes.iter())
+        .map(|p| (p.name.clone(), format!("{:?}", p.termination)))
+        .collect();
+    fates.sort();
+    (renumber_pids(&o.terminal(), &pids), fates)
+}
+
+proptest! {
+    /// Reductions lose no outcome: the set with them equals the set without.
+    #[test]
+    fn reduction_keeps_every_outcome(actions in prop::collection::vec(action(), 0..4)) {
+        let mut body = String::new();
+        render(&actions, &mut body);
+        let s = scenario(&main_of(&body));
+        let full = explore_scenario(&s, &ExploreOptions { reduction: false, ..small() });
+        prop_assume!(full.incomplete.is_none());
+        let reduced = explore_scenario(&s, &small());
+        prop_assert!(reduced.incomplete.is_none());
+        prop_assert_eq!(reduced.count, full.count);
+        let ids = |e: &[Outcome]| e.iter().map(|o| identity(o, 1000)).collect::<BTreeSet<_>>();
+        prop_assert_eq!(ids(&reduced.outcomes), ids(&full.outcomes));
+        prop_assert!(reduced.states <= full.states);
+    }
+
+    /// Every outcome of a random schedule is among the explored outcomes.
+    #[test]
+    fn random_runs_are_explored(actions in prop::collection::vec(action(), 0..4), seed in 0u64..1000) {
+        let mut body = String::new();
+        render(&actions, &mut body);
+        let source = main_of(&body);
+        let s = scenario(&source);
+        let explored = explore_scenario(&s, &small());
+        prop_assume!(explored.incomplete.is_none());
+        let ids: BTreeSet<_> = explored.outcomes.iter().map(|o| identity(o, 1000)).collect();
+        for k in 0..10 {
+            let overrides = [("policy".to_string(), "random".to_string()), ("seed".to_string(), (seed + k).to_string())];
+            let random = compile("generated.c", source.clone(), &overrides).expect("compiles");
+            let outcome = run(&random, &RunOptions::default()).expect("no schedule is replayed");
+            prop_assert!(ids.contains(&identity(&outcome, 1000)), "{:?} not explored", outcome.terminal());
+        }
+    }
+}
+
+/// The arguments a scenario names on a line of its own, `// args: one two`.
+fn scenario_args(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).expect("scenario is readable");
+    proscenium::cli::scenario_args(&text)
+}
+
+/// `scn explore` on every scenario, snapshotted; every listed witness replays.
+#[test]
+fn explore_every_scenario() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .canonicalize()
+        .expect("crate root exists");
+    insta::with_settings!({
+        snapshot_path => "../../snapshots/explore",
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::glob!("../../scenarios", "**/*.{scn,c}", |path| {
+            let relative = path.strip_prefix(&root).expect("scenario inside the crate");
+            let args = scenario_args(path);
+            let output = Test::new()
+                .args(["explore", "--max-states", "20000"])
+                .arg(relative)
+                .args(&args)
+                .run();
+            insta::assert_snapshot!(output.report());
+            let source = std::fs::read_to_string(path).expect("readable");
+            let s = compile(&relative.to_string_lossy(), source, &[]).expect("scenarios compile");
+            let options = ExploreOptions { max_states: 20_000, args: args.clone(), ..ExploreOptions::default() };
+            let e = explore_scenario(&s, &options);
+            assert_witnesses_replay(&s, &e.outcomes, &args);
+        });
+    });
+}
+
+#[test]
+fn check_reports_one_line_each_and_a_tally() {
+    let out = Test::new()
+        .args([
+            "check",
+            "scenarios/processes/one-outcome.scn",
+            "scenarios/traps",
+        ])
+        .run();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let scenarios = std::fs::read_dir("scenarios/traps").expect("dir").count() + 1;
+    let verdicts = lines
+        .iter()
+        .filter(|l| l.starts_with("pass") || l.starts_with("FAIL") || l.starts_with("INCOMPLETE"))
+        .count();
+    assert_eq!(verdicts, scenarios, "{}", out.stdout);
+    let last = lines.last().expect("a tally");
+    assert_eq!(
+        *last,
+        format!("{scenarios} passed, 0 failed"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.code, 0);
+}
+
+/// A scenario whose expectation fails in some schedule, written to a temporary file.
+fn failing_scenario(name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("scn-{}-{name}.scn", std::process::id()));
+    let body =
+        "if (fork() == 0) { printf(\"child\\n\"); return 0; }\nprintf(\"parent\\n\");\nwait(NULL);";
+    let source = format!("{}expect output == \"parent\\nchild\\n\";\n", main_of(body));
+    std::fs::write(&path, source).expect("temporary file");
+    path
+}
+
+#[test]
+fn check_fails_on_a_failed_expectation() {
+    let file = failing_scenario("fails");
+    let out = Test::new().arg("check").arg(&file).run();
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(out.code, 1, "{}", out.report());
+    assert!(
+        out.stdout.ends_with("0 passed, 1 failed\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn check_partitions_cover_every_file_once() {
+    let names = |k: &str| -> BTreeSet<String> {
+        let out = Test::new()
+            .args(["check", "scenarios/traps", "--partition", k])
+            .run();
+        out.stdout
+            .lines()
+            .filter(|l| l.starts_with("pass") || l.starts_with("FAIL"))
+            .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
+            .collect()
+    };
+    let (a, b) = (names("1/2"), names("2/2"));
+    assert!(a.is_disjoint(&b));
+    assert_eq!(
+        a.len() + b.len(),
+        std::fs::read_dir("scenarios/traps").expect("dir").count()
+    );
+}
+
+/// JUnit XML is well formed (parsed with quick-xml) and has one testcase per scenario.
+#[test]
+fn check_junit_is_well_formed() {
+    let file = failing_scenario("junit");
+    let out = Test::new()
+        .args(["check", "scenarios/traps", "--format", "junit"])
+        .arg(&file)
+        .run();
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(out.code, 1);
+    let mut reader = quick_xml::Reader::from_str(&out.stdout);
+    let (mut cases, mut failures) = (0, 0);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => {
+                let name = e.name();
+                let name: &str = name.as_ref();
+                match name {
+                    "testcase" => cases += 1,
+                    "failure" => failures += 1,
+                    _ => {}
+                }
+            }
+            Ok(_) => {}
+            Err(e) => panic!("not well-formed XML: {e}\n{}", out.stdout),
+        }
+    }
+    assert_eq!(
+        cases,
+        std::fs::read_dir("scenarios/traps").expect("dir").count() + 1
+    );
+    assert_eq!(failures, 1);
+}
