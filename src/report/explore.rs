@@ -110,6 +110,7 @@ fn text_report(report: &ExploreReport) -> String {
         steps: 0,
         clock_micros: 0,
         schedule: String::new(),
+        unsupported: Vec::new(),
     };
     let all = Report {
         path: report.path,

@@ -262,6 +262,7 @@ impl<'s> Explorable<'s> {
             steps,
             clock_micros: 0,
             schedule,
+            unsupported: Vec::new(),
         }
     }
 

@@ -126,6 +126,7 @@ impl<'s> Kernel<'s> {
             replay: None,
             names: FxHashMap::default(),
             record_history: false,
+            unsupported: Default::default(),
         }
     }
 

@@ -59,7 +59,7 @@ pub fn default_action(signal: i32) -> DefaultAction {
 }
 
 /// One process's signal state.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Signals {
     /// Dispositions, allocated at the first `signal`/`sigaction`: most processes keep every
     /// default, and a fork copies nothing for them.
@@ -75,18 +75,6 @@ pub struct Signals {
     /// Signals installed with `SA_RESETHAND`: the disposition reverts to the default when
     /// the handler is called.
     pub reset: u32,
-}
-
-impl Default for Signals {
-    fn default() -> Self {
-        Signals {
-            actions: None,
-            pending: 0,
-            alarm: None,
-            no_restart: 0,
-            reset: 0,
-        }
-    }
 }
 
 impl Signals {
