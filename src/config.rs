@@ -106,7 +106,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("stderr", "unbuffered | line | full"),
     ("buffer_size", "bytes in a fully buffered stream's buffer"),
     ("policy", "fifo | round-robin | random"),
-    ("quantum", "visible actions per time slice (round-robin)"),
+    (
+        "quantum",
+        "visible actions per time slice (round-robin), at least 1",
+    ),
     ("seed", "seed of the random policy"),
     (
         "fork_runs",
@@ -116,7 +119,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("cascading_termination", "on | off"),
     ("pipe_capacity", "bytes a pipe holds"),
     ("args", "arguments when the command line gives none"),
-    ("first_pid", "pid of the initial process"),
+    (
+        "first_pid",
+        "pid of the initial process (2 to 4194304, Linux's pid_max)",
+    ),
     ("max_processes", "limit on processes in one run"),
     ("max_steps", "limit on instructions in one run"),
     ("max_memory", "limit on bytes of memory per process"),
@@ -177,7 +183,7 @@ impl Config {
                     _ => return Err(bad()),
                 }
             }
-            "quantum" => self.quantum = number()?.max(1),
+            "quantum" => self.quantum = positive(number()?).ok_or_else(bad)?,
             "seed" => self.seed = number()?,
             "fork_runs" => {
                 self.fork_runs = match value {
@@ -202,7 +208,13 @@ impl Config {
             }
             "pipe_capacity" => self.pipe_capacity = number()?.max(1) as usize,
             "args" => self.args = value.split_whitespace().map(String::from).collect(),
-            "first_pid" => self.first_pid = number()?.clamp(2, 4_000_000) as i64,
+            "first_pid" => {
+                let pid = number()?;
+                if !(2..=4_194_304).contains(&pid) {
+                    return Err(bad());
+                }
+                self.first_pid = pid as i64;
+            }
             "max_processes" => self.max_processes = number()?,
             "max_steps" => self.max_steps = number()?,
             "max_memory" => self.max_memory = number()? as usize,
@@ -222,4 +234,9 @@ impl Config {
             max_memory: self.max_memory,
         }
     }
+}
+
+/// `Some(n)` for n ≥ 1.
+fn positive(n: u64) -> Option<u64> {
+    (n >= 1).then_some(n)
 }

@@ -29,37 +29,10 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Outcome, Schedul
         .as_deref()
         .map(Schedule::parse)
         .transpose()?;
-    let mut argv = vec![program_name(&scenario.path).into_bytes()];
-    let args = if options.args.is_empty() {
-        &scenario.config.args
-    } else {
-        &options.args
-    };
-    argv.extend(args.iter().map(|a| a.clone().into_bytes()));
     let options = Options {
-        argv,
+        argv: scenario.argv(&options.args),
         schedule,
         record_history: options.record_history,
     };
     Kernel::new(scenario, options).run()
-}
-
-/// `argv[0]` as a shell would pass it for the compiled scenario: `./` and the file stem
-/// (`scenarios/three_forks.scn` → `./three_forks`).
-pub fn program_name(path: &str) -> String {
-    let stem = std::path::Path::new(path)
-        .file_stem()
-        .map_or_else(|| path.to_string(), |s| s.to_string_lossy().into_owned());
-    format!("./{stem}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::program_name;
-
-    #[test]
-    fn argv0_is_the_file_stem_in_the_current_directory() {
-        assert_eq!(program_name("scenarios/three_forks.scn"), "./three_forks");
-        assert_eq!(program_name("race.c"), "./race");
-    }
 }

@@ -26,6 +26,25 @@ pub struct Scenario {
     pub watched: Vec<String>,
 }
 
+impl Scenario {
+    /// The initial process's `argv`: `argv[0]` as a shell passes it (`./` and the file
+    /// stem: `scenarios/three_forks.scn` → `./three_forks`), then `args`, or the scenario's
+    /// `config { args = "…"; }` when `args` is empty.
+    pub fn argv(&self, args: &[String]) -> Vec<Vec<u8>> {
+        let stem = std::path::Path::new(&self.path)
+            .file_stem()
+            .map_or_else(|| self.path.clone(), |s| s.to_string_lossy().into_owned());
+        let args = if args.is_empty() {
+            &self.config.args
+        } else {
+            args
+        };
+        std::iter::once(format!("./{stem}").into_bytes())
+            .chain(args.iter().map(|a| a.clone().into_bytes()))
+            .collect()
+    }
+}
+
 /// Bad input: every diagnostic found, rendered against the source.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("{path}: {count} error(s)")]
@@ -127,8 +146,16 @@ pub fn compile(
         .collect();
     for (key, value) in overrides {
         if let Err(err) = config.set(key, value) {
+            let help = match &err {
+                crate::config::ConfigError::UnknownKey(k) => {
+                    let keys = crate::config::KEYS.iter().map(|(k, _)| *k);
+                    check::did_you_mean(k, keys)
+                }
+                crate::config::ConfigError::BadValue { .. } => None,
+            }
+            .unwrap_or_else(|| "see the `config` keys in docs/language.md".to_string());
             reports.push(miette::miette!(
-                help = "see `config` keys in docs/language.md",
+                help = help,
                 "--config {key}={value}: {err}"
             ));
         }
@@ -220,4 +247,35 @@ fn spawn_names(ast: &ast::Scenario) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compile;
+
+    #[test]
+    fn argv0_is_the_file_stem_then_the_arguments_or_the_configured_ones() {
+        let scenario = compile(
+            "scenarios/three_forks.scn",
+            "int main() { return 0; }".into(),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(scenario.argv(&[]), vec![b"./three_forks".to_vec()]);
+        let args = vec!["a".to_string()];
+        assert_eq!(
+            scenario.argv(&args),
+            vec![b"./three_forks".to_vec(), b"a".to_vec()]
+        );
+        let with_config = compile(
+            "race.c",
+            "int main() { return 0; }\nconfig { args = \"x y\"; }".into(),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            with_config.argv(&[]),
+            vec![b"./race".to_vec(), b"x".to_vec(), b"y".to_vec()]
+        );
+    }
 }

@@ -3,7 +3,7 @@
 
 use super::{did_you_mean, CheckError};
 use crate::config::{Config, ConfigError, KEYS};
-use crate::ir::Image;
+use crate::ir::{Image, Scalar};
 use crate::syntax::ast::{ConfigEntry, ConfigValue, Expect, Property};
 
 /// Applies `entries` to `config`, reporting unknown keys (with a suggestion) and bad values
@@ -64,21 +64,33 @@ pub fn check_expects(
             | Property::Signaled(Some(p), ..)
             | Property::Children(p, ..) => vec![p],
             Property::Var(p, var, ..) => {
-                let known: Vec<&str> = image
+                let variables: Vec<(&str, Option<Scalar>)> = image
                     .globals
                     .iter()
-                    .map(|g| g.name.as_str())
+                    .map(|g| (g.name.as_str(), g.scalar))
                     .chain(
                         image
                             .functions
                             .iter()
-                            .flat_map(|f| f.locals.iter().map(|l| l.0.as_str())),
+                            .flat_map(|f| f.locals.iter().map(|l| (l.0.as_str(), l.2))),
                     )
                     .collect();
-                if known.contains(&var.name.as_str()) {
+                let known: Vec<&str> = variables.iter().map(|v| v.0).collect();
+                let integer = variables
+                    .iter()
+                    .any(|(n, s)| *n == var.name && s.is_some_and(|s| s != Scalar::Ptr));
+                if integer {
                     if !watched.contains(&var.name) {
                         watched.push(var.name.clone());
                     }
+                } else if known.contains(&var.name.as_str()) {
+                    errors.push(CheckError::Expect {
+                        message: format!("`{}` is not an integer variable", var.name),
+                        span: var.span.to_miette(source_len),
+                        help: Some(
+                            "an expectation compares integers; for an array element, copy it into an integer variable".into(),
+                        ),
+                    });
                 } else {
                     errors.push(CheckError::Expect {
                         message: format!("no variable `{}` in the program", var.name),

@@ -1,7 +1,7 @@
 //! The command line as clap sees it: subcommands, options and their values.
 
 use super::exit::EXIT_CODES;
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::report::{ExploreFormat, Format};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -217,8 +217,15 @@ fn parse_setting(text: &str) -> Result<(String, String), String> {
         .split_once('=')
         .ok_or_else(|| format!("expected KEY=VALUE, got `{text}`"))?;
     let (key, value) = (key.trim(), value.trim());
-    Config::default()
-        .set(key, value)
-        .map_err(|e| e.to_string())?;
+    Config::default().set(key, value).map_err(|e| match &e {
+        ConfigError::UnknownKey(k) => {
+            let keys = crate::config::KEYS.iter().map(|(k, _)| *k);
+            match crate::syntax::did_you_mean(k, keys) {
+                Some(help) => format!("{e} ({help})"),
+                None => e.to_string(),
+            }
+        }
+        ConfigError::BadValue { .. } => e.to_string(),
+    })?;
     Ok((key.to_string(), value.to_string()))
 }

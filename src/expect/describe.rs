@@ -54,7 +54,7 @@ pub fn termination(termination: Option<Termination>) -> String {
     match termination {
         Some(Termination::Exited(code)) => format!("exited {code}"),
         Some(Termination::Signaled(sig)) => format!("killed by {}", signal(sig)),
-        None => "still running".to_string(),
+        None => "had not finished".to_string(),
     }
 }
 

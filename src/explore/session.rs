@@ -20,7 +20,6 @@ use super::search::{explore, Explored, Limits, Stopped, System};
 use crate::expect::{self, ExpectResult};
 use crate::kernel::sim::{EndKey, Explorable, Schedule};
 use crate::outcome::{End, Limit, Outcome};
-use crate::run::program_name;
 use crate::scenario::Scenario;
 use crate::syntax::ast::{Mode, Property};
 use indexmap::{IndexMap, IndexSet};
@@ -94,9 +93,7 @@ pub struct Exploration {
 /// Explores every schedule of `scenario`.
 pub fn explore_scenario(scenario: &Scenario, options: &ExploreOptions) -> Exploration {
     let started = Instant::now();
-    let mut argv = vec![program_name(&scenario.path).into_bytes()];
-    argv.extend(options.args.iter().map(|a| a.clone().into_bytes()));
-    let initial = Explorable::new(scenario, argv);
+    let initial = Explorable::new(scenario, scenario.argv(&options.args));
     let limits = Limits {
         max_states: options.max_states,
         max_depth: options.max_depth,

@@ -50,9 +50,14 @@ fn headline(outcome: &Outcome) -> String {
             .filter(|p| p.program != "main")
             .count();
         let list: Vec<&str> = programs.into_iter().collect();
+        let who = match (n, execs) {
+            (1, _) => "it".to_string(),
+            (_, 1) => "1 of them".to_string(),
+            _ => format!("{execs} of them"),
+        };
         let _ = write!(
             line,
-            "; {execs} of them ran another program with exec: {}",
+            "; {who} ran another program with exec: {}",
             list.join(", ")
         );
     }

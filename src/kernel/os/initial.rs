@@ -82,11 +82,9 @@ impl Start<'_> {
             exit_now(1);
         }
         let records = install_descriptors(ends, stdin);
-        let mut argv = vec![program_name(&self.scenario.path).into_bytes()];
-        argv.extend(self.args.iter().map(|a| a.clone().into_bytes()));
         let mut vm = Vm::new(
             self.scenario.catalog.main.clone(),
-            argv,
+            self.scenario.argv(self.args),
             &self.scenario.config.vm(),
         );
         for fd in 0..=2 {
@@ -126,14 +124,6 @@ fn install_descriptors(ends: &ScenarioEnds, stdin: RawFd) -> RawFd {
         libc::syscall(libc::SYS_close_range, records + 1, u32::MAX, 0);
     }
     records
-}
-
-/// `argv[0]` as a shell passes it for the compiled scenario: `./` and the file stem.
-fn program_name(path: &str) -> String {
-    let stem = Path::new(path)
-        .file_stem()
-        .map_or_else(|| path.to_string(), |s| s.to_string_lossy().into_owned());
-    format!("./{stem}")
 }
 
 fn errno(error: std::io::Error) -> nix::errno::Errno {

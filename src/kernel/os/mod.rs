@@ -108,11 +108,7 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
     setup("subreaper", containment::become_subreaper())?;
     let start = initial::Start {
         scenario,
-        args: if options.args.is_empty() {
-            &scenario.config.args
-        } else {
-            &options.args
-        },
+        args: &options.args,
         dir: dir.path(),
         budget: &budget,
     };
