@@ -17,6 +17,17 @@ pub enum SyntaxError {
         #[label("expected {expected}")]
         span: miette::SourceSpan,
     },
+    /// `double d = 2.5;`: floating point is outside the C core the simulator runs.
+    #[error("floating-point numbers are not supported")]
+    #[diagnostic(
+        code(scn::syntax::floating_point),
+        help("the simulator runs the integer C of process exercises; scale to integers (e.g. milliseconds) instead")
+    )]
+    FloatingPoint {
+        /// The literal or type.
+        #[label("floating point")]
+        span: miette::SourceSpan,
+    },
     /// `expect proceses == 2;`: a word that names no property of an expectation.
     #[error("`{name}` is not something an expectation can state")]
     #[diagnostic(code(scn::syntax::unknown_property))]

@@ -141,7 +141,8 @@ fn error_start(error: &SyntaxError) -> usize {
         | SyntaxError::TooDeep { span, .. }
         | SyntaxError::Literal { span, .. }
         | SyntaxError::Directive { span, .. }
-        | SyntaxError::UnknownProperty { span, .. } => span.offset(),
+        | SyntaxError::UnknownProperty { span, .. }
+        | SyntaxError::FloatingPoint { span } => span.offset(),
     }
 }
 

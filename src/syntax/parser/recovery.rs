@@ -197,6 +197,11 @@ pub(super) fn refine(error: SyntaxError, text: &str) -> SyntaxError {
     let SyntaxError::Unexpected { expected, span, .. } = &error else {
         return error;
     };
+    if let Some(float) = floating_point_near(text, span.offset()) {
+        return SyntaxError::FloatingPoint {
+            span: float.to_miette(text.len()),
+        };
+    }
     if !expected.starts_with("an expectation") {
         return error;
     }
@@ -222,4 +227,24 @@ pub(super) fn refine(error: SyntaxError, text: &str) -> SyntaxError {
         name: word,
         help,
     }
+}
+
+/// A floating-point literal (`3.14`, `2.5e3`) or type (`double`, `float`) at or just before
+/// byte `at`, where a parse error stopped.
+fn floating_point_near(text: &str, at: usize) -> Option<Span> {
+    let at = at.min(text.len());
+    let start = text[..at]
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+        .map_or(0, |i| i + 1);
+    let end = text[at..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+        .map_or(text.len(), |i| at + i);
+    let word = &text[start..end];
+    let is_float_literal = word.starts_with(|c: char| c.is_ascii_digit())
+        && word.contains('.')
+        && word
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | 'f' | 'F'));
+    let is_float_type = matches!(word, "double" | "float");
+    (is_float_literal || is_float_type).then(|| Span::new(start, end))
 }

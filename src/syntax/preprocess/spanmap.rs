@@ -151,6 +151,7 @@ impl SpanMap {
                 },
                 span: map(&span),
             },
+            SyntaxError::FloatingPoint { span } => SyntaxError::FloatingPoint { span: map(&span) },
             SyntaxError::UnknownProperty { name, span, help } => SyntaxError::UnknownProperty {
                 name,
                 span: map(&span),

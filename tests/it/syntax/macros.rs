@@ -157,7 +157,8 @@ fn error_span(error: &SyntaxError) -> (usize, usize) {
         | SyntaxError::TooDeep { span, .. }
         | SyntaxError::Literal { span, .. }
         | SyntaxError::Directive { span, .. }
-        | SyntaxError::UnknownProperty { span, .. } => span,
+        | SyntaxError::UnknownProperty { span, .. }
+        | SyntaxError::FloatingPoint { span } => span,
     };
     (span.offset(), span.offset() + span.len())
 }
