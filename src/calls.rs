@@ -4,6 +4,8 @@
 //! Semantics are given on each call's implementation in `vm/` (library calls, run inside the
 //! process) or `kernel/` (system calls, which are scheduling points).
 
+use crate::errno;
+
 /// Every function a scenario can call without defining it.
 ///
 /// The names are the POSIX / C library names; `Spawn` is scenario sugar and `Send`/`Receive`
@@ -426,27 +428,27 @@ pub const CONSTANTS: &[(&str, Constant)] = &[
     ("SEM_FAILED", Constant::Int(0)),
     ("UNBOUNDED", Constant::Int(-1)),
     ("EPERM", Constant::Int(1)),
-    ("ENOENT", Constant::Int(2)),
-    ("ESRCH", Constant::Int(3)),
-    ("EINTR", Constant::Int(4)),
-    ("ENXIO", Constant::Int(6)),
-    ("E2BIG", Constant::Int(7)),
-    ("EBADF", Constant::Int(9)),
-    ("ECHILD", Constant::Int(10)),
-    ("EAGAIN", Constant::Int(11)),
-    ("ENOMEM", Constant::Int(12)),
-    ("EACCES", Constant::Int(13)),
-    ("EEXIST", Constant::Int(17)),
-    ("EINVAL", Constant::Int(22)),
-    ("EPIPE", Constant::Int(32)),
-    ("ENOSYS", Constant::Int(38)),
-    ("ENOMSG", Constant::Int(42)),
-    ("EIDRM", Constant::Int(43)),
-    ("ENOTSOCK", Constant::Int(88)),
-    ("EADDRINUSE", Constant::Int(98)),
-    ("EISCONN", Constant::Int(106)),
-    ("ENOTCONN", Constant::Int(107)),
-    ("ECONNREFUSED", Constant::Int(111)),
+    ("ENOENT", Constant::Int(errno::ENOENT as i64)),
+    ("ESRCH", Constant::Int(errno::ESRCH as i64)),
+    ("EINTR", Constant::Int(errno::EINTR as i64)),
+    ("ENXIO", Constant::Int(errno::ENXIO as i64)),
+    ("E2BIG", Constant::Int(errno::E2BIG as i64)),
+    ("EBADF", Constant::Int(errno::EBADF as i64)),
+    ("ECHILD", Constant::Int(errno::ECHILD as i64)),
+    ("EAGAIN", Constant::Int(errno::EAGAIN as i64)),
+    ("ENOMEM", Constant::Int(errno::ENOMEM as i64)),
+    ("EACCES", Constant::Int(errno::EACCES as i64)),
+    ("EEXIST", Constant::Int(errno::EEXIST as i64)),
+    ("EINVAL", Constant::Int(errno::EINVAL as i64)),
+    ("EPIPE", Constant::Int(errno::EPIPE as i64)),
+    ("ENOSYS", Constant::Int(errno::ENOSYS as i64)),
+    ("ENOMSG", Constant::Int(errno::ENOMSG as i64)),
+    ("EIDRM", Constant::Int(errno::EIDRM as i64)),
+    ("ENOTSOCK", Constant::Int(errno::ENOTSOCK as i64)),
+    ("EADDRINUSE", Constant::Int(errno::EADDRINUSE as i64)),
+    ("EISCONN", Constant::Int(errno::EISCONN as i64)),
+    ("ENOTCONN", Constant::Int(errno::ENOTCONN as i64)),
+    ("ECONNREFUSED", Constant::Int(errno::ECONNREFUSED as i64)),
     ("RAND_MAX", Constant::Int(2147483647)),
 ];
 

@@ -10,11 +10,6 @@ use super::{Env, Reply, Request, Vm};
 use crate::calls::Call;
 use crate::ir::Scalar;
 
-/// `errno` values the VM sets itself.
-pub const ENOMEM: i32 = 12;
-/// `EINVAL`: a signal number out of range (`sigaddset`).
-pub const EINVAL: i32 = 22;
-
 impl Vm {
     /// The request for system call `call` (or what the C library does without the kernel).
     pub(super) fn system(

@@ -1,23 +1,14 @@
 //! FIFOs (`mkfifo(3)`, `fifo(7)`): a name in the namespace for a pipe that unrelated
 //! processes `open`, and `open` blocking until the other end is open too.
 
-use super::files::{OpenFile, EMFILE};
+use super::files::OpenFile;
 use super::kernel::{Kernel, Step};
 use super::namespace::Node;
 use super::pcb::Block;
 use super::pipe::Pipe;
+use crate::errno::{EEXIST, EINVAL, EMFILE, ENOENT, ENOSYS, ENXIO};
 use crate::vm::{Reply, Value};
 
-/// `ENOENT`: no such name.
-pub const ENOENT: i32 = 2;
-/// `ENXIO`: `open(O_WRONLY | O_NONBLOCK)` of a FIFO no one has open for reading.
-pub const ENXIO: i32 = 6;
-/// `EEXIST`: `mkfifo` of a name that exists.
-pub const EEXIST: i32 = 17;
-/// `EINVAL`: an argument the call does not accept.
-pub const EINVAL: i32 = 22;
-/// `ENOSYS`: regular files are not simulated.
-pub const ENOSYS: i32 = 38;
 /// `O_WRONLY` and `O_RDWR` (the access mode is `flags & O_ACCMODE`).
 pub const O_WRONLY: i32 = 1;
 /// `O_CREAT`.

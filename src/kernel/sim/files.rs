@@ -4,18 +4,11 @@
 use super::kernel::{Kernel, Step};
 use super::pcb::Block;
 use super::pipe::{Pipe, PipeRead, PipeWrite};
+use crate::errno::{EBADF, EMFILE, ENOTTY, EPIPE};
 use crate::outcome::OutputChunk;
 use crate::vm::{Reply, Value};
 use smallvec::SmallVec;
 
-/// `EBADF`: not an open descriptor (or the wrong end of a pipe).
-pub const EBADF: i32 = 9;
-/// `EMFILE`: no free descriptor number below [`OPEN_MAX`].
-pub const EMFILE: i32 = 24;
-/// `ENOTTY`: `isatty` of something that is not a terminal.
-pub const ENOTTY: i32 = 25;
-/// `EPIPE`: writing to a pipe or socket with no reader left.
-pub const EPIPE: i32 = 32;
 /// Descriptors per process (`ulimit -n`'s usual 1024).
 pub const OPEN_MAX: i32 = 1024;
 /// `SIGPIPE`: writing to a pipe no one can read.

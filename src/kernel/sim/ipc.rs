@@ -2,12 +2,13 @@
 //! queues, shared memory, mailboxes) and the dispatch of their system calls.
 
 use super::fifo::Fifo;
-use super::kernel::{Kernel, Step, ENOSYS};
+use super::kernel::{Kernel, Step};
 use super::mailbox::Mailbox;
 use super::msgqueue::MsgQueues;
 use super::namespace::Namespace;
 use super::shm::{Mmap, SharedMemory};
 use super::socket::Socket;
+use crate::errno::ENOSYS;
 use crate::vm::{Reply, Request};
 
 /// Every IPC object of a run.

@@ -10,13 +10,11 @@ use super::pcb::{new_record, Block, Live, ProcessTable};
 use super::pipe::Pipe;
 use super::schedule::{Replay, Schedule, ScheduleError};
 use super::scheduler::{Dispatch, Scheduler};
+use crate::errno::ENOSYS;
 use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessState};
 use crate::scenario::Scenario;
 use crate::vm::{Event, FaultKind, Reply, Request, Value, Vm};
 use rustc_hash::FxHashMap;
-
-/// `ENOSYS`: a call this kernel does not implement.
-pub const ENOSYS: i32 = 38;
 
 /// How to run: the initial process's arguments, a schedule to replay, what to record.
 #[derive(Clone, Debug, Default)]

@@ -5,15 +5,9 @@
 
 use super::kernel::{Kernel, Step};
 use super::pcb::Block;
+use crate::errno::{EAGAIN, EINVAL, ESRCH};
 use crate::vm::{Reply, Value};
 use std::collections::VecDeque;
-
-/// `EAGAIN`: `try_send` to a full mailbox, `try_receive` from an empty one.
-pub const EAGAIN: i32 = 11;
-/// `EINVAL`: no such mailbox, or a capacity below -1.
-pub const EINVAL: i32 = 22;
-/// `ESRCH`: direct naming of a process that does not exist or has terminated.
-pub const ESRCH: i32 = 3;
 
 /// One mailbox.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

@@ -3,24 +3,11 @@
 
 use super::kernel::{Kernel, Step};
 use super::pcb::Block;
+use crate::errno::{E2BIG, EAGAIN, EEXIST, EIDRM, EINVAL, ENOENT, ENOMSG};
 use crate::vm::{Reply, Value};
 use std::collections::BTreeMap;
 use std::collections::VecDeque;
 
-/// `ENOENT`: no queue has the key and `IPC_CREAT` was not given.
-pub const ENOENT: i32 = 2;
-/// `E2BIG`: the message is longer than the buffer and `MSG_NOERROR` was not given.
-pub const E2BIG: i32 = 7;
-/// `EAGAIN`: `msgsnd` with `IPC_NOWAIT` to a full queue.
-pub const EAGAIN: i32 = 11;
-/// `EEXIST`: `IPC_CREAT | IPC_EXCL` for a key that has a queue.
-pub const EEXIST: i32 = 17;
-/// `EINVAL`: no such queue, a type below 1, a message larger than `MSGMAX`.
-pub const EINVAL: i32 = 22;
-/// `ENOMSG`: `msgrcv` with `IPC_NOWAIT` and no message of the type.
-pub const ENOMSG: i32 = 42;
-/// `EIDRM`: the queue was removed while the caller waited.
-pub const EIDRM: i32 = 43;
 /// `IPC_CREAT`.
 pub const IPC_CREAT: i32 = 0o1000;
 /// `IPC_EXCL`.

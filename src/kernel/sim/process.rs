@@ -5,14 +5,11 @@ use super::end::read_variables;
 use super::kernel::{Kernel, Step};
 use super::pcb::{new_record, Block, Live, INIT_PID};
 use crate::config::Reaper;
+use crate::errno::{ECHILD, ENOENT};
 use crate::outcome::{Limit, ProcessState, Termination};
 use crate::vm::{Reply, Value, Vm};
 use std::rc::Rc;
 
-/// `ENOENT`: `exec` of a path that names no program.
-pub const ENOENT: i32 = 2;
-/// `ECHILD`: `wait` with no (matching) child.
-pub const ECHILD: i32 = 10;
 /// `WNOHANG`: `waitpid` returns 0 at once instead of blocking.
 pub const WNOHANG: i32 = 1;
 /// `SIGKILL`: how cascading termination ends descendants.

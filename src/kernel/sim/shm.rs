@@ -6,21 +6,12 @@
 //! through the mapping is a [`crate::vm::Request::Shared`] scheduling point, and `fork`
 //! keeps the mapping (the child's VM holds the same object id).
 
-use super::files::{OpenFile, EBADF, EMFILE};
+use super::files::OpenFile;
 use super::kernel::{Kernel, Step};
+use crate::errno::{EACCES, EBADF, EEXIST, EINVAL, EMFILE, ENOENT, ENOMEM};
 use crate::vm::{Env, Reply, Value};
 use std::collections::BTreeMap;
 
-/// `ENOENT`: no object of that name or key.
-pub const ENOENT: i32 = 2;
-/// `EACCES`: a writable shared mapping of a descriptor opened read-only.
-pub const EACCES: i32 = 13;
-/// `EEXIST`: `IPC_CREAT | IPC_EXCL` (or `O_CREAT | O_EXCL`) for a name that exists.
-pub const EEXIST: i32 = 17;
-/// `EINVAL`: no such segment, a size of 0, an address that is no mapping.
-pub const EINVAL: i32 = 22;
-/// `ENOMEM`: a segment or mapping larger than the run allows.
-pub const ENOMEM: i32 = 12;
 /// `IPC_CREAT` (`shmget`).
 pub const IPC_CREAT: i32 = 0o1000;
 /// `IPC_EXCL` (`shmget`).

@@ -4,16 +4,11 @@
 
 use super::kernel::{Kernel, Step};
 use super::pcb::{Block, ProcessTable};
+use crate::errno::{EINTR, EINVAL, ESRCH};
 use crate::ir::FuncId;
 use crate::outcome::{ProcessState, Termination};
 use crate::vm::{Reply, Value};
 
-/// `ESRCH`: no such process.
-pub const ESRCH: i32 = 3;
-/// `EINTR`: a handled signal interrupted the call.
-pub const EINTR: i32 = 4;
-/// `EINVAL`: no such signal, or one that cannot be caught.
-pub const EINVAL: i32 = 22;
 /// `SIGKILL`: cannot be caught or ignored.
 pub const SIGKILL: i32 = 9;
 /// `SIGALRM`: what `alarm` sends.

@@ -6,34 +6,18 @@
 //! is there, up to its length, so it may get fewer bytes than one `send` sent, or the bytes
 //! of several). A datagram socket keeps whole messages in a queue.
 
-use super::files::{OpenFile, EBADF, EMFILE};
+use super::files::OpenFile;
 use super::kernel::{Kernel, Step};
 use super::namespace::Node;
 use super::pcb::Block;
 use super::pipe::Pipe;
+use crate::errno::{
+    EADDRINUSE, EAFNOSUPPORT, EBADF, ECONNREFUSED, EINVAL, EISCONN, EMFILE, ENOENT, ENOTSOCK,
+    EOPNOTSUPP, EPROTOTYPE,
+};
 use crate::vm::{Reply, Value};
 use std::collections::VecDeque;
 
-/// `ENOENT`: `connect` to a path that names nothing.
-pub const ENOENT: i32 = 2;
-/// `EINVAL`: `bind` of a bound socket, `listen` of an unbound one, a bad type.
-pub const EINVAL: i32 = 22;
-/// `ENOTSOCK`: a socket call on a descriptor that is not a socket.
-pub const ENOTSOCK: i32 = 88;
-/// `EPROTOTYPE`: `connect` to a socket of the other type.
-pub const EPROTOTYPE: i32 = 91;
-/// `EOPNOTSUPP`: `listen`/`accept` on a datagram socket.
-pub const EOPNOTSUPP: i32 = 95;
-/// `EAFNOSUPPORT`: a domain other than `AF_UNIX`.
-pub const EAFNOSUPPORT: i32 = 97;
-/// `EADDRINUSE`: `bind` to a path that exists.
-pub const EADDRINUSE: i32 = 98;
-/// `EISCONN`: `connect` of a connected stream socket.
-pub const EISCONN: i32 = 106;
-/// `ENOTCONN`: `send`/`recv` on a stream socket that is not connected.
-pub const ENOTCONN: i32 = 107;
-/// `ECONNREFUSED`: `connect` to a socket that does not listen, a send to a closed one.
-pub const ECONNREFUSED: i32 = 111;
 /// `AF_UNIX`.
 pub const AF_UNIX: i32 = 1;
 /// Datagrams a socket queues before senders wait (Linux `max_dgram_qlen`).

@@ -4,7 +4,8 @@
 use super::kernel::{Kernel, Step};
 use super::pcb::Block;
 use super::pipe::{PipeRead, PipeWrite};
-use super::socket::{SocketKind, ECONNREFUSED, ENOTCONN, MAX_DGRAM_QLEN};
+use super::socket::{SocketKind, MAX_DGRAM_QLEN};
+use crate::errno::{ECONNREFUSED, ENOTCONN};
 use crate::vm::{Reply, Value};
 
 fn ok(n: i64) -> Step {

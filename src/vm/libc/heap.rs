@@ -3,9 +3,9 @@
 
 use super::int;
 use crate::calls::Call;
+use crate::errno::ENOMEM;
 use crate::vm::call::Outcome;
 use crate::vm::memory::{Fault, Region, RegionKind};
-use crate::vm::syscall::ENOMEM;
 use crate::vm::value::{Ptr, Value};
 use crate::vm::{Env, FaultKind, Vm};
 
