@@ -8,7 +8,8 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("/bin/false", include_str!("bin/false.c")),
     ("/bin/grep", include_str!("bin/grep.c")),
     ("/bin/ls", include_str!("bin/ls.c")),
-    ("/bin/more", include_str!("bin/more.c")),
+    // `more` pages a terminal; with no terminal to page, it copies as `cat` does.
+    ("/bin/more", include_str!("bin/cat.c")),
     ("/bin/ps", include_str!("bin/ps.c")),
     ("/bin/sleep", include_str!("bin/sleep.c")),
     ("/bin/sort", include_str!("bin/sort.c")),

@@ -109,6 +109,25 @@ pub enum Block {
 }
 
 impl Block {
+    /// Whether a caught signal with `SA_RESTART` makes the call again (a slow call of
+    /// `signal(7)`), and without it fails the call with `EINTR`.
+    pub fn restartable(self) -> bool {
+        matches!(
+            self,
+            Block::Wait { .. }
+                | Block::Read { .. }
+                | Block::Write { .. }
+                | Block::Accept { .. }
+                | Block::Connect { .. }
+                | Block::Recv { .. }
+                | Block::Send { .. }
+                | Block::MailboxSend {
+                    rendezvous: false,
+                    ..
+                }
+        )
+    }
+
     /// The human phrase reports show for a blocked process (`wait() for a child`).
     pub fn phrase(self) -> String {
         match self {

@@ -290,18 +290,7 @@ impl Kernel<'_> {
                 let written = std::mem::take(&mut live.written);
                 Reply::Value(Value::Int(written as i64))
             }
-            Some(
-                Block::Wait { .. }
-                | Block::Read { .. }
-                | Block::Write { .. }
-                | Block::Accept { .. }
-                | Block::Connect { .. }
-                | Block::Recv { .. }
-                | Block::Send { .. }
-                | Block::MailboxSend {
-                    rendezvous: false, ..
-                },
-            ) if restart && live.written == 0 => {
+            Some(block) if block.restartable() && restart && live.written == 0 => {
                 if live.vm.interrupt_restart(0) {
                     self.wake(q);
                 }
@@ -313,18 +302,7 @@ impl Kernel<'_> {
                 }
                 Reply::Error(EINTR)
             }
-            Some(
-                Block::Wait { .. }
-                | Block::Read { .. }
-                | Block::Write { .. }
-                | Block::Accept { .. }
-                | Block::Connect { .. }
-                | Block::Recv { .. }
-                | Block::Send { .. }
-                | Block::MailboxSend {
-                    rendezvous: false, ..
-                },
-            ) if !restart => Reply::Error(EINTR),
+            Some(block) if block.restartable() && !restart => Reply::Error(EINTR),
             _ => return,
         };
         self.table.live(q).vm.resume(0, reply);

@@ -1,4 +1,4 @@
-/* cat: copy standard input to standard output (the simulator has no files to name). */
+/* cat (and more): copy standard input to standard output (the simulator has no files to name). */
 int main(int argc, char *argv[]) {
     char buf[4096];
     long n;
