@@ -279,7 +279,7 @@ impl<'p, 'a> FnCx<'p> {
                 if !(ta.is_int() && tb.is_int()) {
                     let msg = format!(
                         "`{}` needs two numbers, not {} and {}",
-                        op_text(op),
+                        op.symbol(),
                         self.prog.structs.describe(ta),
                         self.prog.structs.describe(tb)
                     );
@@ -423,21 +423,5 @@ pub(super) fn arith_op(op: BinOp) -> ArithOp {
         BinOp::BitAnd => ArithOp::And,
         BinOp::BitOr => ArithOp::Or,
         _ => ArithOp::Xor,
-    }
-}
-
-fn op_text(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::Rem => "%",
-        BinOp::Add => "+",
-        BinOp::Sub => "-",
-        BinOp::Shl => "<<",
-        BinOp::Shr => ">>",
-        BinOp::BitAnd => "&",
-        BinOp::BitXor => "^",
-        BinOp::BitOr => "|",
-        _ => "operator",
     }
 }

@@ -16,10 +16,10 @@ pub(super) fn expr(e: &Expr) -> String {
         ExprKind::Int(n) => n.to_string(),
         ExprKind::Str(bytes) => quote(bytes),
         ExprKind::Name(name) => name.name.clone(),
-        ExprKind::Binary(op, l, r) => format!("{} {} {}", p(l), bin_op(*op), p(r)),
+        ExprKind::Binary(op, l, r) => format!("{} {} {}", p(l), BinOp::symbol(*op), p(r)),
         ExprKind::Unary(op, a) => format!("{}{}", un_op(*op), p(a)),
         ExprKind::Assign(op, l, r) => {
-            let op = op.map(bin_op).unwrap_or("");
+            let op = op.map(BinOp::symbol).unwrap_or("");
             format!("{} {op}= {}", p(l), p(r))
         }
         ExprKind::PreIncDec(inc, a) => format!("{}{}", if *inc { "++" } else { "--" }, p(a)),
@@ -164,29 +164,6 @@ fn struct_spec(s: &StructSpec) -> String {
         text.push_str(" }");
     }
     text
-}
-
-fn bin_op(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::Rem => "%",
-        BinOp::Add => "+",
-        BinOp::Sub => "-",
-        BinOp::Shl => "<<",
-        BinOp::Shr => ">>",
-        BinOp::Lt => "<",
-        BinOp::Gt => ">",
-        BinOp::Le => "<=",
-        BinOp::Ge => ">=",
-        BinOp::Eq => "==",
-        BinOp::Ne => "!=",
-        BinOp::BitAnd => "&",
-        BinOp::BitXor => "^",
-        BinOp::BitOr => "|",
-        BinOp::And => "&&",
-        BinOp::Or => "||",
-    }
 }
 
 fn un_op(op: UnOp) -> &'static str {
