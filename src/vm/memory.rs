@@ -144,6 +144,7 @@ impl Memory {
                 return Err(out_of_bounds(
                     "a string literal",
                     ptr.offset,
+                    len,
                     bytes.len() as u32,
                 ));
             }
@@ -166,7 +167,7 @@ impl Memory {
         };
         if end > u64::from(region.len()) {
             let name = self.describe(image, id);
-            return Err(out_of_bounds(&name, ptr.offset, region.len()));
+            return Err(out_of_bounds(&name, ptr.offset, len, region.len()));
         }
         Ok(match region.kind {
             RegionKind::Shared { object, .. } => Target::Shared(object),
@@ -192,7 +193,7 @@ impl Memory {
                     None => format!("a local object of `{}`", f.name),
                 }
             }
-            RegionKind::Heap => format!("a malloc block of {} bytes", region.len()),
+            RegionKind::Heap => "a malloc block".into(),
             RegionKind::Argv => "argv".into(),
             RegionKind::Shared { .. } => "shared memory".into(),
         }
@@ -363,11 +364,19 @@ fn range(offset: u32, len: u32) -> std::ops::Range<usize> {
     offset as usize..offset as usize + len as usize
 }
 
-fn out_of_bounds(name: &str, offset: u32, size: u32) -> Fault {
-    Fault::new(
-        super::FaultKind::OutOfBounds,
-        format!("access at byte {offset} is outside {name} ({size} bytes)"),
-    )
+/// An access of `len` bytes from `offset` that does not fit in an object of `size` bytes:
+/// the message names the first byte past the end (`strcpy` into `char b[4]` of a longer
+/// string overflows at byte 4, not at byte 0 where the copy starts).
+fn out_of_bounds(name: &str, offset: u32, len: u32, size: u32) -> Fault {
+    let message = if len <= 1 || offset >= size {
+        format!("access at byte {offset} of {name}, which has {size} bytes")
+    } else {
+        let last = u64::from(offset) + u64::from(len) - 1;
+        format!(
+            "{len} bytes from byte {offset} reach byte {last} of {name}, which has {size} bytes"
+        )
+    };
+    Fault::new(super::FaultKind::OutOfBounds, message)
 }
 
 fn tagged(p: Provenance, scalar: Scalar) -> Option<Value> {
