@@ -31,5 +31,6 @@ C
   grep -q "^$procs processes" "$work/out" || { echo "unexpected report for N=$n:"; head -5 "$work/out"; exit 1; }
   read -r rss user sys <"$work/rss"
   awk -v n="$n" -v p="$procs" -v s="$start" -v e="$end" -v r="$rss" -v u="$user" -v y="$sys" \
-    'BEGIN { w = e - s; c = u + y; printf "%4d %10d %9.3f %8.3f %14.0f %9.1f\n", n, p, w, c, p / c, r / 1024 }'
+    'BEGIN { w = e - s; c = u + y; rate = c > 0 ? sprintf("%.0f", p / c) : "-";
+            printf "%4d %10d %9.3f %8.3f %14s %9.1f\n", n, p, w, c, rate, r / 1024 }'
 done
