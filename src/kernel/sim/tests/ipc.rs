@@ -2,41 +2,20 @@
 //! and are removed under a waiting receiver, shared memory ids and mappings, signals and
 //! mailboxes.
 
-use super::{block, blocked, child, reply, scenario};
+use super::{block, blocked, child, image_running, reply, scenario};
 use crate::calls::Call;
 use crate::config::Config;
-use crate::ir::{Catalog, FuncId, Function, Image, Instr};
+use crate::ir::{Catalog, FuncId, Instr};
 use crate::kernel::sim::kernel::{Kernel, Options, Step};
 use crate::kernel::sim::pcb::Block;
 use crate::outcome::{ProcessState, Termination};
 use crate::scenario::Scenario;
-use crate::syntax::span::Span;
 use crate::vm::{Event, NoEnv, Reply, Value};
-use std::rc::Rc;
 
 /// A scenario whose program calls `pause()` first, so a test can park a process at a
 /// pending request that the kernel may answer.
 fn pausing() -> Scenario {
-    let start = Function {
-        name: "<start>".to_string(),
-        params: 2,
-        slots: 2,
-        frame_objects: Vec::new(),
-        code: vec![Instr::Call(Call::Pause, 0), Instr::Ret],
-        spans: vec![Span::default(); 2],
-        locals: Vec::new(),
-    };
-    let image = Rc::new(Image {
-        path: "/proc/self".to_string(),
-        functions: vec![start],
-        entry: FuncId(0),
-        strings: Vec::new(),
-        global_slots: Vec::new(),
-        data: Vec::new(),
-        data_pointers: Vec::new(),
-        globals: Vec::new(),
-        errno_slot: None,
-    });
+    let image = image_running("/proc/self", vec![Instr::Call(Call::Pause, 0), Instr::Ret]);
     Scenario {
         catalog: Catalog {
             main: image,

@@ -20,13 +20,18 @@ pub(super) fn image() -> Rc<Image> {
 }
 
 pub(super) fn image_at(path: &str) -> Rc<Image> {
+    image_running(path, vec![Instr::Const(0), Instr::Ret])
+}
+
+/// An image at `path` whose start routine is `code`.
+pub(super) fn image_running(path: &str, code: Vec<Instr>) -> Rc<Image> {
     let start = Function {
         name: "<start>".to_string(),
         params: 2,
         slots: 2,
         frame_objects: Vec::new(),
-        code: vec![Instr::Const(0), Instr::Ret],
-        spans: vec![Span::default(); 2],
+        spans: vec![Span::default(); code.len()],
+        code,
         locals: Vec::new(),
     };
     Rc::new(Image {
