@@ -18,6 +18,8 @@ pub enum Call {
     Exit,
     UnderscoreExit,
     Abort,
+    /// What `assert` (from the built-in `<assert.h>`) calls when its expression is false.
+    AssertFail,
     Atexit,
     Wait,
     Waitpid,
@@ -325,6 +327,7 @@ catalogue! {
     MsgReceive "receive" System 2 2 "int receive(mailbox_t box, long *message)";
     MsgTrySend "try_send" System 2 2 "int try_send(mailbox_t box, long message)";
     MsgTryReceive "try_receive" System 2 2 "int try_receive(mailbox_t box, long *message)";
+    AssertFail "__assert_fail" Library 4 4 "void __assert_fail(const char *assertion, const char *file, unsigned int line, const char *function)";
 }
 
 /// Looks a call up by the name a scenario uses.
@@ -378,6 +381,18 @@ pub const CONSTANTS: &[(&str, Constant)] = &[
     ("O_TRUNC", Constant::Int(0o1000)),
     ("O_APPEND", Constant::Int(0o2000)),
     ("O_NONBLOCK", Constant::Int(0o4000)),
+    ("S_IRWXU", Constant::Int(0o700)),
+    ("S_IRUSR", Constant::Int(0o400)),
+    ("S_IWUSR", Constant::Int(0o200)),
+    ("S_IXUSR", Constant::Int(0o100)),
+    ("S_IRWXG", Constant::Int(0o70)),
+    ("S_IRGRP", Constant::Int(0o40)),
+    ("S_IWGRP", Constant::Int(0o20)),
+    ("S_IXGRP", Constant::Int(0o10)),
+    ("S_IRWXO", Constant::Int(0o7)),
+    ("S_IROTH", Constant::Int(0o4)),
+    ("S_IWOTH", Constant::Int(0o2)),
+    ("S_IXOTH", Constant::Int(0o1)),
     ("IPC_PRIVATE", Constant::Int(0)),
     ("IPC_CREAT", Constant::Int(0o1000)),
     ("IPC_EXCL", Constant::Int(0o2000)),

@@ -109,7 +109,7 @@ pub fn compile(
         .collect();
     let main = lower_or_collect(
         &ast.items,
-        "main",
+        ("main", path),
         Span::new(0, 0),
         len,
         &pinned,
@@ -122,7 +122,7 @@ pub fn compile(
     for block in &ast.programs {
         if let Some(image) = lower_or_collect(
             &block.items,
-            &block.path,
+            (&block.path, path),
             block.span,
             len,
             &pinned,
@@ -174,15 +174,16 @@ pub fn compile(
     }
 }
 
+/// Lowers one program: the image at `path`, written in source file `file`.
 fn lower_or_collect(
     items: &[ast::Item],
-    path: &str,
+    (path, file): (&str, &str),
     span: Span,
     len: usize,
     pinned: &[String],
     errors: &mut Vec<CheckError>,
 ) -> Option<Rc<ir::Image>> {
-    match ir::lower(items, path, span, len, pinned) {
+    match ir::lower(items, path, file, span, len, pinned) {
         Ok(image) => Some(Rc::new(image)),
         Err(errs) => {
             errors.extend(errs);
@@ -209,7 +210,8 @@ fn builtin_images() -> Vec<(String, Rc<ir::Image>)> {
 fn builtin_image(path: &str, source: &str) -> ir::Image {
     let ast = syntax::parse(source)
         .unwrap_or_else(|e| panic!("built-in program {path} does not parse: {e:?}"));
-    ir::lower(&ast.items, path, Span::new(0, 0), source.len(), &[])
+    let file = path.rsplit('/').next().unwrap_or(path);
+    ir::lower(&ast.items, path, file, Span::new(0, 0), source.len(), &[])
         .unwrap_or_else(|e| panic!("built-in program {path} does not check: {e:?}"))
 }
 

@@ -53,6 +53,12 @@ impl Vm {
                 }
                 Then::Exit => th.job = Job::Exiting,
                 Then::Resume => th.job = Job::Run,
+                Then::Die(signal) => {
+                    let request = Request::Die { signal };
+                    th.job = Job::Dead;
+                    th.wait_for(request.clone(), OnReply::Return);
+                    return Some(Event::Request(request));
+                }
                 Then::Flush(stream) => {
                     th.job = Job::Flush {
                         stream,

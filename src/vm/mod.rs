@@ -125,6 +125,9 @@ pub struct Vm {
     strerror_buf: Option<RegionId>,
     /// `main`'s frame after it returned to the entry (its locals stay readable).
     main_frame: Option<Frame>,
+    /// The last component of `argv[0]` (glibc's `program_invocation_short_name`), which
+    /// `assert` names in its message.
+    progname: Rc<[u8]>,
 }
 
 /// An image compared and hashed by identity (one `Rc` per program of a scenario).
@@ -162,6 +165,7 @@ impl Vm {
             random: None,
             strerror_buf: None,
             main_frame: None,
+            progname: Rc::from(&[][..]),
         };
         vm.start(argv);
         vm
@@ -170,6 +174,9 @@ impl Vm {
     /// Sets up globals, `argv` and thread 0 at the entry of the current image.
     fn start(&mut self, argv: Vec<Vec<u8>>) {
         let image = Rc::clone(&self.image.0);
+        let argv0 = argv.first().map_or(&[][..], |a| a.as_slice());
+        let short = argv0.rsplit(|&b| b == b'/').next().unwrap_or(argv0);
+        self.progname = Rc::from(short);
         self.globals = image.global_slots.iter().map(|&g| init_value(g)).collect();
         let mut array = Region::zeroed(RegionKind::Argv, (argv.len() + 1) * 8);
         for (i, arg) in argv.iter().enumerate() {

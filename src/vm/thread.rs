@@ -65,6 +65,9 @@ pub enum Then {
     Resume,
     /// Flush this stream too (`fflush(NULL)`), then the call returns 0.
     Flush(u8),
+    /// The process kills itself with this signal (`assert` failing: `abort` after the
+    /// message).
+    Die(i32),
 }
 
 /// How to apply the kernel's reply to the pending request.

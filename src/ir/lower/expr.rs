@@ -153,6 +153,17 @@ impl<'p, 'a> FnCx<'p> {
             self.emit(Instr::Const(0x7f3a_2e00_0000 + 0x40 * index as i64));
             return Type::void_ptr();
         }
+        let predefined = match name {
+            "__func__" => Some(self.name.clone()),
+            "__FILE__" => Some(self.prog.file.clone()),
+            _ => None,
+        };
+        if let Some(text) = predefined {
+            // C11 6.4.2.2 and 6.10.8.1: the function's name, the source file's name.
+            let id = self.prog.string(text.as_bytes());
+            self.emit(Instr::Str(id));
+            return Type::Array(std::rc::Rc::new(Type::CHAR), Some(text.len() as u32 + 1));
+        }
         match crate::calls::constant(name) {
             Some(Constant::Int(n)) => {
                 self.emit(Instr::Const(n));

@@ -38,6 +38,8 @@ pub(super) struct FnCx<'p> {
     pub breakables: Vec<Breakable>,
     pub ret: Type,
     pub span: Span,
+    /// The function's name (`__func__`, C11 6.4.2.2).
+    pub name: String,
     /// Names whose address is taken in this function: their locals live in memory.
     pub address_taken: FxHashSet<String>,
     /// `case`/`default` labels of the innermost switch: statement address → code index.
@@ -67,6 +69,7 @@ pub(super) fn lower_function(prog: &mut Program, function: &ast::Function) -> Fu
         breakables: Vec::new(),
         ret: sym.ty.ret.clone(),
         span: function.sig.span,
+        name: function.sig.name.name.clone(),
         address_taken,
         case_labels: Vec::new(),
         outer_locals: Vec::new(),

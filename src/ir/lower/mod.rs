@@ -23,7 +23,7 @@ use std::rc::Rc;
 /// Lowers the C `items` of one program (the scenario's own, or a `program "/path"` block)
 /// to an executable image.
 ///
-/// `path` names the image; `source_len` is the length of the source the spans point into.
+/// `path` names the image, `file` the source file (`__FILE__`); `source_len` is the length of the source the spans point into.
 /// `pinned` names locals of `main` that are read when the process exits (`expect main.x`):
 /// they are never cleared as dead.
 ///
@@ -33,11 +33,13 @@ use std::rc::Rc;
 pub fn lower(
     items: &[Item],
     path: &str,
+    file: &str,
     span: Span,
     source_len: usize,
     pinned: &[String],
 ) -> Result<Image, Vec<CheckError>> {
     let mut program = Program::new(source_len);
+    program.file = file.to_string();
     program.pinned = pinned.to_vec();
     program.declare_all(items);
     program.define_all(items);
@@ -86,6 +88,8 @@ pub(super) struct FuncSym {
 /// Everything known at file scope while lowering one program.
 pub(super) struct Program {
     pub source_len: usize,
+    /// The source file's name, as `__FILE__` gives it.
+    pub file: String,
     pub structs: Structs,
     pub struct_tags: FxHashMap<String, crate::check::StructId>,
     pub typedefs: FxHashMap<String, Type>,
@@ -112,6 +116,7 @@ impl<'a> Program {
     fn new(source_len: usize) -> Self {
         let mut program = Program {
             source_len,
+            file: String::new(),
             structs: Structs::default(),
             struct_tags: FxHashMap::default(),
             typedefs: FxHashMap::default(),

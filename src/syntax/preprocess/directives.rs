@@ -2,6 +2,8 @@
 
 use super::condition::evaluate;
 use super::expand::Macro;
+use super::headers;
+use super::run_with;
 use super::tokens::{tokenize, Kind, Token};
 use super::{Conditional, RawDefine, State};
 use crate::syntax::span::Span;
@@ -47,6 +49,7 @@ impl State<'_> {
                 open.taking = !open.taken;
                 open.taken = true;
             }
+            "include" if active => self.include(&tokens, span)?,
             "error" if active => {
                 let message: Vec<&str> = tokens.iter().map(|t| &*t.text).collect();
                 return Err(self.error(&format!("#error {}", message.join(" ")), span));
@@ -56,6 +59,25 @@ impl State<'_> {
             }
             _ => {}
         }
+        Ok(())
+    }
+
+    /// `#include <name>` or `#include "name"`: a built-in header's lines are preprocessed
+    /// here, with the macros defined so far, and stand for the directive in the output;
+    /// any other header declares only what is known without it.
+    fn include(&mut self, tokens: &[Token], span: Span) -> Result<(), SyntaxError> {
+        let spelled = spell(tokens);
+        let name = spelled.trim_matches(|c| matches!(c, '<' | '>' | '"' | ' '));
+        let Some(header) = headers::find(name) else {
+            return Ok(());
+        };
+        let macros = std::mem::take(&mut self.macros);
+        let (preprocessed, macros) = run_with(header, macros).map_err(|error| {
+            let reason = format!("in the built-in header `{name}`: {error}");
+            self.error(&reason, span)
+        })?;
+        self.macros = macros;
+        self.out.produce(&preprocessed.text, span, Some(name));
         Ok(())
     }
 

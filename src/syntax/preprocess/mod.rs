@@ -1,11 +1,13 @@
-//! The preprocessor (C11 6.10): `#include` (ignored), `#define`/`#undef`, `#error`, the
-//! conditionals `#if`/`#ifdef`/`#ifndef`/`#elif`/`#else`/`#endif`, and textual macro
-//! expansion of the lines in between, giving the text the parser reads and a [`SpanMap`]
-//! back to the source.
+//! The preprocessor (C11 6.10): `#include` (the built-in headers that define macros or
+//! functions are read, every other header is known already), `#define`/`#undef`, `#error`,
+//! the conditionals `#if`/`#ifdef`/`#ifndef`/`#elif`/`#else`/`#endif`, `__LINE__`, and
+//! textual macro expansion of the lines in between, giving the text the parser reads and a
+//! [`SpanMap`] back to the source.
 
 mod condition;
 mod directives;
 mod expand;
+mod headers;
 mod spanmap;
 mod tokens;
 
@@ -62,11 +64,17 @@ struct Conditional {
 /// included `#error`, or a macro invocation without its `)` or with the wrong number of
 /// arguments.
 pub(super) fn run(source: &str) -> Result<Preprocessed, SyntaxError> {
+    run_with(source, Macros::default()).map(|(preprocessed, _)| preprocessed)
+}
+
+/// [`run`] with `macros` defined before the first line; also gives the macros defined
+/// after the last one (what an included header adds).
+fn run_with(source: &str, macros: Macros) -> Result<(Preprocessed, Macros), SyntaxError> {
     let mut state = State {
         source,
         out: Output::default(),
         defines: Vec::new(),
-        macros: Macros::default(),
+        macros,
         stack: Vec::new(),
         pending: None,
     };
@@ -81,11 +89,12 @@ pub(super) fn run(source: &str) -> Result<Preprocessed, SyntaxError> {
         return Err(state.error("`#if` without `#endif`", open.span));
     }
     let (text, map) = state.out.finish(source.len());
-    Ok(Preprocessed {
+    let preprocessed = Preprocessed {
         text,
         map,
         defines: state.defines,
-    })
+    };
+    Ok((preprocessed, state.macros))
 }
 
 /// The index of the newline ending the logical line at `start` (backslash-newline joins).
@@ -160,6 +169,17 @@ impl State<'_> {
         let (tokens, trailing) = tokenize(self.source, start, end);
         let expanded = expand(tokens, &self.macros).map_err(|e| self.error(&e.reason, e.span))?;
         for token in expanded {
+            if token.kind == tokens::Kind::Ident && &*token.text == "__LINE__" {
+                // C11 6.10.8.1: the line of the source line, or of the invocation it is in.
+                let at = token.origin.start as usize;
+                let line = 1 + self.source.as_bytes()[..at]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                self.out.copy(self.source, token.gap);
+                self.out.produce(&format!(" {line}"), token.origin, None);
+                continue;
+            }
             if !token.expanded {
                 self.out.copy(self.source, token.gap);
                 self.out.copy(self.source, token.origin);
@@ -207,6 +227,29 @@ mod tests {
             expanded("#define N 5\nchar *s = \"N\"; int n = N + NN + 'N';"),
             "char*s=\"N\";intn=5+NN+'N';"
         );
+    }
+
+    #[test]
+    fn line_gives_the_line_of_the_invocation() {
+        assert_eq!(
+            expanded("int a = __LINE__;\n\nint b = __LINE__;"),
+            "inta=1;intb=3;"
+        );
+    }
+
+    #[test]
+    fn assert_h_defines_assert_unless_ndebug_was_defined_first() {
+        let on = expanded("#include <assert.h>\nassert(x > 0);");
+        assert!(on.contains("__assert_fail(\"x>0\""), "{on}");
+        let off = expanded("#define NDEBUG\n#include <assert.h>\nassert(x > 0);");
+        assert!(off.ends_with("*/((void)0);"), "{off}");
+    }
+
+    #[test]
+    fn a_builtin_header_included_twice_defines_its_functions_once() {
+        let twice = expanded("#include \"csapp.h\"\n#include \"csapp.h\"\n");
+        assert_eq!(twice.matches("pid_tFork(void)").count(), 1);
+        assert_eq!(expanded("#include \"mine.h\"\nint x;"), "intx;");
     }
 
     #[test]

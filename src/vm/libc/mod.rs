@@ -75,6 +75,7 @@ impl Vm {
         match call {
             Call::Exit => Ok(Outcome::Exit(int(args, 0)? as i32)),
             Call::Abort => Ok(Outcome::Die(6)),
+            Call::AssertFail => self.assert_fail(args, env),
             Call::Atexit => match args[0] {
                 Value::Func(f) => {
                     self.atexit.push(f);

@@ -105,6 +105,35 @@ impl Vm {
         Ok(Some(outcome))
     }
 
+    /// `__assert_fail(assertion, file, line, function)`: glibc's message on `stderr`,
+    /// `prog: file:line: function: Assertion `assertion' failed.`, written out, then
+    /// `abort` (SIGABRT).
+    pub(super) fn assert_fail(
+        &mut self,
+        args: &[Value],
+        env: &mut dyn Env,
+    ) -> Result<Outcome, Fault> {
+        let mut text = self.progname.to_vec();
+        if !text.is_empty() {
+            text.extend_from_slice(b": ");
+        }
+        text.extend_from_slice(&self.string(args[1], env)?);
+        text.extend_from_slice(format!(":{}: ", int(args, 2)? as u32).as_bytes());
+        if args[3] != Value::ZERO {
+            text.extend_from_slice(&self.string(args[3], env)?);
+            text.extend_from_slice(b": ");
+        }
+        text.extend_from_slice(b"Assertion `");
+        text.extend_from_slice(&self.string(args[0], env)?);
+        text.extend_from_slice(b"' failed.\n");
+        self.stdio.output(2, &text, &self.config);
+        Ok(Outcome::Output {
+            stream: 2,
+            left: self.stdio.streams[2].buf.len(),
+            then: Then::Die(6),
+        })
+    }
+
     /// `printf`'s output for the format at argument `at` and the arguments after it.
     fn format(&self, args: &[Value], at: usize, env: &mut dyn Env) -> Result<Vec<u8>, Fault> {
         let fmt = self.string(args[at], env)?;
