@@ -95,6 +95,7 @@ pub enum Call {
     Mkfifo,
     Open,
     Unlink,
+    Lseek,
     Ftok,
     Msgget,
     Msgsnd,
@@ -328,6 +329,7 @@ catalogue! {
     MsgTrySend "try_send" System 2 2 "int try_send(mailbox_t box, long message)";
     MsgTryReceive "try_receive" System 2 2 "int try_receive(mailbox_t box, long *message)";
     AssertFail "__assert_fail" Library 4 4 "void __assert_fail(const char *assertion, const char *file, unsigned int line, const char *function)";
+    Lseek "lseek" System 3 3 "off_t lseek(int fd, off_t offset, int whence)";
 }
 
 /// Looks a call up by the name a scenario uses.
@@ -381,6 +383,9 @@ pub const CONSTANTS: &[(&str, Constant)] = &[
     ("O_TRUNC", Constant::Int(0o1000)),
     ("O_APPEND", Constant::Int(0o2000)),
     ("O_NONBLOCK", Constant::Int(0o4000)),
+    ("SEEK_SET", Constant::Int(0)),
+    ("SEEK_CUR", Constant::Int(1)),
+    ("SEEK_END", Constant::Int(2)),
     ("S_IRWXU", Constant::Int(0o700)),
     ("S_IRUSR", Constant::Int(0o400)),
     ("S_IWUSR", Constant::Int(0o200)),
@@ -455,6 +460,9 @@ pub const CONSTANTS: &[(&str, Constant)] = &[
     ("EACCES", Constant::Int(errno::EACCES as i64)),
     ("EEXIST", Constant::Int(errno::EEXIST as i64)),
     ("EINVAL", Constant::Int(errno::EINVAL as i64)),
+    ("EISDIR", Constant::Int(errno::EISDIR as i64)),
+    ("ESPIPE", Constant::Int(errno::ESPIPE as i64)),
+    ("EMFILE", Constant::Int(errno::EMFILE as i64)),
     ("EPIPE", Constant::Int(errno::EPIPE as i64)),
     ("ENOSYS", Constant::Int(errno::ENOSYS as i64)),
     ("ENOMSG", Constant::Int(errno::ENOMSG as i64)),

@@ -23,15 +23,19 @@ pub const ENOMEM: i32 = 12;
 pub const EACCES: i32 = 13;
 /// `EEXIST`: `mkfifo` of a name that exists.
 pub const EEXIST: i32 = 17;
+/// `EISDIR`: `open` of a path naming a directory.
+pub const EISDIR: i32 = 21;
 /// `EINVAL`: an argument the call does not accept.
 pub const EINVAL: i32 = 22;
 /// `EMFILE`: no free descriptor number below [`OPEN_MAX`].
 pub const EMFILE: i32 = 24;
 /// `ENOTTY`: `isatty` of something that is not a terminal.
 pub const ENOTTY: i32 = 25;
+/// `ESPIPE`: `lseek` on a pipe, socket or terminal.
+pub const ESPIPE: i32 = 29;
 /// `EPIPE`: writing to a pipe or socket with no reader left.
 pub const EPIPE: i32 = 32;
-/// `ENOSYS`: regular files are not simulated.
+/// `ENOSYS`: a call the kernel does not carry out.
 pub const ENOSYS: i32 = 38;
 /// `ENOMSG`: `msgrcv` with `IPC_NOWAIT` and no message of the type.
 pub const ENOMSG: i32 = 42;

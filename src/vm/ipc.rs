@@ -37,6 +37,11 @@ impl Vm {
                     flags: int(1) as i32,
                 })
             }),
+            Call::Lseek => ret(Request::Lseek {
+                fd: int(0) as i32,
+                offset: int(1),
+                whence: int(2) as i32,
+            }),
             Call::Unlink => self
                 .string(args[0], env)
                 .and_then(|path| ret(Request::Unlink { path })),

@@ -118,13 +118,22 @@ pub enum Request {
         /// Permission bits (kept, not enforced).
         mode: u32,
     },
-    /// `open(path, flags)`: opens a FIFO (blocking until the other end is open unless
-    /// `O_NONBLOCK`); answered with the new descriptor.
+    /// `open(path, flags)`: opens a regular file or a FIFO (blocking until the other end
+    /// is open unless `O_NONBLOCK`); answered with the new descriptor.
     Open {
         /// The path.
         path: Vec<u8>,
         /// `O_RDONLY`, `O_WRONLY`, `O_RDWR`, `O_NONBLOCK`, `O_CREAT`, …
         flags: i32,
+    },
+    /// `lseek(fd, offset, whence)`: answered with the new offset from the start.
+    Lseek {
+        /// The descriptor.
+        fd: i32,
+        /// Bytes, relative to `whence`.
+        offset: i64,
+        /// `SEEK_SET` (0), `SEEK_CUR` (1) or `SEEK_END` (2).
+        whence: i32,
     },
     /// `unlink(path)`: removes the name (open descriptors stay usable).
     Unlink {

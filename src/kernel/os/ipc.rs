@@ -12,6 +12,7 @@ impl Process<'_> {
             Request::Mkfifo { path, mode } => self.mkfifo(&path, mode),
             Request::Open { path, flags } => self.open(&path, flags),
             Request::Unlink { path } => self.unlink(&path),
+            Request::Lseek { fd, offset, whence } => self.lseek(fd, offset, whence),
             Request::Kill { pid, signal } => self.kill(pid, signal),
             Request::Raise { signal } => self.raise(signal),
             Request::Pause => self.pause(),

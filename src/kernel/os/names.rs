@@ -32,6 +32,17 @@ impl Process<'_> {
         }
     }
 
+    /// `lseek(fd, offset, whence)`.
+    pub(super) fn lseek(&mut self, fd: i32, offset: i64, whence: i32) -> Reply {
+        // SAFETY: lseek takes plain integers and touches no memory of ours.
+        let result = unsafe { libc::lseek(fd, offset, whence) };
+        if result < 0 {
+            Reply::Error(Errno::last() as i32)
+        } else {
+            Reply::Value(Value::Int(result))
+        }
+    }
+
     /// `mkfifo(path, mode)`.
     pub(super) fn mkfifo(&mut self, path: &[u8], mode: u32) -> Reply {
         let path = match c_path(path) {

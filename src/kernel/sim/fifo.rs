@@ -6,13 +6,11 @@ use super::kernel::{Kernel, Step};
 use super::namespace::Node;
 use super::pcb::Block;
 use super::pipe::Pipe;
-use crate::errno::{EEXIST, EINVAL, EMFILE, ENOENT, ENOSYS, ENXIO};
+use crate::errno::{EEXIST, EINVAL, EMFILE, ENOENT, ENXIO};
 use crate::vm::{Reply, Value};
 
 /// `O_WRONLY` and `O_RDWR` (the access mode is `flags & O_ACCMODE`).
 pub const O_WRONLY: i32 = 1;
-/// `O_CREAT`.
-pub const O_CREAT: i32 = 0o100;
 /// `O_NONBLOCK`: `open` of a FIFO does not wait for the other end.
 pub const O_NONBLOCK: i32 = 0o4000;
 
@@ -45,14 +43,12 @@ impl Kernel<'_> {
         }
     }
 
-    /// `open(path, flags)`: only FIFOs exist; other paths fail with `ENOENT` (`ENOSYS` with
-    /// `O_CREAT`: regular files are not simulated).
+    /// `open(path, flags)`: a FIFO, a socket (`ENXIO`) or a regular file.
     pub(super) fn open(&mut self, p: u32, path: &[u8], flags: i32) -> Step {
         match self.ipc.names.lookup(path) {
             Some(Node::Fifo(f)) => self.open_fifo(p, f, flags),
             Some(Node::Socket(_)) => Step::Reply(Reply::Error(ENXIO)),
-            None if flags & O_CREAT != 0 => Step::Reply(Reply::Error(ENOSYS)),
-            None => Step::Reply(Reply::Error(ENOENT)),
+            Some(Node::File(_)) | None => self.open_regular(p, path, flags),
         }
     }
 

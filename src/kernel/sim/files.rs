@@ -33,6 +33,8 @@ pub enum OpenFile {
         /// Opened `O_RDWR` (a `MAP_SHARED` mapping may be written).
         writable: bool,
     },
+    /// A regular file through open file description `n` (shared offset).
+    Regular(u32),
 }
 
 /// One process's descriptors: `fd` indexes the table.
@@ -114,6 +116,7 @@ impl Kernel<'_> {
         match file {
             OpenFile::Terminal | OpenFile::Shm { .. } => {}
             OpenFile::Socket(s) => self.ipc.sockets[s as usize].refs += 1,
+            OpenFile::Regular(d) => self.ipc.descriptions[d as usize].refs += 1,
             OpenFile::PipeRead(n) => self.pipes[n as usize].readers += 1,
             OpenFile::PipeWrite(n) => self.pipes[n as usize].writers += 1,
         }
@@ -125,6 +128,7 @@ impl Kernel<'_> {
         match file {
             OpenFile::Terminal | OpenFile::Shm { .. } => {}
             OpenFile::Socket(s) => self.socket_closed(s),
+            OpenFile::Regular(d) => self.ipc.descriptions[d as usize].refs -= 1,
             OpenFile::PipeRead(n) => {
                 let pipe = &mut self.pipes[n as usize];
                 pipe.readers -= 1;
@@ -267,6 +271,7 @@ impl Kernel<'_> {
                 }
             },
             Some(OpenFile::Socket(s)) => self.socket_read(p, s, fd, len),
+            Some(OpenFile::Regular(d)) => self.read_regular(d, len),
             Some(OpenFile::PipeWrite(_) | OpenFile::Shm { .. }) | None => {
                 Step::Reply(Reply::Error(EBADF))
             }
@@ -289,6 +294,7 @@ impl Kernel<'_> {
             }
             Some(OpenFile::PipeWrite(n)) => self.write_pipe(p, n, fd, data),
             Some(OpenFile::Socket(s)) => self.socket_write(p, s, fd, data),
+            Some(OpenFile::Regular(d)) => self.write_regular(d, data),
             Some(OpenFile::PipeRead(_) | OpenFile::Shm { .. }) | None => {
                 Step::Reply(Reply::Error(EBADF))
             }

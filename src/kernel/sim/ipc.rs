@@ -6,6 +6,7 @@ use super::kernel::{Kernel, Step};
 use super::mailbox::Mailbox;
 use super::msgqueue::MsgQueues;
 use super::namespace::Namespace;
+use super::regular::{Description, RegularFile};
 use super::shm::{Mmap, SharedMemory};
 use super::socket::Socket;
 use crate::errno::ENOSYS;
@@ -26,6 +27,11 @@ pub struct Ipc {
     pub mailboxes: Vec<Mailbox>,
     /// Unix domain sockets by index.
     pub sockets: Vec<Socket>,
+    /// Regular files by index (the namespace names them; an unlinked one stays while
+    /// descriptions refer to it).
+    pub files: Vec<RegularFile>,
+    /// Open file descriptions of regular files.
+    pub descriptions: Vec<Description>,
     /// Messages sent by direct naming and not yet received, in the order sent:
     /// `(receiver, sender pid, message)`.
     pub direct: Vec<(u32, i64, i64)>,
@@ -38,6 +44,7 @@ impl Kernel<'_> {
             Request::Mkfifo { path, .. } => self.mkfifo(path),
             Request::Open { path, flags } => self.open(p, path, *flags),
             Request::Unlink { path } => self.unlink(path),
+            Request::Lseek { fd, offset, whence } => self.lseek(p, *fd, *offset, *whence),
             Request::Msgget { key, flags } => self.msgget(*key, *flags),
             Request::Msgsnd {
                 msqid,

@@ -17,6 +17,7 @@ mod namespace;
 mod pcb;
 mod pipe;
 mod process;
+mod regular;
 mod schedule;
 mod scheduler;
 mod shm;
