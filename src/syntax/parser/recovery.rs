@@ -23,6 +23,8 @@ pub(super) fn declarative_error(builder: &Builder<'_>, at: usize) -> Option<Synt
         Rule::scenario_block
     } else if after("program").is_some_and(|r| r.starts_with('"')) {
         Rule::program_block
+    } else if after("file").is_some_and(|r| r.starts_with('"')) {
+        Rule::file_decl
     } else {
         return None;
     };
@@ -233,9 +235,9 @@ pub(super) fn refine(error: SyntaxError, text: &str) -> SyntaxError {
 /// byte `at`, where a parse error stopped.
 fn floating_point_near(text: &str, at: usize) -> Option<Span> {
     let at = at.min(text.len());
-    let start = text[..at]
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
-        .map_or(0, |i| i + 1);
+    let start = (text[..at].char_indices().rev())
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let end = text[at..]
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
         .map_or(text.len(), |i| at + i);
