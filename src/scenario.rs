@@ -24,6 +24,9 @@ pub struct Scenario {
     pub meta: Option<ast::Meta>,
     /// Variable names the expectations read (`expect main.value == 5` watches `value`).
     pub watched: Vec<String>,
+    /// Regular files present when the run starts (`file "path" = "contents";`): path and
+    /// contents.
+    pub files: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 impl Scenario {
@@ -169,6 +172,9 @@ pub fn compile(
             config,
             meta: ast.meta,
             watched,
+            files: (ast.files.into_iter())
+                .map(|f| (f.path.into_bytes(), f.contents.into_bytes()))
+                .collect(),
         }),
         _ => Err(Diagnostics::new(path, reports)),
     }

@@ -16,12 +16,26 @@ pub struct Scenario {
     pub items: Vec<Item>,
     /// `program "/bin/x" { … }` images that `exec*` can run.
     pub programs: Vec<ProgramBlock>,
+    /// `file "path" = "contents";`: regular files present at the start.
+    pub files: Vec<FileDecl>,
     /// `expect …;` statements, top level and inside `scenario { }`.
     pub expects: Vec<Expect>,
     /// `config { key = value; … }` entries, in source order (later ones win).
     pub config: Vec<ConfigEntry>,
     /// `scenario "title" { … }` metadata, if present.
     pub meta: Option<Meta>,
+}
+
+/// `file "foobar.txt" = "foobar";`: a regular file that exists before the first process
+/// runs, for programs that open or `exec` on files (`wc p3.c`, CS:APP's `foobar.txt`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileDecl {
+    /// The path, as `open` names it.
+    pub path: String,
+    /// The contents, escapes decoded.
+    pub contents: String,
+    /// The whole declaration.
+    pub span: Span,
 }
 
 /// `program "/bin/hello" { int main() { … } }`: what an exec'd path does in the simulator.

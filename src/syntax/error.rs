@@ -118,7 +118,9 @@ pub(super) mod words {
             | k_if | k_for | k_do | k_switch | k_case | k_default | k_break | k_continue
             | k_return | k_spawn => "a statement",
             expect_stmt | k_expect | config_block | k_config | scenario_block | k_scenario
-            | program_block | k_program => "`expect`, `config`, `scenario` or `program`",
+            | program_block | k_program | file_decl | k_file => {
+                "`expect`, `config`, `scenario`, `program` or `file`"
+            }
             EOI => "end of file",
             p_processes | p_output | p_output_contains | p_output_line | p_outputs | p_outcomes
             | p_exit | p_signaled | p_zombies | p_orphans | p_deadlock | p_no_deadlock

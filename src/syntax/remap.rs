@@ -55,8 +55,9 @@ macro_rules! remap_fields {
 }
 
 remap_fields! {
-    Scenario => items, programs, expects, config, meta;
+    Scenario => items, programs, files, expects, config, meta;
     ProgramBlock => items, span;
+    FileDecl => span;
     Meta => span;
     Define => name, params, span;
     Typedef => ty, name, span;

@@ -104,6 +104,9 @@ impl<'s> Kernel<'s> {
             .insert(record, None, Live::new(vm, FdTable::terminal()));
         kernel.created(main);
         kernel.scheduler.make_ready(main);
+        for (path, contents) in &scenario.files {
+            kernel.create_file(path, contents);
+        }
         kernel
     }
 

@@ -46,6 +46,22 @@ pub struct Description {
 }
 
 impl Kernel<'_> {
+    /// Creates the regular file `path` holding `contents` (a `file` declaration of the
+    /// scenario); a later declaration of the same path replaces the contents.
+    pub(super) fn create_file(&mut self, path: &[u8], contents: &[u8]) {
+        let file = RegularFile {
+            data: contents.to_vec(),
+        };
+        match self.ipc.names.lookup(path) {
+            Some(Node::File(f)) => self.ipc.files[f as usize] = file,
+            _ => {
+                let f = self.ipc.files.len() as u32;
+                self.ipc.files.push(file);
+                self.ipc.names.create(path, Node::File(f));
+            }
+        }
+    }
+
     /// `open(path, flags)` of a path that names no FIFO or socket: the regular file,
     /// created with `O_CREAT` (`EEXIST` with `O_EXCL` if it exists), emptied with
     /// `O_TRUNC`; `ENOENT` if it does not exist and `O_CREAT` is not given.

@@ -61,6 +61,7 @@ fn parse_here(source: &str) -> Result<Scenario, Vec<SyntaxError>> {
     let mut scenario = Scenario {
         items: Vec::new(),
         programs: Vec::new(),
+        files: Vec::new(),
         expects: Vec::new(),
         config: Vec::new(),
         meta: None,
@@ -154,6 +155,7 @@ impl Builder<'_> {
             Rule::config_block => scenario.config.extend(self.parse_config(pair)?),
             Rule::scenario_block => self.parse_scenario_block(pair, scenario)?,
             Rule::program_block => scenario.programs.push(self.parse_program(pair)?),
+            Rule::file_decl => scenario.files.push(self.parse_file(pair)?),
             _ => {
                 let items: Vec<Item> = self.parse_c_item(pair)?;
                 scenario.items.extend(items);

@@ -5,7 +5,8 @@ use super::builder::Builder;
 use super::{Pair, Rule};
 use crate::calls::{self, Constant};
 use crate::syntax::ast::{
-    CmpOp, ConfigEntry, ConfigValue, Expect, Meta, Mode, ProcRef, ProgramBlock, Property, Scenario,
+    CmpOp, ConfigEntry, ConfigValue, Expect, FileDecl, Meta, Mode, ProcRef, ProgramBlock, Property,
+    Scenario,
 };
 use crate::syntax::SyntaxError;
 
@@ -167,6 +168,24 @@ impl Builder<'_> {
         meta.span = meta.span.to(head_end.unwrap_or(meta.span));
         scenario.meta = Some(meta);
         Ok(())
+    }
+
+    /// `file "path" = "contents";`.
+    pub(super) fn parse_file(&self, pair: Pair<'_>) -> Result<FileDecl, SyntaxError> {
+        let span = self.span(&pair);
+        let mut texts = Vec::new();
+        for part in pair.into_inner() {
+            if part.as_rule() == Rule::strings {
+                texts.push(self.parse_text(part)?);
+            }
+        }
+        let contents = texts.pop().unwrap_or_default();
+        let path = texts.pop().unwrap_or_default();
+        Ok(FileDecl {
+            path,
+            contents,
+            span,
+        })
     }
 
     /// `program "/bin/x" { C items }`.

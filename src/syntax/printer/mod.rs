@@ -23,6 +23,13 @@ pub fn print(scenario: &Scenario) -> String {
         }
         out.push_str("}\n");
     }
+    for file in &scenario.files {
+        out.push_str(&format!(
+            "file {} = {};\n",
+            c::quote(file.path.as_bytes()),
+            c::quote(file.contents.as_bytes())
+        ));
+    }
     scenario::meta(&mut out, scenario);
     out
 }

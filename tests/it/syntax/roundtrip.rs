@@ -202,6 +202,11 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 span: span(),
             }
         });
+    let file = (text(), text()).prop_map(|(path, contents)| FileDecl {
+        path,
+        contents,
+        span: span(),
+    });
     let meta = (text(), prop::option::of(text()), prop::option::of(text())).prop_map(
         |(title, source, question)| Meta {
             title,
@@ -213,13 +218,15 @@ fn scenario() -> impl Strategy<Value = Scenario> {
     (
         prop::collection::vec(item(), 0..5),
         prop::collection::vec(program, 0..2),
+        prop::collection::vec(file, 0..2),
         prop::collection::vec(expect, 0..4),
         prop::collection::vec(config_entry(), 0..3),
         prop::option::of(meta),
     )
-        .prop_map(|(items, programs, expects, config, meta)| Scenario {
+        .prop_map(|(items, programs, files, expects, config, meta)| Scenario {
             items,
             programs,
+            files,
             expects,
             config,
             meta,

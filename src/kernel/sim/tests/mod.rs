@@ -59,6 +59,7 @@ pub(super) fn scenario(config: Config) -> Scenario {
         config,
         meta: None,
         watched: Vec::new(),
+        files: Vec::new(),
     }
 }
 
