@@ -137,6 +137,20 @@ pub enum End {
     },
 }
 
+/// A regular file at the end of a run (created by a process or declared with `file`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct FileRecord {
+    /// Its path, as the scenario named it (`./` dropped).
+    pub path: String,
+    /// Its contents (invalid UTF-8 replaced by U+FFFD in JSON).
+    #[serde(serialize_with = "lossy")]
+    pub contents: Vec<u8>,
+}
+
+fn lossy<S: serde::Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&String::from_utf8_lossy(bytes))
+}
+
 /// Everything one run produced.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Outcome {
@@ -158,6 +172,9 @@ pub struct Outcome {
     /// `ENOSYS`), by C name, sorted: the report says so rather than let the -1 pass as an
     /// answer.
     pub unsupported: Vec<String>,
+    /// The regular files that exist at the end, by path (empty on the real backend, whose
+    /// files are the kernel's).
+    pub files: Vec<FileRecord>,
 }
 
 impl Outcome {

@@ -88,6 +88,7 @@ fn text_report(report: &ExploreReport) -> String {
         text::tree_section(&mut out, &one, &ProcessTree::of(outcome), false);
         text::faults_section(&mut out, &one);
         text::output_section(&mut out, &outcome.terminal());
+        text::files_section(&mut out, &outcome.files);
         text::ending(&mut out, outcome);
         let _ = writeln!(out, "schedule: {}\n", outcome.schedule);
     }
@@ -111,6 +112,7 @@ fn text_report(report: &ExploreReport) -> String {
         clock_micros: 0,
         schedule: String::new(),
         unsupported: Vec::new(),
+        files: Vec::new(),
     };
     let all = Report {
         path: report.path,

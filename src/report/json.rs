@@ -2,7 +2,7 @@
 
 use super::Report;
 use crate::expect::{ExpectResult, ProcessTree};
-use crate::outcome::{End, OutputChunk, ProcessRecord};
+use crate::outcome::{End, FileRecord, OutputChunk, ProcessRecord};
 use serde::Serialize;
 
 /// The JSON document of one run. Field order is the serialisation order.
@@ -22,6 +22,8 @@ pub struct JsonReport<'a> {
     pub output: String,
     /// Each write that reached the terminal, in order.
     pub chunks: &'a [OutputChunk],
+    /// The regular files at the end, by path.
+    pub files: &'a [FileRecord],
     /// How the run ended.
     pub end: &'a End,
     /// The expectations' verdicts, in source order.
@@ -53,6 +55,7 @@ impl<'a> JsonReport<'a> {
             depth: tree.height(),
             output: String::from_utf8_lossy(&outcome.terminal()).into_owned(),
             chunks: &outcome.output,
+            files: &outcome.files,
             end: &outcome.end,
             expectations: report.results,
             schedule: &outcome.schedule,

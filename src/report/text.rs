@@ -18,6 +18,7 @@ pub fn render(report: &Report, options: TextOptions) -> String {
     tree_section(&mut out, report, &process_tree, options.full_tree);
     faults_section(&mut out, report);
     output_section(&mut out, &outcome.terminal());
+    files_section(&mut out, &outcome.files);
     end_section(&mut out, outcome);
     if options.states {
         states_section(&mut out, outcome);
@@ -139,6 +140,21 @@ pub(super) fn output_section(out: &mut String, terminal: &[u8]) {
         let _ = writeln!(out, "  (no trailing newline)");
     }
     out.push('\n');
+}
+
+/// The regular files at the end, each with its contents behind the output's margin.
+pub(super) fn files_section(out: &mut String, files: &[crate::outcome::FileRecord]) {
+    for file in files {
+        let size = count(file.contents.len(), "byte", "bytes");
+        let _ = write!(out, "file {} ({size})", file.path);
+        if file.contents.is_empty() {
+            let _ = writeln!(out, "\n");
+            continue;
+        }
+        let mut body = String::new();
+        output_section(&mut body, &file.contents);
+        out.push_str(body.strip_prefix("output").unwrap_or(&body));
+    }
 }
 
 /// A line as a terminal shows it, with control bytes other than tab written `\xNN` so they

@@ -226,6 +226,7 @@ impl Ledger {
             })
             .collect();
         crate::outcome::Outcome {
+            files: Vec::new(),
             processes,
             output,
             end,

@@ -35,8 +35,10 @@ impl Kernel<'_> {
                 record.variables = read_variables(&live.vm, watched);
             }
         }
+        let files = super::regular::files_at_end(&self.ipc);
         Outcome {
             processes,
+            files,
             output: self.output,
             end,
             context_switches: self.scheduler.switches,

@@ -155,6 +155,8 @@ pub struct EndKey {
     pub halt: Option<(Limit, u64)>,
     /// Whether live processes remain, all blocked.
     pub deadlock: bool,
+    /// The regular files and their contents.
+    pub files: Vec<crate::outcome::FileRecord>,
 }
 
 impl EndKey {
@@ -177,6 +179,7 @@ impl EndKey {
             fates,
             halt: self.halt,
             deadlock: self.deadlock,
+            files: self.files.clone(),
         }
     }
 }
@@ -263,6 +266,7 @@ impl<'s> Explorable<'s> {
             clock_micros: 0,
             schedule,
             unsupported: Vec::new(),
+            files: super::regular::files_at_end(&self.machine.ipc),
         }
     }
 
@@ -295,6 +299,7 @@ impl<'s> Explorable<'s> {
             fates,
             halt: self.halt,
             deadlock: self.halt.is_none() && self.machine.table.alive > 0,
+            files: super::regular::files_at_end(&self.machine.ipc),
         }
     }
 

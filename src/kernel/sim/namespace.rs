@@ -46,6 +46,14 @@ impl Namespace {
         true
     }
 
+    /// Every path naming a regular file, in path order, with the file's index.
+    pub fn files(&self) -> impl Iterator<Item = (&[u8], u32)> + '_ {
+        (self.paths.iter()).filter_map(|(path, node)| match node {
+            Node::File(f) => Some((path.as_slice(), *f)),
+            _ => None,
+        })
+    }
+
     /// Removes the name `path`; what it named, if anything. Open descriptors on the object
     /// are not affected (`unlink(2)`).
     pub fn unlink(&mut self, path: &[u8]) -> Option<Node> {

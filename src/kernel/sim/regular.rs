@@ -8,6 +8,7 @@ use super::files::OpenFile;
 use super::kernel::{Kernel, Step};
 use super::namespace::Node;
 use crate::errno::{EBADF, EEXIST, EINVAL, EISDIR, EMFILE, ENOENT, ESPIPE};
+use crate::outcome::FileRecord;
 use crate::vm::{Reply, Value};
 
 /// `O_CREAT`, `O_EXCL`, `O_TRUNC`, `O_APPEND` (Linux x86-64 values).
@@ -43,6 +44,16 @@ pub struct Description {
     pub append: bool,
     /// Descriptors referring to it, in every process.
     pub refs: u32,
+}
+
+/// The regular files `ipc` names at the end of a run, by path.
+pub fn files_at_end(ipc: &super::ipc::Ipc) -> Vec<FileRecord> {
+    (ipc.names.files())
+        .map(|(path, f)| FileRecord {
+            path: String::from_utf8_lossy(path).into_owned(),
+            contents: ipc.files[f as usize].data.clone(),
+        })
+        .collect()
 }
 
 impl Kernel<'_> {

@@ -55,6 +55,7 @@ pub fn outcome(creators: &[Option<usize>], output: &str) -> Outcome {
         clock_micros: 0,
         schedule: "p0 p1".to_string(),
         unsupported: Vec::new(),
+        files: Vec::new(),
     }
 }
 
