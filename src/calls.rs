@@ -135,6 +135,8 @@ pub enum Call {
     PthreadMutexLock,
     PthreadMutexUnlock,
     PthreadMutexDestroy,
+    PthreadMutexTrylock,
+    PthreadEqual,
     SemInit,
     SemWait,
     SemTrywait,
@@ -312,6 +314,8 @@ catalogue! {
     PthreadMutexLock "pthread_mutex_lock" System 1 1 "int pthread_mutex_lock(pthread_mutex_t *mutex)";
     PthreadMutexUnlock "pthread_mutex_unlock" System 1 1 "int pthread_mutex_unlock(pthread_mutex_t *mutex)";
     PthreadMutexDestroy "pthread_mutex_destroy" Library 1 1 "int pthread_mutex_destroy(pthread_mutex_t *mutex)";
+    PthreadMutexTrylock "pthread_mutex_trylock" System 1 1 "int pthread_mutex_trylock(pthread_mutex_t *mutex)";
+    PthreadEqual "pthread_equal" Library 2 2 "int pthread_equal(pthread_t t1, pthread_t t2)";
     SemInit "sem_init" System 3 3 "int sem_init(sem_t *sem, int pshared, unsigned int value)";
     SemWait "sem_wait" System 1 1 "int sem_wait(sem_t *sem)";
     SemTrywait "sem_trywait" System 1 1 "int sem_trywait(sem_t *sem)";
@@ -427,7 +431,9 @@ pub const CONSTANTS: &[(&str, Constant)] = &[
     ("PTHREAD_MUTEX_INITIALIZER", Constant::Int(0)),
     ("SEM_FAILED", Constant::Int(0)),
     ("UNBOUNDED", Constant::Int(-1)),
-    ("EPERM", Constant::Int(1)),
+    ("EPERM", Constant::Int(errno::EPERM as i64)),
+    ("EBUSY", Constant::Int(errno::EBUSY as i64)),
+    ("EDEADLK", Constant::Int(errno::EDEADLK as i64)),
     ("ENOENT", Constant::Int(errno::ENOENT as i64)),
     ("ESRCH", Constant::Int(errno::ESRCH as i64)),
     ("EINTR", Constant::Int(errno::EINTR as i64)),
