@@ -43,6 +43,8 @@ pub const ENOSYS: i32 = 38;
 pub const ENOMSG: i32 = 42;
 /// `EIDRM`: the queue was removed while the caller waited.
 pub const EIDRM: i32 = 43;
+/// `EOVERFLOW`: `sem_post` of a semaphore at `SEM_VALUE_MAX`.
+pub const EOVERFLOW: i32 = 75;
 /// `ENOTSOCK`: a socket call on a descriptor that is not a socket.
 pub const ENOTSOCK: i32 = 88;
 /// `EPROTOTYPE`: `connect` to a socket of the other type.

@@ -1,7 +1,7 @@
 //! How a run ends: finished or deadlocked, and the outcome built from the process table.
 
 use super::kernel::Kernel;
-use super::pcb::Block;
+use super::thread::blocked_on;
 use crate::outcome::{End, Outcome, ProcessRecord};
 use crate::vm::Vm;
 
@@ -12,7 +12,10 @@ impl Kernel<'_> {
             return End::Finished;
         }
         let waiting = (self.table.pcbs.iter().enumerate())
-            .filter_map(|(i, pcb)| Some((i, pcb.live.as_ref()?.block?.phrase())))
+            .filter_map(|(i, pcb)| {
+                pcb.live.as_ref()?.block?;
+                Some((i, blocked_on(&self.table, i as u32)?))
+            })
             .collect();
         End::Deadlock { waiting }
     }
@@ -21,17 +24,20 @@ impl Kernel<'_> {
     /// alive) and the schedule that ran.
     pub(super) fn finish(self, end: End) -> Outcome {
         let schedule = schedule_text(&self.log, &self.table.records);
+        let blocked: Vec<Option<String>> = (0..self.table.pcbs.len() as u32)
+            .map(|p| blocked_on(&self.table, p))
+            .collect();
         let watched = &self.scenario.watched;
         let mut processes = self.table.records;
         // Only zombies and survivors need their record touched (a million finished
         // processes are neither).
-        for (record, pcb) in processes.iter_mut().zip(self.table.pcbs) {
+        for ((record, pcb), blocked) in processes.iter_mut().zip(self.table.pcbs).zip(blocked) {
             if pcb.zombie {
                 record.zombie_at_end = true;
                 record.zombie_micros = self.clock.now - pcb.exited_at;
             }
             if let Some(live) = pcb.live {
-                record.blocked_on = live.block.map(Block::phrase);
+                record.blocked_on = blocked;
                 record.variables = read_variables(&live.vm, watched);
             }
         }

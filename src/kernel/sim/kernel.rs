@@ -172,6 +172,9 @@ impl<'s> Kernel<'s> {
         if self.table.get(p).state != ProcessState::Running {
             self.set_state(p, ProcessState::Running);
         }
+        if !forced {
+            self.pick_thread(p);
+        }
         self.deliver_signals(p);
         let request = match self.advance(p) {
             Ok(request) => request,
@@ -179,7 +182,7 @@ impl<'s> Kernel<'s> {
         };
         match self.perform(p, &request) {
             Step::Reply(reply) => {
-                self.table.live(p).vm.resume(0, reply);
+                self.table.live(p).resume(reply);
                 self.performed(p);
             }
             Step::Performed => self.performed(p),
@@ -251,7 +254,8 @@ impl<'s> Kernel<'s> {
             if self.advance(p).is_err() || would_block(&self.table, &self.pipes, p).is_none() {
                 continue;
             }
-            let request = self.table.live(p).vm.pending(0).cloned();
+            let live = self.table.live(p);
+            let request = live.vm.pending(live.thread()).cloned();
             if let Some(Step::Blocked(block)) = request.map(|r| self.perform(p, &r)) {
                 self.scheduler.remove(p);
                 self.table.live(p).block = Some(block);
@@ -297,11 +301,7 @@ impl<'s> Kernel<'s> {
         };
         for (p, t) in self.clock.advance_to(until) {
             self.alarm_due(p, t);
-            let live = self.table.get_mut(p).live.as_deref_mut();
-            if live.is_some_and(|l| l.block == Some(Block::Sleep { until: t })) {
-                self.table.live(p).vm.resume(0, Reply::Value(Value::ZERO));
-                self.wake(p);
-            }
+            self.wake_sleeper(p, t);
         }
         true
     }
@@ -309,8 +309,9 @@ impl<'s> Kernel<'s> {
     /// Runs `p`'s VM to its next request (unless it waits at one already).
     fn advance(&mut self, p: u32) -> Result<Request, End> {
         let live = self.table.live(p);
-        if live.vm.pending(0).is_none() {
-            match live.vm.run(0, &mut self.ipc.shm, &mut self.budget) {
+        let t = live.thread();
+        if live.vm.pending(t).is_none() {
+            match live.vm.run(t, &mut self.ipc.shm, &mut self.budget) {
                 Event::Request(_) => {}
                 Event::Fault(fault) if fault.kind == FaultKind::MemoryLimit => {
                     self.table.record_mut(p).fault = Some(fault);
@@ -332,7 +333,7 @@ impl<'s> Kernel<'s> {
         let live = self.table.live(p);
         Ok(live
             .vm
-            .pending(0)
+            .pending(t)
             .cloned()
             .expect("invariant: a VM stops at a request unless its budget ran out"))
     }
@@ -359,7 +360,20 @@ impl<'s> Kernel<'s> {
             Request::Dup { fd } => self.dup(p, *fd),
             Request::Dup2 { old, new } => self.dup2(p, *old, *new),
             Request::Isatty { fd } => self.isatty(p, *fd),
-            Request::Shared { .. } => Step::Reply(Reply::Value(Value::ZERO)),
+            Request::Shared { .. } | Request::Memory { .. } => {
+                Step::Reply(Reply::Value(Value::ZERO))
+            }
+            Request::ThreadCreate { start, arg } => self.pthread_create(p, *start, *arg),
+            Request::ThreadJoin { thread } => self.pthread_join(p, *thread),
+            Request::ThreadExit { value } => self.pthread_exit(p, *value),
+            Request::MutexLock { mutex, try_lock } => self.mutex_lock(p, *mutex, *try_lock),
+            Request::MutexUnlock { mutex } => self.mutex_unlock(p, *mutex),
+            Request::SemWait { sem, try_wait } => self.sem_wait(p, *sem, *try_wait),
+            Request::SemPost { sem } => self.sem_post(p, *sem),
+            Request::SemGetvalue { sem } => self.sem_getvalue(p, *sem),
+            Request::SemOpen { name, flags, value } => self.sem_open(p, name, *flags, *value),
+            Request::SemClose { sem } => self.unmap(p, *sem),
+            Request::SemUnlink { name } => self.sem_unlink(name),
             Request::Unsupported { name } => {
                 self.unsupported.insert(name);
                 Step::Reply(Reply::Error(ENOSYS))
@@ -382,7 +396,7 @@ impl<'s> Kernel<'s> {
     }
 
     /// `p` leaves the CPU for the wait queue of `block`.
-    pub(super) fn block(&mut self, p: u32, block: Block) {
+    pub(super) fn block_process(&mut self, p: u32, block: Block) {
         if let Some(live) = self.table.get_mut(p).live.as_deref_mut() {
             live.block = Some(block);
             self.set_state(p, ProcessState::Waiting);
@@ -393,7 +407,12 @@ impl<'s> Kernel<'s> {
     /// Moves a Waiting `p` to the ready queue.
     pub(super) fn wake(&mut self, p: u32) {
         if self.table.get(p).state == ProcessState::Waiting {
-            self.table.live(p).block = None;
+            let live = self.table.live(p);
+            live.block = None;
+            let current = live.thread();
+            if let Some(task) = live.threads.tasks.get_mut(current) {
+                task.block = None;
+            }
             self.set_state(p, ProcessState::Ready);
             self.scheduler.make_ready(p);
         }

@@ -23,6 +23,8 @@ mod shm;
 mod signal;
 mod socket;
 mod socket_io;
+mod sync;
+mod thread;
 
 pub use explorable::{EndKey, Explorable, Fate};
 pub use kernel::{Kernel, Machine, Options};

@@ -3,6 +3,7 @@
 
 use super::files::FdTable;
 use super::signal::Signals;
+use super::thread::Threads;
 use crate::outcome::{ProcessRecord, ProcessState};
 use crate::vm::Vm;
 use std::collections::BTreeSet;
@@ -98,6 +99,23 @@ pub enum Block {
         /// The descriptor.
         fd: i32,
     },
+    /// `pthread_join` of a thread that has not terminated.
+    Join {
+        /// The awaited thread's index in its process (its `pthread_t` is one more).
+        thread: u32,
+    },
+    /// `pthread_mutex_lock` of a mutex another thread holds.
+    Mutex {
+        /// Where the mutex is.
+        at: SyncAt,
+        /// Its owner when the wait began: `pid << 16 | thread id`.
+        owner: i64,
+    },
+    /// `sem_wait` on a semaphore whose value is 0.
+    Semaphore {
+        /// Where the semaphore is.
+        at: SyncAt,
+    },
     /// `send`/`write` while the receiving buffer is full.
     Send {
         /// The socket whose room is awaited (the sender's own for a stream, the
@@ -167,8 +185,35 @@ impl Block {
             }
             Block::Recv { fd, .. } => format!("recv() from a socket with no data (fd {fd})"),
             Block::Send { fd, .. } => format!("send() to a socket with a full buffer (fd {fd})"),
+            Block::Join { thread } => format!("pthread_join() of thread {}", thread + 1),
+            Block::Mutex { owner, .. } => format!(
+                "pthread_mutex_lock() of a mutex held by thread {} of process {}",
+                owner & 0xffff,
+                owner >> 16
+            ),
+            Block::Semaphore { .. } => "sem_wait() on a semaphore whose value is 0".to_string(),
         }
     }
+}
+
+/// Where a mutex or semaphore lives, which says who can wake its waiters: the threads of
+/// one process for its own memory, every process mapping the object for shared memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SyncAt {
+    /// In the process's own memory: the VM's object and offset.
+    Private {
+        /// The VM's object id.
+        region: u32,
+        /// Byte offset.
+        offset: u32,
+    },
+    /// In a shared memory object (a segment, a mapping, a named semaphore).
+    Shared {
+        /// The kernel's object id.
+        object: u32,
+        /// Byte offset.
+        offset: u32,
+    },
 }
 
 /// `1s`, `250ms`, `17us`: the shortest exact unit for a virtual time.
@@ -208,6 +253,8 @@ pub struct Live {
     pub block: Option<Block>,
     /// Signal dispositions, pending signals and the alarm.
     pub signals: Signals,
+    /// Its threads, once it created one.
+    pub threads: Threads,
 }
 
 impl Live {
@@ -224,7 +271,18 @@ impl Live {
             deferred: false,
             block: None,
             signals: Signals::default(),
+            threads: Threads::default(),
         }
+    }
+
+    /// Answers the pending request of the thread that runs when the process is dispatched.
+    pub fn resume(&mut self, reply: crate::vm::Reply) {
+        self.vm.resume(self.threads.current as usize, reply);
+    }
+
+    /// The thread that runs when the process is dispatched.
+    pub fn thread(&self) -> usize {
+        self.threads.current as usize
     }
 }
 
