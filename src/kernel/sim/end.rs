@@ -1,5 +1,6 @@
 //! How a run ends: finished or deadlocked, and the outcome built from the process table.
 
+use super::interleave;
 use super::kernel::Kernel;
 use super::thread::blocked_on;
 use crate::outcome::{End, Outcome, ProcessRecord};
@@ -58,7 +59,12 @@ impl Kernel<'_> {
 /// into one string of the exact size: a run of a million processes has millions of runs.
 fn schedule_text(log: &[(u32, u64)], records: &[ProcessRecord]) -> String {
     let digits = |n: u64| n.checked_ilog10().unwrap_or(0) as usize + 1;
-    let name = |p: u32| records[p as usize].name.as_str();
+    let name = |choice: u32| -> std::borrow::Cow<'_, str> {
+        match interleave::split(choice) {
+            (p, 0) => records[p as usize].name.as_str().into(),
+            (p, t) => interleave::thread_name(&records[p as usize].name, t).into(),
+        }
+    };
     let size = log
         .iter()
         .map(|&(p, n)| name(p).len() + digits(n) + 2)
@@ -68,7 +74,7 @@ fn schedule_text(log: &[(u32, u64)], records: &[ProcessRecord]) -> String {
         if !text.is_empty() {
             text.push(' ');
         }
-        text.push_str(name(p));
+        text.push_str(&name(p));
         text.push('*');
         let mut buffer = [0u8; 20];
         let mut rest = n;

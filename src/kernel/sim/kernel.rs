@@ -5,6 +5,7 @@
 use super::clock::Clock;
 use super::explorable::would_block;
 use super::files::FdTable;
+use super::interleave;
 use super::ipc::Ipc;
 use super::pcb::{new_record, Block, Live, ProcessTable};
 use super::pipe::Pipe;
@@ -180,14 +181,15 @@ impl<'s> Kernel<'s> {
             Ok(request) => request,
             Err(end) => return Ok(Some(end)),
         };
+        let actor = interleave::choice(p, self.table.live(p).thread());
         match self.perform(p, &request) {
             Step::Reply(reply) => {
                 self.table.live(p).resume(reply);
-                self.performed(p);
+                self.performed(actor);
             }
-            Step::Performed => self.performed(p),
+            Step::Performed => self.performed(actor),
             Step::PerformedThenBlocked(block) => {
-                self.performed(p);
+                self.performed(actor);
                 self.block(p, block);
             }
             Step::Blocked(block) if forced => {
@@ -217,7 +219,8 @@ impl<'s> Kernel<'s> {
             return Ok(self.scheduler.next().map(|d| (d, false)));
         };
         let name = name.to_string();
-        let candidates = self.names.get(&name).cloned().unwrap_or_default();
+        let (process, thread) = interleave::parse_thread_name(&name);
+        let candidates = self.names.get(process).cloned().unwrap_or_default();
         loop {
             let runnable = candidates.iter().copied().find(|&p| {
                 matches!(
@@ -226,6 +229,7 @@ impl<'s> Kernel<'s> {
                 )
             });
             if let Some(dispatch) = runnable.and_then(|p| self.scheduler.take(p)) {
+                self.select_thread(dispatch.process, thread);
                 return Ok(Some((dispatch, true)));
             }
             let progress =
@@ -382,7 +386,8 @@ impl<'s> Kernel<'s> {
         }
     }
 
-    /// Counts a visible action of `p` and logs it in the schedule.
+    /// Counts a visible action of `p` (an [`interleave::choice`]: a process and its thread)
+    /// and logs it in the schedule.
     fn performed(&mut self, p: u32) {
         self.steps += 1;
         self.scheduler.performed();

@@ -9,6 +9,7 @@ mod end;
 mod explorable;
 mod fifo;
 mod files;
+mod interleave;
 mod ipc;
 mod kernel;
 mod mailbox;

@@ -21,6 +21,8 @@ pub struct Task {
     pub exit: Option<Value>,
     /// Whether a `pthread_join` collected it.
     pub joined: bool,
+    /// Explorer only: answered at a memory access, which it does when next moved.
+    pub deferred: bool,
 }
 
 impl Task {
@@ -86,7 +88,7 @@ pub fn blocked_on(table: &ProcessTable, p: u32) -> Option<String> {
 }
 
 /// The phrase for `block` of process `p`, naming a mutex's owner by its tree name.
-fn phrase(table: &ProcessTable, p: u32, block: Block) -> String {
+pub(super) fn phrase(table: &ProcessTable, p: u32, block: Block) -> String {
     let Block::Mutex { owner, .. } = block else {
         return block.phrase();
     };
