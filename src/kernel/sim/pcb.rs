@@ -435,6 +435,7 @@ pub fn new_record(
         variables: Vec::new(),
         context_switches: 0,
         history: Vec::new(),
+        threads: 0,
     }
 }
 

@@ -121,6 +121,7 @@ impl Kernel<'_> {
             tasks.push(Task::default());
         }
         tasks.resize(t + 1, Task::default());
+        self.table.record_mut(p).threads += 1;
         Step::Reply(Reply::Value(Value::Int(thread_id(t))))
     }
 
