@@ -410,14 +410,21 @@ impl<'s> Kernel<'s> {
     }
 
     /// Moves a Waiting `p` to the ready queue.
+    /// Threads of a process with threads that wait in such a call try it again too.
     pub(super) fn wake(&mut self, p: u32) {
-        if self.table.get(p).state == ProcessState::Waiting {
-            let live = self.table.live(p);
+        let waiting = self.table.get(p).state == ProcessState::Waiting;
+        let Some(live) = self.table.get_mut(p).live.as_deref_mut() else {
+            return;
+        };
+        if waiting || live.block.is_some() {
             live.block = None;
             let current = live.thread();
             if let Some(task) = live.threads.tasks.get_mut(current) {
                 task.block = None;
             }
+            super::thread::retry_process_blocks(&mut live.threads);
+        }
+        if waiting {
             self.set_state(p, ProcessState::Ready);
             self.scheduler.make_ready(p);
         }

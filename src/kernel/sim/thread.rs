@@ -56,13 +56,24 @@ impl Threads {
     }
 }
 
-/// Whether a thread blocked on `block` leaves the other threads of its process running.
-/// Other blocking calls (a pipe, a `wait`) block the whole process, a simplification.
+/// Whether `block` concerns one thread only (a join, a mutex, a semaphore, a sleep): its
+/// waker finds the thread. Other blocking calls (a pipe, a `wait`) are woken through the
+/// process, and then every thread of the process blocked in one tries again.
 pub fn blocks_thread_only(block: Block) -> bool {
     matches!(
         block,
         Block::Join { .. } | Block::Mutex { .. } | Block::Semaphore { .. } | Block::Sleep { .. }
     )
+}
+
+/// Makes every thread blocked in a call that blocks processes (a pipe, a `wait`) ready to
+/// try it again: something such a call waits for happened.
+pub fn retry_process_blocks(threads: &mut Threads) {
+    for task in &mut threads.tasks {
+        if task.block.is_some_and(|b| !blocks_thread_only(b)) {
+            task.block = None;
+        }
+    }
 }
 
 /// What process `p` waits for, for reports: its block's phrase, or for a process with
@@ -189,15 +200,18 @@ impl Kernel<'_> {
             threads.current = u;
             return;
         }
+        // A call that blocks processes first: its wakers look for the process's block.
         let blocked = (threads.tasks.iter().enumerate())
-            .find_map(|(u, t)| Some((u as u32, t.block?)))
+            .filter_map(|(u, t)| Some((u as u32, t.block?)))
+            .min_by_key(|&(_, block)| blocks_thread_only(block))
             .expect("invariant: a process whose threads all stopped has a blocked one");
         threads.current = blocked.0;
         self.block_process(p, blocked.1);
     }
 
-    /// `p`'s current thread blocks on `block`: with another ready thread (and a block that
-    /// concerns the thread alone) that one runs on; else the whole process waits.
+    /// `p`'s current thread blocks on `block`: with another ready thread that one runs on
+    /// (a block of the kind processes wait in is also kept as the process's, where the
+    /// wakers of pipes and `wait` look); else the whole process waits.
     pub(super) fn block(&mut self, p: u32, block: Block) {
         let Some(live) = self.table.get_mut(p).live.as_deref_mut() else {
             return;
@@ -205,7 +219,10 @@ impl Kernel<'_> {
         if live.threads.is_threaded() {
             let me = live.threads.current as usize;
             live.threads.tasks[me].block = Some(block);
-            if blocks_thread_only(block) && live.threads.next_ready().is_some() {
+            if live.threads.next_ready().is_some() {
+                if !blocks_thread_only(block) {
+                    live.block = Some(block);
+                }
                 self.switch_thread(p);
                 return;
             }
