@@ -114,6 +114,9 @@ pub struct Explorable<'s> {
     /// The limit a step hit (too many processes, a local loop past `max_steps`): the run
     /// ends here.
     halt: Option<(Limit, u64)>,
+    /// Whether the last step only resumed a thread after a memory access and found it
+    /// blocked (not a state's identity: neither compared nor hashed).
+    silent: bool,
 }
 
 impl PartialEq for Explorable<'_> {
@@ -206,6 +209,7 @@ impl<'s> Explorable<'s> {
             scenario,
             machine,
             halt: None,
+            silent: false,
         };
         state.halt = state.with_kernel(|k| k.settle());
         state
@@ -329,13 +333,8 @@ impl<'s> Explorable<'s> {
     /// shared-memory access and then blocks (a run tries and blocks without counting it).
     /// Call after the move, with `was_deferred` read before it.
     pub fn moved_silently(&self, choice: u32, was_deferred: bool) -> bool {
-        let (p, t) = interleave::split(choice);
-        let (table, pipes, shm) = (
-            &self.machine.table,
-            &self.machine.pipes,
-            &self.machine.ipc.shm,
-        );
-        was_deferred && interleave::thread_blocks(table, pipes, shm, p, t).is_some()
+        let _ = choice;
+        was_deferred && self.silent
     }
 
     /// Whether the choice's thread resumes after a shared-memory access when next moved.
@@ -373,13 +372,15 @@ impl System for Explorable<'_> {
     }
 
     fn step(&mut self, choice: u32, output: &mut Vec<u8>) {
+        let mut silent = false;
         self.halt = self.with_kernel(|k| {
-            let halt = k.explore_step(choice);
+            let halt = k.explore_step(choice, &mut silent);
             for chunk in k.output.drain(..) {
                 output.extend_from_slice(&chunk.bytes);
             }
             halt
         });
+        self.silent = silent;
     }
 
     fn end_class(&self) -> EndKey {
@@ -407,7 +408,9 @@ impl System for Explorable<'_> {
 impl Kernel<'_> {
     /// Process `p` performs its pending request; then every process runs to its next
     /// request, time passes if no process can move, and the state is made canonical.
-    fn explore_step(&mut self, choice: u32) -> Option<(Limit, u64)> {
+    /// `silent` is set when the move only resumed the thread after a memory access and it
+    /// then blocked (a run does that without counting an action).
+    fn explore_step(&mut self, choice: u32, silent: &mut bool) -> Option<(Limit, u64)> {
         let (p, t) = interleave::split(choice);
         self.select_thread(p, t);
         if interleave::is_deferred(self.table.live(p), t) {
@@ -416,6 +419,7 @@ impl Kernel<'_> {
                 return Some(halt);
             }
             if interleave::thread_blocks(&self.table, &self.pipes, &self.ipc.shm, p, t).is_some() {
+                *silent = true;
                 return self.settle();
             }
         }

@@ -228,12 +228,18 @@ pub(super) fn canonicalise_threads(live: &mut Live) {
 
 impl Kernel<'_> {
     /// Makes thread `t` of `p` the one that moves next (the explorer's or a replayed
-    /// schedule's choice).
-    pub(super) fn select_thread(&mut self, p: u32, t: usize) {
-        if let Some(live) = self.table.get_mut(p).live.as_deref_mut() {
-            if live.threads.is_threaded() {
+    /// schedule's choice); `false` if `p` has no such live thread.
+    pub(super) fn select_thread(&mut self, p: u32, t: usize) -> bool {
+        let Some(live) = self.table.get_mut(p).live.as_deref_mut() else {
+            return false;
+        };
+        match live.threads.tasks.get(t) {
+            Some(task) if task.exit.is_none() => {
                 live.threads.current = t as u32;
+                true
             }
+            Some(_) => false,
+            None => t == 0,
         }
     }
 }

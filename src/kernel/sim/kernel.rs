@@ -229,7 +229,13 @@ impl<'s> Kernel<'s> {
                 )
             });
             if let Some(dispatch) = runnable.and_then(|p| self.scheduler.take(p)) {
-                self.select_thread(dispatch.process, thread);
+                if !self.select_thread(dispatch.process, thread) {
+                    return Err(ScheduleError::Diverged {
+                        step: self.steps,
+                        name,
+                        reason: "is not a running thread".to_string(),
+                    });
+                }
                 return Ok(Some((dispatch, true)));
             }
             let progress =
