@@ -182,6 +182,7 @@ impl<'s> Kernel<'s> {
             Err(end) => return Ok(Some(end)),
         };
         let actor = interleave::choice(p, self.table.live(p).thread());
+        self.thread_switch(p, actor);
         match self.perform(p, &request) {
             Step::Reply(reply) => {
                 self.table.live(p).resume(reply);
@@ -389,6 +390,16 @@ impl<'s> Kernel<'s> {
                 Step::Reply(Reply::Error(ENOSYS))
             }
             ipc => self.perform_ipc(p, ipc),
+        }
+    }
+
+    /// Counts a context switch when `actor` (a thread of `p`) acts after another thread of
+    /// `p` did.
+    fn thread_switch(&mut self, p: u32, actor: u32) {
+        let last = self.log.last().map(|&(q, _)| q);
+        if last.is_some_and(|q| q != actor && interleave::split(q).0 == p) {
+            self.scheduler.switches += 1;
+            self.table.record_mut(p).context_switches += 1;
         }
     }
 
