@@ -242,7 +242,7 @@ impl<'s> Explorable<'s> {
         for (p, (record, pcb)) in records.iter_mut().zip(&table.pcbs).enumerate() {
             record.zombie_at_end = pcb.zombie;
             if let Some(live) = &pcb.live {
-                record.blocked_on = self.blocked_on(p as u32);
+                record.blocked_on = interleave::blocked_at_end(&self.machine, p as u32);
                 record.variables = read_variables(&live.vm, &self.scenario.watched);
             }
         }
@@ -281,20 +281,6 @@ impl<'s> Explorable<'s> {
             schedule,
             unsupported: Vec::new(),
         }
-    }
-
-    /// What process `p` waits for at an end state, as reports phrase it.
-    fn blocked_on(&self, p: u32) -> Option<String> {
-        let (table, pipes, shm) = (
-            &self.machine.table,
-            &self.machine.pipes,
-            &self.machine.ipc.shm,
-        );
-        if table.get(p).live.as_deref()?.threads.is_threaded() {
-            return interleave::explored_blocked_on(table, pipes, shm, p);
-        }
-        let block = interleave::thread_blocks(table, pipes, shm, p, 0)?;
-        Some(super::thread::phrase(table, p, block))
     }
 
     /// The end key of this state.
@@ -480,7 +466,7 @@ impl Kernel<'_> {
     /// (`max_steps` instructions each at most).
     fn run_all(&mut self) -> Option<(Limit, u64)> {
         for p in 0..self.table.pcbs.len() as u32 {
-            for t in interleave::live_threads(&self.table, p) {
+            for t in 0..interleave::thread_count(&self.table, p) {
                 let runs =
                     (self.table.get(p).live.as_deref()).is_some_and(|l| interleave::runs_on(l, t));
                 if runs {
@@ -511,12 +497,9 @@ impl Kernel<'_> {
 
     fn any_enabled(&self) -> bool {
         (0..self.table.pcbs.len() as u32).any(|p| {
-            interleave::live_threads(&self.table, p)
-                .into_iter()
-                .any(|t| {
-                    interleave::thread_blocks(&self.table, &self.pipes, &self.ipc.shm, p, t)
-                        .is_none()
-                })
+            interleave::live_threads(&self.table, p).any(|t| {
+                interleave::thread_blocks(&self.table, &self.pipes, &self.ipc.shm, p, t).is_none()
+            })
         })
     }
 

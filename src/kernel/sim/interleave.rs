@@ -4,10 +4,11 @@
 //! thread runs to its next request on its own.
 
 use super::explorable::request_blocks;
-use super::kernel::Kernel;
-use super::pcb::{Block, Live, ProcessTable, SyncAt};
+use super::kernel::{Kernel, Machine};
+use super::pcb::{Block, Live, ProcessTable};
 use super::pipe::Pipe;
 use super::shm::SharedMemory;
+use super::sync::SyncAt;
 use crate::vm::{NoEnv, Reply, Request, Value};
 
 /// Bits of a choice that name the process; the thread index is above them.
@@ -117,29 +118,45 @@ pub(super) fn thread_blocks(
     }
 }
 
-/// The live threads of process `p` (just thread 0 for a process without threads).
-pub(super) fn live_threads(table: &ProcessTable, p: u32) -> Vec<usize> {
-    let Some(live) = table.get(p).live.as_deref() else {
-        return Vec::new();
-    };
-    if !live.threads.is_threaded() {
-        return vec![0];
+/// The live threads of process `p` (just thread 0 for a process without threads; none for
+/// a terminated process).
+pub(super) fn live_threads(table: &ProcessTable, p: u32) -> impl Iterator<Item = usize> + '_ {
+    let live = table.get(p).live.as_deref();
+    let count = live.map_or(0, |l| l.threads.tasks.len().max(1));
+    (0..count).filter(move |&t| {
+        live.is_some_and(|l| {
+            l.threads
+                .tasks
+                .get(t)
+                .is_none_or(|task| task.exit.is_none())
+        })
+    })
+}
+
+/// How many threads process `p` ever had (1 without threads, 0 once terminated).
+pub(super) fn thread_count(table: &ProcessTable, p: u32) -> usize {
+    (table.get(p).live.as_deref()).map_or(0, |l| l.threads.tasks.len().max(1))
+}
+
+/// What process `p` of an explored end state waits for, as reports phrase it.
+pub(super) fn blocked_at_end(machine: &Machine, p: u32) -> Option<String> {
+    let (table, pipes, shm) = (&machine.table, &machine.pipes, &machine.ipc.shm);
+    if table.get(p).live.as_deref()?.threads.is_threaded() {
+        return explored_blocked_on(table, pipes, shm, p);
     }
-    (live.threads.tasks.iter().enumerate())
-        .filter(|(_, task)| task.exit.is_none())
-        .map(|(t, _)| t)
-        .collect()
+    let block = thread_blocks(table, pipes, shm, p, 0)?;
+    Some(super::thread::phrase(table, p, block))
 }
 
 /// What each blocked thread of threaded process `p` waits for, as reports phrase it, when
 /// none of them can move; `None` if one can.
-pub(super) fn explored_blocked_on(
+fn explored_blocked_on(
     table: &ProcessTable,
     pipes: &[Pipe],
     shm: &SharedMemory,
     p: u32,
 ) -> Option<String> {
-    let blocks: Vec<(usize, Block)> = (live_threads(table, p).into_iter())
+    let blocks: Vec<(usize, Block)> = live_threads(table, p)
         .map(|t| Some((t, thread_blocks(table, pipes, shm, p, t)?)))
         .collect::<Option<_>>()?;
     let phrases: Vec<String> = (blocks.into_iter())

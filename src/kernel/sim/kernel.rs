@@ -374,32 +374,12 @@ impl<'s> Kernel<'s> {
             Request::Shared { .. } | Request::Memory { .. } => {
                 Step::Reply(Reply::Value(Value::ZERO))
             }
-            Request::ThreadCreate { start, arg } => self.pthread_create(p, *start, *arg),
-            Request::ThreadJoin { thread } => self.pthread_join(p, *thread),
-            Request::ThreadExit { value } => self.pthread_exit(p, *value),
-            Request::MutexLock { mutex, try_lock } => self.mutex_lock(p, *mutex, *try_lock),
-            Request::MutexUnlock { mutex } => self.mutex_unlock(p, *mutex),
-            Request::SemWait { sem, try_wait } => self.sem_wait(p, *sem, *try_wait),
-            Request::SemPost { sem } => self.sem_post(p, *sem),
-            Request::SemGetvalue { sem } => self.sem_getvalue(p, *sem),
-            Request::SemOpen { name, flags, value } => self.sem_open(p, name, *flags, *value),
-            Request::SemClose { sem } => self.unmap(p, *sem),
-            Request::SemUnlink { name } => self.sem_unlink(name),
+            sync if super::sync::is_sync(sync) => self.perform_sync(p, sync),
             Request::Unsupported { name } => {
                 self.unsupported.insert(name);
                 Step::Reply(Reply::Error(ENOSYS))
             }
             ipc => self.perform_ipc(p, ipc),
-        }
-    }
-
-    /// Counts a context switch when `actor` (a thread of `p`) acts after another thread of
-    /// `p` did.
-    fn thread_switch(&mut self, p: u32, actor: u32) {
-        let last = self.log.last().map(|&(q, _)| q);
-        if last.is_some_and(|q| q != actor && interleave::split(q).0 == p) {
-            self.scheduler.switches += 1;
-            self.table.record_mut(p).context_switches += 1;
         }
     }
 

@@ -3,6 +3,7 @@
 
 use super::files::FdTable;
 use super::signal::Signals;
+use super::sync::SyncAt;
 use super::thread::Threads;
 use crate::outcome::{ProcessRecord, ProcessState};
 use crate::vm::Vm;
@@ -194,26 +195,6 @@ impl Block {
             Block::Semaphore { .. } => "sem_wait() on a semaphore whose value is 0".to_string(),
         }
     }
-}
-
-/// Where a mutex or semaphore lives, which says who can wake its waiters: the threads of
-/// one process for its own memory, every process mapping the object for shared memory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SyncAt {
-    /// In the process's own memory: the VM's object and offset.
-    Private {
-        /// The VM's object id.
-        region: u32,
-        /// Byte offset.
-        offset: u32,
-    },
-    /// In a shared memory object (a segment, a mapping, a named semaphore).
-    Shared {
-        /// The kernel's object id.
-        object: u32,
-        /// Byte offset.
-        offset: u32,
-    },
 }
 
 /// `1s`, `250ms`, `17us`: the shortest exact unit for a virtual time.

@@ -8,9 +8,9 @@
 //! semaphore's word is its value. The kernel keeps only who waits.
 
 use super::kernel::{Kernel, Step};
-use super::pcb::{Block, SyncAt};
+use super::pcb::Block;
 use crate::errno::{EAGAIN, EEXIST, EINVAL, ENOENT, EPERM};
-use crate::vm::{thread_id, Reply, Value};
+use crate::vm::{thread_id, Reply, Request, Value};
 
 /// `O_CREAT`.
 const O_CREAT: i32 = 0o100;
@@ -20,6 +20,26 @@ const O_EXCL: i32 = 0o200;
 const SEM_SIZE: usize = 32;
 /// `SEM_VALUE_MAX`.
 const SEM_VALUE_MAX: i64 = i32::MAX as i64;
+
+/// Where a mutex or semaphore lives, which says who can wake its waiters: the threads of
+/// one process for its own memory, every process mapping the object for shared memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SyncAt {
+    /// In the process's own memory: the VM's object and offset.
+    Private {
+        /// The VM's object id.
+        region: u32,
+        /// Byte offset.
+        offset: u32,
+    },
+    /// In a shared memory object (a segment, a mapping, a named semaphore).
+    Shared {
+        /// The kernel's object id.
+        object: u32,
+        /// Byte offset.
+        offset: u32,
+    },
+}
 
 fn ok(v: i64) -> Step {
     Step::Reply(Reply::Value(Value::Int(v)))
@@ -35,7 +55,43 @@ fn sem_name(name: &[u8]) -> Vec<u8> {
     name[start..].to_vec()
 }
 
+/// Whether `request` is a thread, mutex or semaphore call ([`Kernel::perform_sync`]).
+pub(super) fn is_sync(request: &Request) -> bool {
+    matches!(
+        request,
+        Request::ThreadCreate { .. }
+            | Request::ThreadJoin { .. }
+            | Request::ThreadExit { .. }
+            | Request::MutexLock { .. }
+            | Request::MutexUnlock { .. }
+            | Request::SemWait { .. }
+            | Request::SemPost { .. }
+            | Request::SemGetvalue { .. }
+            | Request::SemOpen { .. }
+            | Request::SemClose { .. }
+            | Request::SemUnlink { .. }
+    )
+}
+
 impl Kernel<'_> {
+    /// Performs a thread, mutex or semaphore request of process `p`'s current thread.
+    pub(super) fn perform_sync(&mut self, p: u32, request: &Request) -> Step {
+        match request {
+            Request::ThreadCreate { start, arg } => self.pthread_create(p, *start, *arg),
+            Request::ThreadJoin { thread } => self.pthread_join(p, *thread),
+            Request::ThreadExit { value } => self.pthread_exit(p, *value),
+            Request::MutexLock { mutex, try_lock } => self.mutex_lock(p, *mutex, *try_lock),
+            Request::MutexUnlock { mutex } => self.mutex_unlock(p, *mutex),
+            Request::SemWait { sem, try_wait } => self.sem_wait(p, *sem, *try_wait),
+            Request::SemPost { sem } => self.sem_post(p, *sem),
+            Request::SemGetvalue { sem } => self.sem_getvalue(p, *sem),
+            Request::SemOpen { name, flags, value } => self.sem_open(p, name, *flags, *value),
+            Request::SemClose { sem } => self.unmap(p, *sem),
+            Request::SemUnlink { name } => self.sem_unlink(name),
+            _ => unreachable!("perform_sync is given thread and synchronisation requests only"),
+        }
+    }
+
     /// Where the object `at` points to lives, or `None` for a bad pointer.
     fn sync_at(&mut self, p: u32, at: Value) -> Option<SyncAt> {
         let live = self.table.live(p);

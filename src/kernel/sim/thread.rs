@@ -3,6 +3,7 @@
 //! process runs whichever of its threads is current. `pthread_create(3)`, `pthread_join(3)`,
 //! `pthread_exit(3)`.
 
+use super::interleave;
 use super::kernel::{Kernel, Step};
 use super::pcb::{Block, ProcessTable};
 use crate::errno::{EAGAIN, EDEADLK, EINVAL, ESRCH};
@@ -134,6 +135,16 @@ impl Kernel<'_> {
         tasks.resize(t + 1, Task::default());
         self.table.record_mut(p).threads += 1;
         Step::Reply(Reply::Value(Value::Int(thread_id(t))))
+    }
+
+    /// Counts a context switch when `actor` (a thread of `p`) acts after another thread of
+    /// `p` did.
+    pub(super) fn thread_switch(&mut self, p: u32, actor: u32) {
+        let last = self.log.last().map(|&(q, _)| q);
+        if last.is_some_and(|q| q != actor && interleave::split(q).0 == p) {
+            self.scheduler.switches += 1;
+            self.table.record_mut(p).context_switches += 1;
+        }
     }
 
     /// Before `p` performs an action: the scheduler picks which of its ready threads does.
