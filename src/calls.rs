@@ -137,6 +137,9 @@ pub enum Call {
     PthreadMutexDestroy,
     PthreadMutexTrylock,
     PthreadEqual,
+    PthreadDetach,
+    PthreadAttrInit,
+    PthreadAttrDestroy,
     SemInit,
     SemWait,
     SemTrywait,
@@ -316,6 +319,9 @@ catalogue! {
     PthreadMutexDestroy "pthread_mutex_destroy" Library 1 1 "int pthread_mutex_destroy(pthread_mutex_t *mutex)";
     PthreadMutexTrylock "pthread_mutex_trylock" System 1 1 "int pthread_mutex_trylock(pthread_mutex_t *mutex)";
     PthreadEqual "pthread_equal" Library 2 2 "int pthread_equal(pthread_t t1, pthread_t t2)";
+    PthreadDetach "pthread_detach" Library 1 1 "int pthread_detach(pthread_t thread)";
+    PthreadAttrInit "pthread_attr_init" Library 1 1 "int pthread_attr_init(pthread_attr_t *attr)";
+    PthreadAttrDestroy "pthread_attr_destroy" Library 1 1 "int pthread_attr_destroy(pthread_attr_t *attr)";
     SemInit "sem_init" System 3 3 "int sem_init(sem_t *sem, int pshared, unsigned int value)";
     SemWait "sem_wait" System 1 1 "int sem_wait(sem_t *sem)";
     SemTrywait "sem_trywait" System 1 1 "int sem_trywait(sem_t *sem)";

@@ -41,7 +41,11 @@ impl Vm {
                 args[0] == args[1],
             ))))),
             Call::PthreadMutexInit => Some(self.init_word(args[0], 0, env)),
-            Call::PthreadMutexDestroy | Call::SemDestroy => Some(Ok(Outcome::Value(Value::ZERO))),
+            Call::PthreadMutexDestroy
+            | Call::SemDestroy
+            | Call::PthreadDetach
+            | Call::PthreadAttrInit
+            | Call::PthreadAttrDestroy => Some(Ok(Outcome::Value(Value::ZERO))),
             Call::PthreadMutexLock | Call::PthreadMutexTrylock => request(
                 Request::MutexLock {
                     mutex: args[0],
