@@ -54,6 +54,22 @@ impl Vm {
                 number,
             ),
             Call::PthreadMutexUnlock => request(Request::MutexUnlock { mutex: args[0] }, number),
+            Call::PthreadCondInit => Some(self.init_word(args[0], 0, env)),
+            Call::PthreadCondDestroy => Some(Ok(Outcome::Value(Value::ZERO))),
+            Call::PthreadCondWait => request(
+                Request::CondWait {
+                    cond: args[0],
+                    mutex: args[1],
+                },
+                number,
+            ),
+            Call::PthreadCondSignal | Call::PthreadCondBroadcast => request(
+                Request::CondSignal {
+                    cond: args[0],
+                    all: call == Call::PthreadCondBroadcast,
+                },
+                number,
+            ),
             Call::SemInit => Some(
                 int(args, 2).and_then(|value| self.init_word(args[0], value as u32 as i64, env)),
             ),

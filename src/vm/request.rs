@@ -394,6 +394,23 @@ pub enum Request {
         /// The `pthread_mutex_t *`.
         mutex: Value,
     },
+    /// `pthread_cond_wait(cond, mutex)`: releases the mutex (`EPERM` unless the calling
+    /// thread holds it), waits until `pthread_cond_signal` or `pthread_cond_broadcast` of
+    /// `cond` wakes it, then takes the mutex again before returning.
+    CondWait {
+        /// The `pthread_cond_t *`.
+        cond: Value,
+        /// The `pthread_mutex_t *`.
+        mutex: Value,
+    },
+    /// `pthread_cond_signal(cond)` (`all: false`, wakes one waiting thread) or
+    /// `pthread_cond_broadcast(cond)` (wakes every one).
+    CondSignal {
+        /// The `pthread_cond_t *`.
+        cond: Value,
+        /// `pthread_cond_broadcast`.
+        all: bool,
+    },
     /// `sem_wait(sem)` (blocks while the value is 0) or, with `try_wait`, `sem_trywait`
     /// (fails with `EAGAIN`); then decrements the value kept in the `sem_t`.
     SemWait {

@@ -266,7 +266,8 @@ fn init_span(init: &Initializer) -> Span {
 }
 
 /// Whether `e` is a library initialiser macro that stands for an all-zero object
-/// (`pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;`).
+/// (`pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;`, `PTHREAD_COND_INITIALIZER`).
 fn is_zero_initializer(e: &Expr) -> bool {
-    matches!(&e.kind, ExprKind::Name(name) if name.name == "PTHREAD_MUTEX_INITIALIZER")
+    matches!(&e.kind, ExprKind::Name(name)
+        if name.name == "PTHREAD_MUTEX_INITIALIZER" || name.name == "PTHREAD_COND_INITIALIZER")
 }

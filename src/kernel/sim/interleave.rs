@@ -9,6 +9,7 @@ use super::pcb::{Block, Live, ProcessTable};
 use super::pipe::Pipe;
 use super::shm::SharedMemory;
 use super::sync::SyncAt;
+use super::thread::CondWait;
 use crate::vm::{NoEnv, Reply, Request, Value};
 
 /// Bits of a choice that name the process; the thread index is above them.
@@ -107,6 +108,16 @@ pub(super) fn thread_blocks(
                 at: sync_at(live, mutex),
                 owner,
             }),
+        },
+        Request::CondWait { mutex, .. } => match live.threads.tasks.get(t)?.cond? {
+            CondWait::Waiting(at) => Some(Block::Cond { at }),
+            CondWait::Signalled => match word(live, shm, mutex)? {
+                0 => None,
+                owner => Some(Block::Mutex {
+                    at: sync_at(live, mutex),
+                    owner,
+                }),
+            },
         },
         Request::SemWait {
             sem,

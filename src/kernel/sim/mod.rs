@@ -5,6 +5,7 @@
 
 pub mod bin;
 mod clock;
+mod cond;
 mod end;
 mod explorable;
 mod fifo;

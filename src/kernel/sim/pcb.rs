@@ -112,6 +112,11 @@ pub enum Block {
         /// Its owner when the wait began: `pid << 16 | thread id`.
         owner: i64,
     },
+    /// `pthread_cond_wait` until the condition variable is signalled.
+    Cond {
+        /// Where the condition variable is.
+        at: SyncAt,
+    },
     /// `sem_wait` on a semaphore whose value is 0.
     Semaphore {
         /// Where the semaphore is.
@@ -193,6 +198,9 @@ impl Block {
                 owner >> 16
             ),
             Block::Semaphore { .. } => "sem_wait() on a semaphore whose value is 0".to_string(),
+            Block::Cond { .. } => {
+                "pthread_cond_wait() until the condition is signalled".to_string()
+            }
         }
     }
 }

@@ -70,6 +70,8 @@ pub(super) fn is_sync(request: &Request) -> bool {
             | Request::SemOpen { .. }
             | Request::SemClose { .. }
             | Request::SemUnlink { .. }
+            | Request::CondWait { .. }
+            | Request::CondSignal { .. }
     )
 }
 
@@ -88,12 +90,14 @@ impl Kernel<'_> {
             Request::SemOpen { name, flags, value } => self.sem_open(p, name, *flags, *value),
             Request::SemClose { sem } => self.unmap(p, *sem),
             Request::SemUnlink { name } => self.sem_unlink(name),
+            Request::CondWait { cond, mutex } => self.cond_wait(p, *cond, *mutex),
+            Request::CondSignal { cond, all } => self.cond_signal(p, *cond, *all),
             _ => unreachable!("perform_sync is given thread and synchronisation requests only"),
         }
     }
 
     /// Where the object `at` points to lives, or `None` for a bad pointer.
-    fn sync_at(&mut self, p: u32, at: Value) -> Option<SyncAt> {
+    pub(super) fn sync_at(&mut self, p: u32, at: Value) -> Option<SyncAt> {
         let live = self.table.live(p);
         live.vm.sync_word(&at, &mut self.ipc.shm)?;
         if let Some((object, offset)) = live.vm.shared_location(&at) {
@@ -108,12 +112,12 @@ impl Kernel<'_> {
         }
     }
 
-    fn word(&mut self, p: u32, at: Value) -> i64 {
+    pub(super) fn word(&mut self, p: u32, at: Value) -> i64 {
         let live = self.table.live(p);
         (live.vm.sync_word(&at, &mut self.ipc.shm)).expect("checked by sync_at")
     }
 
-    fn set_word(&mut self, p: u32, at: Value, word: i64) {
+    pub(super) fn set_word(&mut self, p: u32, at: Value, word: i64) {
         self.table
             .live(p)
             .vm
@@ -121,7 +125,7 @@ impl Kernel<'_> {
     }
 
     /// The owner word of `p`'s current thread.
-    fn owner_word(&self, p: u32) -> i64 {
+    pub(super) fn owner_word(&self, p: u32) -> i64 {
         let live = self
             .table
             .get(p)
@@ -203,7 +207,7 @@ impl Kernel<'_> {
 
     /// Wakes every thread waiting on the object at `at`: those of `p` for its own memory,
     /// those of every process for shared memory.
-    fn wake_sync(&mut self, p: u32, at: SyncAt) {
+    pub(super) fn wake_sync(&mut self, p: u32, at: SyncAt) {
         let waits = move |block: Block| match block {
             Block::Mutex { at: a, .. } | Block::Semaphore { at: a } => a == at,
             _ => false,

@@ -6,6 +6,7 @@
 use super::interleave;
 use super::kernel::{Kernel, Step};
 use super::pcb::{Block, ProcessTable};
+use super::sync::SyncAt;
 use crate::errno::{EAGAIN, EDEADLK, EINVAL, ESRCH};
 use crate::outcome::ProcessState;
 use crate::vm::{thread_id, Reply, Value};
@@ -24,6 +25,17 @@ pub struct Task {
     pub joined: bool,
     /// Explorer only: answered at a memory access, which it does when next moved.
     pub deferred: bool,
+    /// Where it is in a `pthread_cond_wait`.
+    pub cond: Option<CondWait>,
+}
+
+/// The phases of a `pthread_cond_wait` after the mutex was released.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CondWait {
+    /// Waiting for a signal on the condition variable at this place.
+    Waiting(SyncAt),
+    /// Signalled: takes the mutex again, then returns.
+    Signalled,
 }
 
 impl Task {
@@ -63,7 +75,11 @@ impl Threads {
 pub fn blocks_thread_only(block: Block) -> bool {
     matches!(
         block,
-        Block::Join { .. } | Block::Mutex { .. } | Block::Semaphore { .. } | Block::Sleep { .. }
+        Block::Join { .. }
+            | Block::Mutex { .. }
+            | Block::Semaphore { .. }
+            | Block::Cond { .. }
+            | Block::Sleep { .. }
     )
 }
 
