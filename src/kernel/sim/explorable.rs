@@ -381,6 +381,10 @@ impl System for Explorable<'_> {
         let Some(live) = self.machine.table.get(p).live.as_deref() else {
             return false;
         };
+        if live.vm.live_threads() > 1 {
+            // The other threads share the descriptors and the image.
+            return interleave::is_local_to_thread(live.vm.pending(t));
+        }
         match live.vm.pending(t) {
             Some(Request::Getpid | Request::Isatty { .. } | Request::Dup { .. }) => true,
             Some(Request::Exec { .. } | Request::Unsupported { .. }) => true,

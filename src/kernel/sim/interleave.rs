@@ -182,6 +182,15 @@ fn explored_blocked_on(
     Some(phrases.join("; "))
 }
 
+/// Whether `request` of one thread among several touches nothing its process's other
+/// threads share (descriptors, the image, memory).
+pub(super) fn is_local_to_thread(request: Option<&Request>) -> bool {
+    matches!(
+        request,
+        Some(Request::Getpid | Request::Sleep { micros: 0 })
+    )
+}
+
 /// Whether thread `t` of `live` resumes after a memory access when next moved.
 pub(super) fn is_deferred(live: &Live, t: usize) -> bool {
     match live.threads.tasks.get(t) {
