@@ -19,7 +19,8 @@ pub fn thread_id(t: usize) -> i64 {
 }
 
 impl Vm {
-    /// The request (or local result) of a thread or semaphore call; `None` for other calls.
+    /// The request (or local result) of a thread, mutex, condition variable or semaphore
+    /// call; `None` for other calls.
     pub(super) fn pthread_request(
         &mut self,
         t: usize,
@@ -70,17 +71,27 @@ impl Vm {
                 },
                 number,
             ),
+            _ => self.sem_request(call, args, env),
+        }
+    }
+
+    /// The request (or local result) of a semaphore call; `None` for other calls.
+    fn sem_request(
+        &mut self,
+        call: Call,
+        args: &[Value],
+        env: &mut dyn Env,
+    ) -> Option<Result<Outcome, Fault>> {
+        let request = |request: Request| Some(Ok(Outcome::Request(request, OnReply::Return)));
+        match call {
             Call::SemInit => Some(
                 int(args, 2).and_then(|value| self.init_word(args[0], value as u32 as i64, env)),
             ),
-            Call::SemWait | Call::SemTrywait => request(
-                Request::SemWait {
-                    sem: args[0],
-                    try_wait: call == Call::SemTrywait,
-                },
-                OnReply::Return,
-            ),
-            Call::SemPost => request(Request::SemPost { sem: args[0] }, OnReply::Return),
+            Call::SemWait | Call::SemTrywait => request(Request::SemWait {
+                sem: args[0],
+                try_wait: call == Call::SemTrywait,
+            }),
+            Call::SemPost => request(Request::SemPost { sem: args[0] }),
             Call::SemGetvalue => Some(as_ptr(args[1]).map(|sval| {
                 Outcome::Request(
                     Request::SemGetvalue { sem: args[0] },
@@ -97,7 +108,7 @@ impl Vm {
                     OnReply::ReturnPointer,
                 ))
             })),
-            Call::SemClose => request(Request::SemClose { sem: args[0] }, OnReply::Return),
+            Call::SemClose => request(Request::SemClose { sem: args[0] }),
             Call::SemUnlink => Some(
                 self.string(args[0], env)
                     .map(|name| Outcome::Request(Request::SemUnlink { name }, OnReply::Return)),
