@@ -252,10 +252,11 @@ pub(super) fn advance_thread_sleepers(table: &mut ProcessTable, now: u64) {
     }
 }
 
-/// The canonical form of a process's threads between two moves: no current thread, no
-/// block but a sleep (the others are found again from the state).
+/// The canonical form of a process's threads between two moves: the first live thread
+/// current, no block but a sleep (the others are found again from the state).
 pub(super) fn canonicalise_threads(live: &mut Live) {
-    live.threads.current = 0;
+    let first_live = live.threads.tasks.iter().position(|t| t.exit.is_none());
+    live.threads.current = first_live.unwrap_or(0) as u32;
     for task in &mut live.threads.tasks {
         if !matches!(task.block, Some(Block::Sleep { .. })) {
             task.block = None;

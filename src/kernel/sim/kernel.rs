@@ -185,7 +185,8 @@ impl<'s> Kernel<'s> {
         self.thread_switch(p, actor);
         match self.perform(p, &request) {
             Step::Reply(reply) => {
-                self.table.live(p).resume(reply);
+                let live = self.table.live(p);
+                live.vm.resume(live.thread(), reply);
                 self.performed(actor);
             }
             Step::Performed => self.performed(actor),

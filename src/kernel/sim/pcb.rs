@@ -264,9 +264,15 @@ impl Live {
         }
     }
 
-    /// Answers the pending request of the thread that runs when the process is dispatched.
+    /// Answers the blocked call of the process: the one of the thread that waits in the
+    /// process's block, else the current thread's.
     pub fn resume(&mut self, reply: crate::vm::Reply) {
-        self.vm.resume(self.threads.current as usize, reply);
+        let blocked =
+            (self.block).and_then(|b| (self.threads.tasks.iter()).position(|t| t.block == Some(b)));
+        let t = blocked.unwrap_or(self.threads.current as usize);
+        if self.vm.thread_lives(t) && self.vm.pending(t).is_some() {
+            self.vm.resume(t, reply);
+        }
     }
 
     /// The thread that runs when the process is dispatched.
