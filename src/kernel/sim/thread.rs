@@ -1,7 +1,7 @@
 //! Threads as the kernel schedules them: each thread of a process is ready, blocked on
-//! something of its own (a join, a mutex, a semaphore, a sleep) or terminated, and the
-//! process runs whichever of its threads is current. `pthread_create(3)`, `pthread_join(3)`,
-//! `pthread_exit(3)`.
+//! something of its own (a join, a mutex, a condition variable, a semaphore, a sleep) or
+//! terminated, and the process runs whichever of its threads is current.
+//! `pthread_create(3)`, `pthread_join(3)`, `pthread_exit(3)`.
 
 use super::interleave;
 use super::kernel::{Kernel, Step};
@@ -69,7 +69,8 @@ impl Threads {
     }
 }
 
-/// Whether `block` concerns one thread only (a join, a mutex, a semaphore, a sleep): its
+/// Whether `block` concerns one thread only (a join, a mutex, a condition variable, a
+/// semaphore, a sleep): its
 /// waker finds the thread. Other blocking calls (a pipe, a `wait`) are woken through the
 /// process, and then every thread of the process blocked in one tries again.
 pub fn blocks_thread_only(block: Block) -> bool {
