@@ -169,3 +169,37 @@ proptest! {
         prop_assert!(explored.contains(&got), "{got:?} not in {explored:?}");
     }
 }
+
+#[test]
+fn broadcast_wakes_every_waiter_and_signal_one() {
+    let source = "#include <pthread.h>\n#include <stdio.h>\n\
+        int go = 0, woken = 0; pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER; pthread_cond_t c = PTHREAD_COND_INITIALIZER;\n\
+        void *waiter(void *x) { pthread_mutex_lock(&m); while (!go) pthread_cond_wait(&c, &m); woken++; pthread_mutex_unlock(&m); return NULL; }\n\
+        int main() { pthread_t t[3]; for (int i = 0; i < 3; i++) pthread_create(&t[i], NULL, waiter, NULL);\n\
+        pthread_mutex_lock(&m); go = 1; pthread_cond_broadcast(&c); pthread_mutex_unlock(&m);\n\
+        for (int i = 0; i < 3; i++) pthread_join(t[i], NULL); printf(\"%d\\n\", woken); return 0; }\n";
+    let e = explore_scenario(&scenario(source), &everything());
+    assert_eq!(outputs(&e.outcomes), numbers(3..=3));
+    assert!(e.outcomes.iter().all(|o| o.end == End::Finished));
+    let one = source.replace("pthread_cond_broadcast", "pthread_cond_signal");
+    let e = explore_scenario(&scenario(&one), &everything());
+    assert!(
+        e.outcomes.iter().any(|o| matches!(o.end, End::Deadlock { .. })),
+        "one signal leaves a waiter behind in some schedule"
+    );
+}
+
+#[test]
+fn named_semaphores_follow_sem_open_rules() {
+    let source = "#include <errno.h>\n#include <fcntl.h>\n#include <semaphore.h>\n#include <stdio.h>\n\
+        int main() { int v;\n\
+        printf(\"%d \", sem_open(\"/s\", 0) == SEM_FAILED && errno == ENOENT);\n\
+        sem_t *a = sem_open(\"/s\", O_CREAT, 0600, 2);\n\
+        printf(\"%d \", sem_open(\"/s\", O_CREAT | O_EXCL, 0600, 0) == SEM_FAILED && errno == EEXIST);\n\
+        sem_t *b = sem_open(\"s\", 0);\n\
+        sem_wait(b); sem_getvalue(a, &v); printf(\"%d \", v);\n\
+        printf(\"%d %d \", sem_unlink(\"/s\"), sem_unlink(\"/s\"));\n\
+        sem_post(a); sem_getvalue(b, &v); printf(\"%d %d\\n\", v, sem_close(a)); return 0; }\n";
+    let o = run(&scenario(source), &RunOptions::default()).expect("no schedule to replay");
+    assert_eq!(String::from_utf8_lossy(&o.terminal()), "1 1 1 0 -1 2 0\n");
+}
