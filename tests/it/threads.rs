@@ -184,7 +184,9 @@ fn broadcast_wakes_every_waiter_and_signal_one() {
     let one = source.replace("pthread_cond_broadcast", "pthread_cond_signal");
     let e = explore_scenario(&scenario(&one), &everything());
     assert!(
-        e.outcomes.iter().any(|o| matches!(o.end, End::Deadlock { .. })),
+        e.outcomes
+            .iter()
+            .any(|o| matches!(o.end, End::Deadlock { .. })),
         "one signal leaves a waiter behind in some schedule"
     );
 }

@@ -25,20 +25,24 @@ impl Kernel<'_> {
     /// alive) and the schedule that ran.
     pub(super) fn finish(self, end: End) -> Outcome {
         let schedule = schedule_text(&self.log, &self.table.records);
-        let blocked: Vec<Option<String>> = (0..self.table.pcbs.len() as u32)
-            .map(|p| blocked_on(&self.table, p))
+        // Only processes still alive are blocked (a million finished ones are not).
+        let mut blocked: Vec<(usize, String)> = (0..self.table.pcbs.len() as u32)
+            .filter_map(|p| Some((p as usize, blocked_on(&self.table, p)?)))
             .collect();
+        blocked.reverse();
         let watched = &self.scenario.watched;
         let mut processes = self.table.records;
         // Only zombies and survivors need their record touched (a million finished
         // processes are neither).
-        for ((record, pcb), blocked) in processes.iter_mut().zip(self.table.pcbs).zip(blocked) {
+        for (p, (record, pcb)) in processes.iter_mut().zip(self.table.pcbs).enumerate() {
             if pcb.zombie {
                 record.zombie_at_end = true;
                 record.zombie_micros = self.clock.now - pcb.exited_at;
             }
             if let Some(live) = pcb.live {
-                record.blocked_on = blocked;
+                if blocked.last().is_some_and(|&(q, _)| q == p) {
+                    record.blocked_on = blocked.pop().map(|(_, phrase)| phrase);
+                }
                 record.variables = read_variables(&live.vm, watched);
             }
         }
