@@ -138,6 +138,16 @@ pub enum Call {
     PthreadMutexLock,
     PthreadMutexUnlock,
     PthreadMutexDestroy,
+    PthreadMutexTrylock,
+    PthreadEqual,
+    PthreadDetach,
+    PthreadAttrInit,
+    PthreadAttrDestroy,
+    PthreadCondInit,
+    PthreadCondWait,
+    PthreadCondSignal,
+    PthreadCondBroadcast,
+    PthreadCondDestroy,
     SemInit,
     SemWait,
     SemTrywait,
@@ -315,6 +325,16 @@ catalogue! {
     PthreadMutexLock "pthread_mutex_lock" System 1 1 "int pthread_mutex_lock(pthread_mutex_t *mutex)";
     PthreadMutexUnlock "pthread_mutex_unlock" System 1 1 "int pthread_mutex_unlock(pthread_mutex_t *mutex)";
     PthreadMutexDestroy "pthread_mutex_destroy" Library 1 1 "int pthread_mutex_destroy(pthread_mutex_t *mutex)";
+    PthreadMutexTrylock "pthread_mutex_trylock" System 1 1 "int pthread_mutex_trylock(pthread_mutex_t *mutex)";
+    PthreadEqual "pthread_equal" Library 2 2 "int pthread_equal(pthread_t t1, pthread_t t2)";
+    PthreadDetach "pthread_detach" Library 1 1 "int pthread_detach(pthread_t thread)";
+    PthreadAttrInit "pthread_attr_init" Library 1 1 "int pthread_attr_init(pthread_attr_t *attr)";
+    PthreadAttrDestroy "pthread_attr_destroy" Library 1 1 "int pthread_attr_destroy(pthread_attr_t *attr)";
+    PthreadCondInit "pthread_cond_init" Library 2 2 "int pthread_cond_init(pthread_cond_t *cond, const pthread_condattr_t *attr)";
+    PthreadCondWait "pthread_cond_wait" System 2 2 "int pthread_cond_wait(pthread_cond_t *cond, pthread_mutex_t *mutex)";
+    PthreadCondSignal "pthread_cond_signal" System 1 1 "int pthread_cond_signal(pthread_cond_t *cond)";
+    PthreadCondBroadcast "pthread_cond_broadcast" System 1 1 "int pthread_cond_broadcast(pthread_cond_t *cond)";
+    PthreadCondDestroy "pthread_cond_destroy" Library 1 1 "int pthread_cond_destroy(pthread_cond_t *cond)";
     SemInit "sem_init" System 3 3 "int sem_init(sem_t *sem, int pshared, unsigned int value)";
     SemWait "sem_wait" System 1 1 "int sem_wait(sem_t *sem)";
     SemTrywait "sem_trywait" System 1 1 "int sem_trywait(sem_t *sem)";
@@ -445,9 +465,12 @@ pub const CONSTANTS: &[(&str, Constant)] = &[
     ("SIG_IGN", Constant::Int(1)),
     ("SIG_ERR", Constant::Int(-1)),
     ("PTHREAD_MUTEX_INITIALIZER", Constant::Int(0)),
+    ("PTHREAD_COND_INITIALIZER", Constant::Int(0)),
     ("SEM_FAILED", Constant::Int(0)),
     ("UNBOUNDED", Constant::Int(-1)),
-    ("EPERM", Constant::Int(1)),
+    ("EPERM", Constant::Int(errno::EPERM as i64)),
+    ("EBUSY", Constant::Int(errno::EBUSY as i64)),
+    ("EDEADLK", Constant::Int(errno::EDEADLK as i64)),
     ("ENOENT", Constant::Int(errno::ENOENT as i64)),
     ("ESRCH", Constant::Int(errno::ESRCH as i64)),
     ("EINTR", Constant::Int(errno::EINTR as i64)),
@@ -511,6 +534,8 @@ pub const BUILTIN_TYPEDEFS: &[(&str, &str)] = &[
     ("pthread_attr_t", "char[56]"),
     ("pthread_mutex_t", "char[40]"),
     ("pthread_mutexattr_t", "char[4]"),
+    ("pthread_cond_t", "char[48]"),
+    ("pthread_condattr_t", "char[4]"),
     ("sem_t", "char[32]"),
     ("mailbox_t", "int"),
     ("FILE", "char[216]"),

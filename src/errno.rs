@@ -1,6 +1,8 @@
 //! `errno` values of Linux x86-64 (`errno(3)`, `asm-generic/errno-base.h` and `errno.h`),
 //! one definition for the kernels and the C library.
 
+/// `EPERM`: `pthread_mutex_unlock` of a mutex the calling thread does not hold.
+pub const EPERM: i32 = 1;
 /// `ENOENT`: no such name.
 pub const ENOENT: i32 = 2;
 /// `ESRCH`: no such process.
@@ -21,6 +23,8 @@ pub const EAGAIN: i32 = 11;
 pub const ENOMEM: i32 = 12;
 /// `EACCES`: a writable shared mapping of a descriptor opened read-only.
 pub const EACCES: i32 = 13;
+/// `EBUSY`: `pthread_mutex_trylock` of a mutex another thread holds.
+pub const EBUSY: i32 = 16;
 /// `EEXIST`: `mkfifo` of a name that exists.
 pub const EEXIST: i32 = 17;
 /// `EISDIR`: `open` of a path naming a directory.
@@ -35,12 +39,16 @@ pub const ENOTTY: i32 = 25;
 pub const ESPIPE: i32 = 29;
 /// `EPIPE`: writing to a pipe or socket with no reader left.
 pub const EPIPE: i32 = 32;
+/// `EDEADLK`: `pthread_join` of the calling thread, a relock of a mutex it holds.
+pub const EDEADLK: i32 = 35;
 /// `ENOSYS`: a call the kernel does not carry out.
 pub const ENOSYS: i32 = 38;
 /// `ENOMSG`: `msgrcv` with `IPC_NOWAIT` and no message of the type.
 pub const ENOMSG: i32 = 42;
 /// `EIDRM`: the queue was removed while the caller waited.
 pub const EIDRM: i32 = 43;
+/// `EOVERFLOW`: `sem_post` of a semaphore at `SEM_VALUE_MAX`.
+pub const EOVERFLOW: i32 = 75;
 /// `ENOTSOCK`: a socket call on a descriptor that is not a socket.
 pub const ENOTSOCK: i32 = 88;
 /// `EPROTOTYPE`: `connect` to a socket of the other type.

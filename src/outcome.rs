@@ -78,6 +78,13 @@ pub struct ProcessRecord {
     pub context_switches: u64,
     /// Its state changes in order, as `(virtual step, new state)`.
     pub history: Vec<(u64, ProcessState)>,
+    /// Threads it created with `pthread_create` (0: only its main thread ever ran).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub threads: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One write that reached the terminal.

@@ -43,7 +43,7 @@ pub fn render(outcome: &Outcome) -> String {
     out
 }
 
-/// `name\npid N\nhow it ended`, plus the exec'd program and `zombie at end`.
+/// `name\npid N\nhow it ended`, plus its threads, the exec'd program and `zombie at end`.
 fn label(p: &ProcessRecord) -> String {
     let mut label = format!(
         "{}\\npid {}\\n{}",
@@ -51,6 +51,9 @@ fn label(p: &ProcessRecord) -> String {
         p.pid,
         escape(&termination(p.termination))
     );
+    if p.threads > 0 {
+        let _ = write!(label, "\\n{} threads", p.threads + 1);
+    }
     if p.program != "main" {
         let _ = write!(label, "\\nexec'd {}", escape(&p.program));
     }

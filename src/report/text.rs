@@ -38,6 +38,14 @@ fn headline(outcome: &Outcome) -> String {
             n - 1
         ),
     };
+    let threads: u32 = outcome.processes.iter().map(|p| p.threads).sum();
+    if threads > 0 {
+        let _ = write!(
+            line,
+            "; {threads} thread{} created by pthread_create",
+            if threads == 1 { "" } else { "s" }
+        );
+    }
     let programs: BTreeSet<&str> = outcome
         .processes
         .iter()

@@ -40,7 +40,10 @@ pub fn lines(outcome: &Outcome, tree: &ProcessTree, max_lines: usize) -> Vec<Str
 
 /// One process in words: `main.1 (pid 1001) ran /bin/ls: exited 0, reaped by main`.
 pub fn describe(outcome: &Outcome, p: &ProcessRecord) -> String {
-    let mut line = format!("{} (pid {})", p.name, p.pid);
+    let mut line = match p.threads {
+        0 => format!("{} (pid {})", p.name, p.pid),
+        n => format!("{} (pid {}, {} threads)", p.name, p.pid, n + 1),
+    };
     if p.program != "main" {
         line.push_str(&format!(" exec'd {}", p.program));
     }

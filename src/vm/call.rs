@@ -4,7 +4,7 @@
 use super::arith;
 use super::memory::{Fault, Region, RegionKind};
 use super::thread::{Frame, Job, OnReply, OnReturn, Then};
-use super::value::{Ptr, Value};
+use super::value::{Ptr, RegionId, Value};
 use super::{Env, Event, FaultKind, Request, RuntimeFault, Vm};
 use crate::calls::Call;
 use crate::ir::FuncId;
@@ -81,10 +81,84 @@ impl Vm {
         }
     }
 
+    /// Before an access through `ptrs` by an instruction: shared memory as in
+    /// [`Vm::shared_gate`], and while the process has more than one live thread any of its
+    /// own writable memory, which the other threads see ([`Request::Memory`]).
+    pub(super) fn memory_gate(
+        &mut self,
+        t: usize,
+        pc: usize,
+        ptrs: &[Value],
+        len: u32,
+        write: bool,
+    ) -> Option<Event> {
+        let shared = ptrs.iter().any(|v| match v {
+            Value::Ptr(p) => self.memory.shared_object(*p).is_some(),
+            _ => false,
+        });
+        if shared || !self.threaded() {
+            return self.shared_gate(t, pc, ptrs, len, write);
+        }
+        let private = ptrs.iter().find_map(|v| match v {
+            Value::Ptr(p) if p.region.0 & RegionId::STATIC == 0 => {
+                (p.region.0 >= RegionId::GLOBALS.0).then_some(*p)
+            }
+            _ => None,
+        })?;
+        self.thread_gate(t, pc, private.region.0, private.offset, len, write)
+    }
+
+    /// Before an access to scalar global `slot` (see [`Vm::memory_gate`]).
+    pub(super) fn global_gate(
+        &mut self,
+        t: usize,
+        pc: usize,
+        slot: u32,
+        write: bool,
+    ) -> Option<Event> {
+        if !self.threaded() {
+            return None;
+        }
+        self.thread_gate(t, pc, u32::MAX, slot, 8, write)
+    }
+
+    fn thread_gate(
+        &mut self,
+        t: usize,
+        pc: usize,
+        region: u32,
+        offset: u32,
+        len: u32,
+        write: bool,
+    ) -> Option<Event> {
+        if std::mem::take(&mut self.threads[t].shared_granted) {
+            return None;
+        }
+        self.set_pc(t, pc - 1);
+        let request = Request::Memory {
+            region,
+            offset,
+            len,
+            write,
+        };
+        match self.request(t, request, OnReply::Shared) {
+            Flow::Stop(event) => Some(event),
+            Flow::Next => None,
+        }
+    }
+
+    /// Whether more than one thread of the process lives (its memory is then shared).
+    fn threaded(&self) -> bool {
+        self.threads.len() > 1 && self.live_threads() > 1
+    }
+
     /// Waits at `request`.
     pub(super) fn request(&mut self, t: usize, request: Request, on_reply: OnReply) -> Flow {
         let th = &mut self.threads[t];
-        if matches!(request, Request::Exit { .. } | Request::Die { .. }) {
+        if matches!(
+            request,
+            Request::Exit { .. } | Request::Die { .. } | Request::ThreadExit { .. }
+        ) {
             th.job = Job::Dead;
         }
         th.wait_for(request.clone(), on_reply);
@@ -188,6 +262,7 @@ impl Vm {
                     return Flow::Stop(Event::Request(request));
                 }
             }
+            OnReturn::Thread => return self.thread_return(t, v),
             OnReturn::Value if th.frames.is_empty() => {
                 self.exit_status = v.as_int().unwrap_or(0) as i32;
                 th.job = Job::Exiting;

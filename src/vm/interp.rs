@@ -92,10 +92,18 @@ impl Vm {
                     }
                     Instr::Kill(s) => th.stack[base + s as usize] = Value::ZERO,
                     Instr::Global(s) => {
+                        if let Some(event) = self.global_gate(t, pc, s.into(), false) {
+                            return Some(event);
+                        }
                         let v = self.globals[s as usize];
-                        th.push(v);
+                        self.threads[t].push(v);
                     }
-                    Instr::SetGlobal(s) => self.globals[s as usize] = th.pop(),
+                    Instr::SetGlobal(s) => {
+                        if let Some(event) = self.global_gate(t, pc, s.into(), true) {
+                            return Some(event);
+                        }
+                        self.globals[s as usize] = self.threads[t].pop();
+                    }
                     Instr::FrameAddr(n) => {
                         let v = th.stack[base + func.slots as usize + n as usize];
                         th.push(v);
@@ -109,7 +117,7 @@ impl Vm {
                             .stack
                             .last()
                             .expect("IR invariant: operand stack underflow");
-                        if let Some(event) = self.shared_gate(t, pc, &[p], s.size(), false) {
+                        if let Some(event) = self.memory_gate(t, pc, &[p], s.size(), false) {
                             return Some(event);
                         }
                         let ptr = attempt!(self, t, pc, span(pc), as_ptr(p));
@@ -120,7 +128,7 @@ impl Vm {
                     Instr::Store(s) => {
                         let n = th.stack.len();
                         let p = th.stack[n - 2];
-                        if let Some(event) = self.shared_gate(t, pc, &[p], s.size(), true) {
+                        if let Some(event) = self.memory_gate(t, pc, &[p], s.size(), true) {
                             return Some(event);
                         }
                         let th = &mut self.threads[t];
@@ -139,7 +147,7 @@ impl Vm {
                     Instr::Copy(len) => {
                         let n = th.stack.len();
                         let (d, s) = (th.stack[n - 2], th.stack[n - 1]);
-                        if let Some(event) = self.shared_gate(t, pc, &[d, s], len, true) {
+                        if let Some(event) = self.memory_gate(t, pc, &[d, s], len, true) {
                             return Some(event);
                         }
                         self.threads[t].stack.truncate(n - 2);
@@ -158,7 +166,7 @@ impl Vm {
                             .stack
                             .last()
                             .expect("IR invariant: operand stack underflow");
-                        if let Some(event) = self.shared_gate(t, pc, &[d], len, true) {
+                        if let Some(event) = self.memory_gate(t, pc, &[d], len, true) {
                             return Some(event);
                         }
                         self.threads[t].pop();

@@ -15,6 +15,7 @@ mod interp;
 mod ipc;
 mod libc;
 mod memory;
+mod pthread;
 mod region;
 mod request;
 mod stdio;
@@ -23,6 +24,7 @@ mod thread;
 mod value;
 
 pub use fault::{FaultKind, RuntimeFault};
+pub use pthread::thread_id;
 pub use request::{Reply, Request};
 pub use value::{Ptr, RegionId, Value};
 

@@ -351,6 +351,113 @@ pub enum Request {
         /// Direct naming: `mailbox` is the pid of the sending process to receive from.
         direct: bool,
     },
+    /// A load or store of the process's own memory while it has more than one thread: other
+    /// threads see it, so it is a scheduling point, as [`Request::Shared`] is between
+    /// processes. Answered with `Reply::Value(0)`; the VM then performs the access itself.
+    Memory {
+        /// The VM's object ([`super::RegionId`]); `u32::MAX` for the scalar globals, whose
+        /// `offset` is then the global's slot.
+        region: u32,
+        /// First byte touched.
+        offset: u32,
+        /// Bytes touched.
+        len: u32,
+        /// Whether the access writes.
+        write: bool,
+    },
+    /// `pthread_create(&thread, attr, start, arg)`: the kernel adds a thread running
+    /// `start(arg)` with [`super::Vm::spawn_thread`] and answers with its id, which the VM
+    /// stores in `*thread` (POSIX `pthread_create(3)`).
+    ThreadCreate {
+        /// The start function (`Value::Func`).
+        start: Value,
+        /// Its argument.
+        arg: Value,
+    },
+    /// `pthread_join(thread, &retval)`: blocks until thread `thread` (an id `pthread_create`
+    /// gave) has terminated; answered with its exit value, which the VM stores in `*retval`.
+    /// `ESRCH` for no such thread, `EDEADLK` for the calling thread itself, `EINVAL` for a
+    /// thread already joined.
+    ThreadJoin {
+        /// The thread id.
+        thread: i64,
+    },
+    /// `pthread_exit(value)`, or a return from a thread's start function, while another
+    /// thread of the process lives: the calling thread terminates. Never resumed. (The last
+    /// thread's exit is `exit(0)`, done by the VM.)
+    ThreadExit {
+        /// The exit value `pthread_join` returns.
+        value: Value,
+    },
+    /// `pthread_mutex_lock(mutex)` (blocks while another thread holds it) or, with `try_lock`,
+    /// `pthread_mutex_trylock` (fails with `EBUSY`). The mutex's state lives in its
+    /// `pthread_mutex_t`, read and written with [`super::Vm::sync_word`].
+    MutexLock {
+        /// The `pthread_mutex_t *`.
+        mutex: Value,
+        /// `pthread_mutex_trylock`.
+        try_lock: bool,
+    },
+    /// `pthread_mutex_unlock(mutex)`: `EPERM` unless the calling thread holds it.
+    MutexUnlock {
+        /// The `pthread_mutex_t *`.
+        mutex: Value,
+    },
+    /// `pthread_cond_wait(cond, mutex)`: releases the mutex (`EPERM` unless the calling
+    /// thread holds it), waits until `pthread_cond_signal` or `pthread_cond_broadcast` of
+    /// `cond` wakes it, then takes the mutex again before returning.
+    CondWait {
+        /// The `pthread_cond_t *`.
+        cond: Value,
+        /// The `pthread_mutex_t *`.
+        mutex: Value,
+    },
+    /// `pthread_cond_signal(cond)` (`all: false`, wakes one waiting thread) or
+    /// `pthread_cond_broadcast(cond)` (wakes every one).
+    CondSignal {
+        /// The `pthread_cond_t *`.
+        cond: Value,
+        /// `pthread_cond_broadcast`.
+        all: bool,
+    },
+    /// `sem_wait(sem)` (blocks while the value is 0) or, with `try_wait`, `sem_trywait`
+    /// (fails with `EAGAIN`); then decrements the value kept in the `sem_t`.
+    SemWait {
+        /// The `sem_t *`.
+        sem: Value,
+        /// `sem_trywait`.
+        try_wait: bool,
+    },
+    /// `sem_post(sem)`: increments the value and wakes a waiter.
+    SemPost {
+        /// The `sem_t *`.
+        sem: Value,
+    },
+    /// `sem_getvalue(sem, &sval)`: answered with the value, which the VM stores in `*sval`.
+    SemGetvalue {
+        /// The `sem_t *`.
+        sem: Value,
+    },
+    /// `sem_open(name, oflag, mode, value)`: the named semaphore (created with `value` under
+    /// `O_CREAT`), mapped into the process as shared memory; answered with its `sem_t *`.
+    SemOpen {
+        /// The name (`/name`).
+        name: Vec<u8>,
+        /// `O_CREAT`, `O_EXCL`.
+        flags: i32,
+        /// The initial value when created.
+        value: u32,
+    },
+    /// `sem_close(sem)`: unmaps a named semaphore.
+    SemClose {
+        /// The `sem_t *` `sem_open` returned.
+        sem: Value,
+    },
+    /// `sem_unlink(name)`: removes the name (open semaphores stay usable).
+    SemUnlink {
+        /// The name.
+        name: Vec<u8>,
+    },
     /// A system call in the catalogue that this kernel does not implement yet; answered with
     /// `Reply::Error(ENOSYS)` so the scenario sees a failing call rather than a crash.
     Unsupported {

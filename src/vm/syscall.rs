@@ -157,6 +157,10 @@ impl Vm {
             self.threads[t].push(value?);
             return Ok(());
         }
+        if let Some(value) = self.apply_pthread_reply(on_reply, &reply, env) {
+            self.threads[t].push(value?);
+            return Ok(());
+        }
         let image = &self.image.0;
         let value = match (on_reply, reply) {
             (OnReply::Shared, _) => {

@@ -14,6 +14,8 @@ pub enum OnReturn {
     Exit,
     /// A signal handler finished: the interrupted code goes on (the value is dropped).
     Resume,
+    /// A thread's start function returned: `pthread_exit(value)`.
+    Thread,
 }
 
 /// One activation: the function, where it is, where its slots start on the value stack.
@@ -96,6 +98,15 @@ pub enum OnReply {
     Shared,
     /// `stdin`'s buffer was refilled (empty data: end of file): re-run the call.
     Refill,
+    /// A `pthread_mutex_*` call: returns 0 or the error number (not `-1` and `errno`).
+    ErrorNumber,
+    /// `pthread_create`: store the new thread's id here and return 0 (or the error number).
+    ThreadCreate(Ptr),
+    /// `pthread_join`: store the thread's exit value through this `void **` (if not NULL)
+    /// and return 0 (or the error number).
+    Join(Value),
+    /// `sem_getvalue`: store the value in this `int` and return 0.
+    Getvalue(Ptr),
 }
 
 /// A thread: call stack, pending request, and what to do next.

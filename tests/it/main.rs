@@ -11,3 +11,4 @@ mod laws;
 mod os;
 mod scenarios;
 mod syntax;
+mod threads;

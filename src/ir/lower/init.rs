@@ -74,6 +74,9 @@ impl<'a> Program {
                         size: *size,
                         bytes,
                     });
+                } else if is_zero_initializer(e) {
+                    // glibc's `PTHREAD_MUTEX_INITIALIZER` is an all-zero braced list, and the
+                    // object starts zeroed.
                 } else {
                     self.init_error(
                         e.span,
@@ -260,4 +263,11 @@ fn init_span(init: &Initializer) -> Span {
         Initializer::Expr(e) => e.span,
         Initializer::List(_, span) => *span,
     }
+}
+
+/// Whether `e` is a library initialiser macro that stands for an all-zero object
+/// (`pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;`, `PTHREAD_COND_INITIALIZER`).
+fn is_zero_initializer(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Name(name)
+        if name.name == "PTHREAD_MUTEX_INITIALIZER" || name.name == "PTHREAD_COND_INITIALIZER")
 }

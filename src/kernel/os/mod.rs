@@ -74,6 +74,17 @@ pub enum OsError {
     /// `scn` has more than one thread, so forking the interpreter is not safe.
     #[error("the real backend must run in a single-threaded scn process")]
     NotSingleThreaded,
+    /// The scenario uses threads or POSIX synchronisation, which the real backend does not
+    /// run: it forks its interpreter, which is only safe in a single-threaded process, and
+    /// a mutex or semaphore would live in the interpreter's memory, not the scenario's.
+    #[error(
+        "the real backend does not run threads, mutexes or semaphores (the scenario calls \
+         {call}); run it on the simulator: scn run, scn explore"
+    )]
+    Threads {
+        /// The first such call found.
+        call: &'static str,
+    },
     /// A system call of the set-up failed.
     #[error("cannot set up the run: {what}: {errno}")]
     Setup {
@@ -82,6 +93,45 @@ pub enum OsError {
         /// The error.
         errno: Errno,
     },
+}
+
+/// The first thread, mutex or semaphore call in any program of `scenario`, among the
+/// functions its entry can reach (calls and function addresses taken), so the unused
+/// wrappers of a built-in header (`csapp.h`'s `Pthread_create`) do not count.
+fn thread_call(scenario: &Scenario) -> Option<crate::calls::Call> {
+    let catalog = &scenario.catalog;
+    let images = std::iter::once(&catalog.main).chain(catalog.programs.values());
+    images
+        .into_iter()
+        .find_map(|image| image_thread_call(image))
+}
+
+fn image_thread_call(image: &crate::ir::Image) -> Option<crate::calls::Call> {
+    use crate::calls::Call;
+    use crate::ir::Instr;
+    let mut seen = vec![false; image.functions.len()];
+    let mut stack = vec![image.entry];
+    while let Some(f) = stack.pop() {
+        let Some(function) = image.functions.get(f.0 as usize) else {
+            continue;
+        };
+        if std::mem::replace(&mut seen[f.0 as usize], true) {
+            continue;
+        }
+        for instr in &function.code {
+            match instr {
+                Instr::CallFunc(g, _) | Instr::Func(g) => stack.push(*g),
+                Instr::Call(call, _) if !matches!(call, Call::PthreadSelf | Call::PthreadEqual) => {
+                    let name = crate::calls::info(*call).name;
+                    if name.starts_with("pthread_") || name.starts_with("sem_") {
+                        return Some(*call);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    None
 }
 
 fn setup<T>(what: &'static str, result: nix::Result<T>) -> Result<T, OsError> {
@@ -96,6 +146,11 @@ fn setup<T>(what: &'static str, result: nix::Result<T>) -> Result<T, OsError> {
 pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError> {
     if !containment::single_threaded() {
         return Err(OsError::NotSingleThreaded);
+    }
+    if let Some(call) = thread_call(scenario) {
+        return Err(OsError::Threads {
+            call: crate::calls::info(call).name,
+        });
     }
     let started = Instant::now();
     let budget = setup(

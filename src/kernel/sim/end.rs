@@ -1,7 +1,8 @@
 //! How a run ends: finished or deadlocked, and the outcome built from the process table.
 
+use super::interleave;
 use super::kernel::Kernel;
-use super::pcb::Block;
+use super::thread::blocked_on;
 use crate::outcome::{End, Outcome, ProcessRecord};
 use crate::vm::Vm;
 
@@ -12,7 +13,10 @@ impl Kernel<'_> {
             return End::Finished;
         }
         let waiting = (self.table.pcbs.iter().enumerate())
-            .filter_map(|(i, pcb)| Some((i, pcb.live.as_ref()?.block?.phrase())))
+            .filter_map(|(i, pcb)| {
+                pcb.live.as_ref()?.block?;
+                Some((i, blocked_on(&self.table, i as u32)?))
+            })
             .collect();
         End::Deadlock { waiting }
     }
@@ -21,17 +25,24 @@ impl Kernel<'_> {
     /// alive) and the schedule that ran.
     pub(super) fn finish(self, end: End) -> Outcome {
         let schedule = schedule_text(&self.log, &self.table.records);
+        // Only processes still alive are blocked (a million finished ones are not).
+        let mut blocked: Vec<(usize, String)> = (0..self.table.pcbs.len() as u32)
+            .filter_map(|p| Some((p as usize, blocked_on(&self.table, p)?)))
+            .collect();
+        blocked.reverse();
         let watched = &self.scenario.watched;
         let mut processes = self.table.records;
         // Only zombies and survivors need their record touched (a million finished
         // processes are neither).
-        for (record, pcb) in processes.iter_mut().zip(self.table.pcbs) {
+        for (p, (record, pcb)) in processes.iter_mut().zip(self.table.pcbs).enumerate() {
             if pcb.zombie {
                 record.zombie_at_end = true;
                 record.zombie_micros = self.clock.now - pcb.exited_at;
             }
             if let Some(live) = pcb.live {
-                record.blocked_on = live.block.map(Block::phrase);
+                if blocked.last().is_some_and(|&(q, _)| q == p) {
+                    record.blocked_on = blocked.pop().map(|(_, phrase)| phrase);
+                }
                 record.variables = read_variables(&live.vm, watched);
             }
         }
@@ -54,7 +65,12 @@ impl Kernel<'_> {
 /// into one string of the exact size: a run of a million processes has millions of runs.
 fn schedule_text(log: &[(u32, u64)], records: &[ProcessRecord]) -> String {
     let digits = |n: u64| n.checked_ilog10().unwrap_or(0) as usize + 1;
-    let name = |p: u32| records[p as usize].name.as_str();
+    let name = |choice: u32| -> std::borrow::Cow<'_, str> {
+        match interleave::split(choice) {
+            (p, 0) => records[p as usize].name.as_str().into(),
+            (p, t) => interleave::thread_name(&records[p as usize].name, t).into(),
+        }
+    };
     let size = log
         .iter()
         .map(|&(p, n)| name(p).len() + digits(n) + 2)
@@ -64,7 +80,7 @@ fn schedule_text(log: &[(u32, u64)], records: &[ProcessRecord]) -> String {
         if !text.is_empty() {
             text.push(' ');
         }
-        text.push_str(name(p));
+        text.push_str(&name(p));
         text.push('*');
         let mut buffer = [0u8; 20];
         let mut rest = n;

@@ -11,6 +11,7 @@
 
 use super::end::read_variables;
 use super::files::{FdTable, OpenFile};
+use super::interleave;
 use super::kernel::{Kernel, Machine, Options, Step};
 use super::pcb::{Block, ProcessTable, INIT_PID};
 use super::pipe::Pipe;
@@ -28,7 +29,18 @@ pub(super) fn would_block(table: &ProcessTable, pipes: &[Pipe], p: u32) -> Optio
     if live.block.is_some() {
         return live.block;
     }
-    match live.vm.pending(0)? {
+    request_blocks(table, pipes, p, live.vm.pending(live.thread())?)
+}
+
+/// What process `p` would wait for if it made `request` now; `None` if it can perform it.
+pub(super) fn request_blocks(
+    table: &ProcessTable,
+    pipes: &[Pipe],
+    p: u32,
+    request: &Request,
+) -> Option<Block> {
+    let live = table.get(p).live.as_deref()?;
+    match request {
         Request::Wait { pid, options } if options & WNOHANG == 0 => {
             wait_blocks(table, p, *pid).then_some(Block::Wait { pid: *pid })
         }
@@ -102,6 +114,9 @@ pub struct Explorable<'s> {
     /// The limit a step hit (too many processes, a local loop past `max_steps`): the run
     /// ends here.
     halt: Option<(Limit, u64)>,
+    /// Whether the last step only resumed a thread after a memory access and found it
+    /// blocked (not a state's identity: neither compared nor hashed).
+    silent: bool,
 }
 
 impl PartialEq for Explorable<'_> {
@@ -197,14 +212,17 @@ impl<'s> Explorable<'s> {
             scenario,
             machine,
             halt: None,
+            silent: false,
         };
         state.halt = state.with_kernel(|k| k.settle());
         state
     }
 
-    /// The tree name of process `p` (the schedule notation names steps by it).
-    pub fn name(&self, p: u32) -> &str {
-        &self.machine.table.record(p).name
+    /// The schedule name of choice `choice`: the tree name of its process, with the thread
+    /// (`main/2`) for a thread other than the main one.
+    pub fn name(&self, choice: u32) -> String {
+        let (p, t) = interleave::split(choice);
+        interleave::thread_name(&self.machine.table.record(p).name, t)
     }
 
     fn with_kernel<R>(&mut self, f: impl FnOnce(&mut Kernel<'s>) -> R) -> R {
@@ -227,8 +245,7 @@ impl<'s> Explorable<'s> {
         for (p, (record, pcb)) in records.iter_mut().zip(&table.pcbs).enumerate() {
             record.zombie_at_end = pcb.zombie;
             if let Some(live) = &pcb.live {
-                let block = would_block(table, &self.machine.pipes, p as u32);
-                record.blocked_on = block.map(Block::phrase);
+                record.blocked_on = interleave::blocked_at_end(&self.machine, p as u32);
                 record.variables = read_variables(&live.vm, &self.scenario.watched);
             }
         }
@@ -306,18 +323,21 @@ impl<'s> Explorable<'s> {
     /// Whether moving `p` now is not an action of a run's schedule: `p` resumes after a
     /// shared-memory access and then blocks (a run tries and blocks without counting it).
     /// Call after the move, with `was_deferred` read before it.
-    pub fn moved_silently(&self, p: u32, was_deferred: bool) -> bool {
-        was_deferred && would_block(&self.machine.table, &self.machine.pipes, p).is_some()
+    pub fn moved_silently(&self, choice: u32, was_deferred: bool) -> bool {
+        let _ = choice;
+        was_deferred && self.silent
     }
 
-    /// Whether `p` resumes after a shared-memory access when next moved.
-    pub fn is_deferred(&self, p: u32) -> bool {
-        (self.machine.table.get(p).live.as_deref()).is_some_and(|l| l.deferred)
+    /// Whether the choice's thread resumes after a shared-memory access when next moved.
+    pub fn is_deferred(&self, choice: u32) -> bool {
+        let (p, t) = interleave::split(choice);
+        (self.machine.table.get(p).live.as_deref()).is_some_and(|l| interleave::is_deferred(l, t))
     }
 
-    /// The pending request of process `p`, if it is live.
-    pub fn pending(&self, p: u32) -> Option<&Request> {
-        self.machine.table.get(p).live.as_deref()?.vm.pending(0)
+    /// The pending request of the choice's thread, if its process is live.
+    pub fn pending(&self, choice: u32) -> Option<&Request> {
+        let (p, t) = interleave::split(choice);
+        self.machine.table.get(p).live.as_deref()?.vm.pending(t)
     }
 }
 
@@ -328,20 +348,30 @@ impl System for Explorable<'_> {
         if self.halt.is_some() {
             return;
         }
-        let table = &self.machine.table;
-        out.extend((0..table.pcbs.len() as u32).filter(|&p| {
-            table.get(p).live.is_some() && would_block(table, &self.machine.pipes, p).is_none()
-        }));
+        let (table, pipes, shm) = (
+            &self.machine.table,
+            &self.machine.pipes,
+            &self.machine.ipc.shm,
+        );
+        for p in 0..table.pcbs.len() as u32 {
+            for t in interleave::live_threads(table, p) {
+                if interleave::thread_blocks(table, pipes, shm, p, t).is_none() {
+                    out.push(interleave::choice(p, t));
+                }
+            }
+        }
     }
 
     fn step(&mut self, choice: u32, output: &mut Vec<u8>) {
+        let mut silent = false;
         self.halt = self.with_kernel(|k| {
-            let halt = k.explore_step(choice);
+            let halt = k.explore_step(choice, &mut silent);
             for chunk in k.output.drain(..) {
                 output.extend_from_slice(&chunk.bytes);
             }
             halt
         });
+        self.silent = silent;
     }
 
     fn end_class(&self) -> EndKey {
@@ -352,10 +382,15 @@ impl System for Explorable<'_> {
     /// can disable: `getpid`, `isatty`, `dup`, `close` of the terminal, `exec`, an
     /// unsupported call, a zero-length sleep. (A shared-memory access is not: it races.)
     fn is_local(&self, choice: u32) -> bool {
-        let Some(live) = self.machine.table.get(choice).live.as_deref() else {
+        let (p, t) = interleave::split(choice);
+        let Some(live) = self.machine.table.get(p).live.as_deref() else {
             return false;
         };
-        match live.vm.pending(0) {
+        if live.vm.live_threads() > 1 {
+            // The other threads share the descriptors and the image.
+            return interleave::is_local_to_thread(live.vm.pending(t));
+        }
+        match live.vm.pending(t) {
             Some(Request::Getpid | Request::Isatty { .. } | Request::Dup { .. }) => true,
             Some(Request::Exec { .. } | Request::Unsupported { .. }) => true,
             Some(Request::Sleep { micros: 0 }) => true,
@@ -368,28 +403,37 @@ impl System for Explorable<'_> {
 impl Kernel<'_> {
     /// Process `p` performs its pending request; then every process runs to its next
     /// request, time passes if no process can move, and the state is made canonical.
-    fn explore_step(&mut self, p: u32) -> Option<(Limit, u64)> {
-        if self.table.live(p).deferred {
-            self.table.live(p).deferred = false;
-            if let Some(halt) = self.run_one(p) {
+    /// `silent` is set when the move only resumed the thread after a memory access and it
+    /// then blocked (a run does that without counting an action).
+    fn explore_step(&mut self, choice: u32, silent: &mut bool) -> Option<(Limit, u64)> {
+        let (p, t) = interleave::split(choice);
+        self.select_thread(p, t);
+        if interleave::is_deferred(self.table.live(p), t) {
+            interleave::set_deferred(self.table.live(p), t, false);
+            if let Some(halt) = self.run_one(p, t) {
                 return Some(halt);
             }
-            if would_block(&self.table, &self.pipes, p).is_some() {
+            if interleave::thread_blocks(&self.table, &self.pipes, &self.ipc.shm, p, t).is_some() {
+                *silent = true;
                 return self.settle();
             }
         }
-        let request = (self.table.live(p).vm.pending(0).cloned())
+        let request = (self.table.live(p).vm.pending(t).cloned())
             .expect("invariant: an enabled process waits at a request");
-        let shared = matches!(request, Request::Shared { .. });
+        let shared = matches!(request, Request::Shared { .. } | Request::Memory { .. });
         let halt = match self.perform(p, &request) {
             Step::Reply(reply) => {
                 let live = self.table.live(p);
-                live.vm.resume(0, reply);
-                live.deferred = shared;
+                live.vm.resume(t, reply);
+                interleave::set_deferred(live, t, shared);
                 None
             }
             Step::PerformedThenBlocked(block @ Block::Sleep { .. }) => {
-                self.table.live(p).block = Some(block);
+                let live = self.table.live(p);
+                match live.threads.tasks.get_mut(t) {
+                    Some(task) => task.block = Some(block),
+                    None => live.block = Some(block),
+                }
                 None
             }
             Step::Performed | Step::PerformedThenBlocked(_) | Step::Blocked(_) => None,
@@ -420,9 +464,9 @@ impl Kernel<'_> {
     /// Stops the exploration at the first process waiting at a call it does not model.
     fn unmodelled(&self) -> Option<(Limit, u64)> {
         let unmodelled = (self.table.pcbs.iter()).any(|pcb| {
-            pcb.live
-                .as_deref()
-                .is_some_and(|l| l.vm.pending(0).is_some_and(|r| !modelled(r, &l.fds)))
+            pcb.live.as_deref().is_some_and(|l| {
+                (0..l.vm.threads()).any(|t| l.vm.pending(t).is_some_and(|r| !modelled(r, &l.fds)))
+            })
         });
         unmodelled.then_some((Limit::Unsupported, 0))
     }
@@ -431,23 +475,26 @@ impl Kernel<'_> {
     /// (`max_steps` instructions each at most).
     fn run_all(&mut self) -> Option<(Limit, u64)> {
         for p in 0..self.table.pcbs.len() as u32 {
-            let runs = (self.table.get(p).live.as_deref())
-                .is_some_and(|l| l.block.is_none() && !l.deferred && l.vm.pending(0).is_none());
-            if runs {
-                if let Some(halt) = self.run_one(p) {
-                    return Some(halt);
+            for t in 0..interleave::thread_count(&self.table, p) {
+                let runs =
+                    (self.table.get(p).live.as_deref()).is_some_and(|l| interleave::runs_on(l, t));
+                if runs {
+                    if let Some(halt) = self.run_one(p, t) {
+                        return Some(halt);
+                    }
                 }
             }
         }
         None
     }
 
-    /// Runs process `p`'s VM to its next request (`max_steps` instructions at most).
-    fn run_one(&mut self, p: u32) -> Option<(Limit, u64)> {
+    /// Runs thread `t` of process `p` to its next request (`max_steps` instructions at
+    /// most).
+    fn run_one(&mut self, p: u32, t: usize) -> Option<(Limit, u64)> {
         let max_steps = self.scenario.config.max_steps;
         let mut budget = max_steps;
         let live = self.table.live(p);
-        match live.vm.run(0, &mut self.ipc.shm, &mut budget) {
+        match live.vm.run(t, &mut self.ipc.shm, &mut budget) {
             Event::Request(_) => None,
             Event::Fault(fault) => {
                 self.table.record_mut(p).fault = Some(fault);
@@ -459,7 +506,9 @@ impl Kernel<'_> {
 
     fn any_enabled(&self) -> bool {
         (0..self.table.pcbs.len() as u32).any(|p| {
-            self.table.get(p).live.is_some() && would_block(&self.table, &self.pipes, p).is_none()
+            interleave::live_threads(&self.table, p).any(|t| {
+                interleave::thread_blocks(&self.table, &self.pipes, &self.ipc.shm, p, t).is_none()
+            })
         })
     }
 
@@ -471,10 +520,12 @@ impl Kernel<'_> {
                 Some(Block::Sleep { until }) => Some(until),
                 _ => None,
             })
+            .chain(interleave::earliest_thread_sleep(&self.table))
             .min();
         let Some(now) = earliest else {
             return false;
         };
+        interleave::advance_thread_sleepers(&mut self.table, now);
         for pcb in &mut self.table.pcbs {
             let Some(live) = pcb.live.as_deref_mut() else {
                 continue;
@@ -498,6 +549,7 @@ impl Kernel<'_> {
                 if !matches!(live.block, Some(Block::Sleep { .. })) {
                     live.block = None;
                 }
+                interleave::canonicalise_threads(live);
                 pcb.state = if live.block.is_some() {
                     ProcessState::Waiting
                 } else {

@@ -114,8 +114,7 @@ impl Kernel<'_> {
                 Some(Block::OpenFifo { fifo, fd, write }) if fifo == f && write == writers => {
                     self.table
                         .live(q)
-                        .vm
-                        .resume(0, Reply::Value(Value::Int(fd.into())));
+                        .resume(Reply::Value(Value::Int(fd.into())));
                     self.wake(q);
                 }
                 Some(Block::OpenFifo { fifo, .. }) if fifo == f => {

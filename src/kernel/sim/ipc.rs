@@ -35,6 +35,8 @@ pub struct Ipc {
     /// Messages sent by direct naming and not yet received, in the order sent:
     /// `(receiver, sender pid, message)`.
     pub direct: Vec<(u32, i64, i64)>,
+    /// Named semaphores (`sem_open`): name without leading slashes → shared object.
+    pub semaphores: std::collections::BTreeMap<Vec<u8>, u32>,
 }
 
 impl Kernel<'_> {

@@ -5,6 +5,7 @@
 use super::clock::Clock;
 use super::explorable::would_block;
 use super::files::FdTable;
+use super::interleave;
 use super::ipc::Ipc;
 use super::pcb::{new_record, Block, Live, ProcessTable};
 use super::pipe::Pipe;
@@ -175,19 +176,25 @@ impl<'s> Kernel<'s> {
         if self.table.get(p).state != ProcessState::Running {
             self.set_state(p, ProcessState::Running);
         }
+        if !forced {
+            self.pick_thread(p);
+        }
         self.deliver_signals(p);
         let request = match self.advance(p) {
             Ok(request) => request,
             Err(end) => return Ok(Some(end)),
         };
+        let actor = interleave::choice(p, self.table.live(p).thread());
+        self.thread_switch(p, actor);
         match self.perform(p, &request) {
             Step::Reply(reply) => {
-                self.table.live(p).vm.resume(0, reply);
-                self.performed(p);
+                let live = self.table.live(p);
+                live.vm.resume(live.thread(), reply);
+                self.performed(actor);
             }
-            Step::Performed => self.performed(p),
+            Step::Performed => self.performed(actor),
             Step::PerformedThenBlocked(block) => {
-                self.performed(p);
+                self.performed(actor);
                 self.block(p, block);
             }
             Step::Blocked(block) if forced => {
@@ -217,7 +224,8 @@ impl<'s> Kernel<'s> {
             return Ok(self.scheduler.next().map(|d| (d, false)));
         };
         let name = name.to_string();
-        let candidates = self.names.get(&name).cloned().unwrap_or_default();
+        let (process, thread) = interleave::parse_thread_name(&name);
+        let candidates = self.names.get(process).cloned().unwrap_or_default();
         loop {
             let runnable = candidates.iter().copied().find(|&p| {
                 matches!(
@@ -226,6 +234,13 @@ impl<'s> Kernel<'s> {
                 )
             });
             if let Some(dispatch) = runnable.and_then(|p| self.scheduler.take(p)) {
+                if !self.select_thread(dispatch.process, thread) {
+                    return Err(ScheduleError::Diverged {
+                        step: self.steps,
+                        name,
+                        reason: "is not a running thread".to_string(),
+                    });
+                }
                 return Ok(Some((dispatch, true)));
             }
             let progress =
@@ -254,7 +269,8 @@ impl<'s> Kernel<'s> {
             if self.advance(p).is_err() || would_block(&self.table, &self.pipes, p).is_none() {
                 continue;
             }
-            let request = self.table.live(p).vm.pending(0).cloned();
+            let live = self.table.live(p);
+            let request = live.vm.pending(live.thread()).cloned();
             if let Some(Step::Blocked(block)) = request.map(|r| self.perform(p, &r)) {
                 self.scheduler.remove(p);
                 self.table.live(p).block = Some(block);
@@ -300,11 +316,7 @@ impl<'s> Kernel<'s> {
         };
         for (p, t) in self.clock.advance_to(until) {
             self.alarm_due(p, t);
-            let live = self.table.get_mut(p).live.as_deref_mut();
-            if live.is_some_and(|l| l.block == Some(Block::Sleep { until: t })) {
-                self.table.live(p).vm.resume(0, Reply::Value(Value::ZERO));
-                self.wake(p);
-            }
+            self.wake_sleeper(p, t);
         }
         true
     }
@@ -312,8 +324,9 @@ impl<'s> Kernel<'s> {
     /// Runs `p`'s VM to its next request (unless it waits at one already).
     fn advance(&mut self, p: u32) -> Result<Request, End> {
         let live = self.table.live(p);
-        if live.vm.pending(0).is_none() {
-            match live.vm.run(0, &mut self.ipc.shm, &mut self.budget) {
+        let t = live.thread();
+        if live.vm.pending(t).is_none() {
+            match live.vm.run(t, &mut self.ipc.shm, &mut self.budget) {
                 Event::Request(_) => {}
                 Event::Fault(fault) if fault.kind == FaultKind::MemoryLimit => {
                     self.table.record_mut(p).fault = Some(fault);
@@ -335,7 +348,7 @@ impl<'s> Kernel<'s> {
         let live = self.table.live(p);
         Ok(live
             .vm
-            .pending(0)
+            .pending(t)
             .cloned()
             .expect("invariant: a VM stops at a request unless its budget ran out"))
     }
@@ -362,7 +375,10 @@ impl<'s> Kernel<'s> {
             Request::Dup { fd } => self.dup(p, *fd),
             Request::Dup2 { old, new } => self.dup2(p, *old, *new),
             Request::Isatty { fd } => self.isatty(p, *fd),
-            Request::Shared { .. } => Step::Reply(Reply::Value(Value::ZERO)),
+            Request::Shared { .. } | Request::Memory { .. } => {
+                Step::Reply(Reply::Value(Value::ZERO))
+            }
+            sync if super::sync::is_sync(sync) => self.perform_sync(p, sync),
             Request::Unsupported { name } => {
                 self.unsupported.insert(name);
                 Step::Reply(Reply::Error(ENOSYS))
@@ -371,7 +387,8 @@ impl<'s> Kernel<'s> {
         }
     }
 
-    /// Counts a visible action of `p` and logs it in the schedule.
+    /// Counts a visible action of `p` (an [`interleave::choice`]: a process and its thread)
+    /// and logs it in the schedule.
     fn performed(&mut self, p: u32) {
         self.steps += 1;
         self.scheduler.performed();
@@ -385,7 +402,7 @@ impl<'s> Kernel<'s> {
     }
 
     /// `p` leaves the CPU for the wait queue of `block`.
-    pub(super) fn block(&mut self, p: u32, block: Block) {
+    pub(super) fn block_process(&mut self, p: u32, block: Block) {
         if let Some(live) = self.table.get_mut(p).live.as_deref_mut() {
             live.block = Some(block);
             self.set_state(p, ProcessState::Waiting);
@@ -394,9 +411,21 @@ impl<'s> Kernel<'s> {
     }
 
     /// Moves a Waiting `p` to the ready queue.
+    /// Threads of a process with threads that wait in such a call try it again too.
     pub(super) fn wake(&mut self, p: u32) {
-        if self.table.get(p).state == ProcessState::Waiting {
-            self.table.live(p).block = None;
+        let waiting = self.table.get(p).state == ProcessState::Waiting;
+        let Some(live) = self.table.get_mut(p).live.as_deref_mut() else {
+            return;
+        };
+        if waiting || live.block.is_some() {
+            live.block = None;
+            let current = live.thread();
+            if let Some(task) = live.threads.tasks.get_mut(current) {
+                task.block = None;
+            }
+            super::thread::retry_process_blocks(&mut live.threads);
+        }
+        if waiting {
             self.set_state(p, ProcessState::Ready);
             self.scheduler.make_ready(p);
         }

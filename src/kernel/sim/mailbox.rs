@@ -101,7 +101,7 @@ impl Kernel<'_> {
         };
         if let Some(s) = sender {
             if self.table.get(s).live.is_some() {
-                self.table.live(s).vm.resume(0, Reply::Value(Value::ZERO));
+                self.table.live(s).resume(Reply::Value(Value::ZERO));
                 self.wake(s);
             }
         }

@@ -5,10 +5,12 @@
 
 pub mod bin;
 mod clock;
+mod cond;
 mod end;
 mod explorable;
 mod fifo;
 mod files;
+mod interleave;
 mod ipc;
 mod kernel;
 mod mailbox;
@@ -24,6 +26,8 @@ mod shm;
 mod signal;
 mod socket;
 mod socket_io;
+mod sync;
+mod thread;
 
 pub use explorable::{EndKey, Explorable, Fate};
 pub use kernel::{Kernel, Machine, Options};

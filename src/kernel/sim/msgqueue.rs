@@ -193,7 +193,7 @@ impl Kernel<'_> {
         }
         for q in waiting {
             if self.waits_on_queue(q, msqid) {
-                self.table.live(q).vm.resume(0, Reply::Error(EIDRM));
+                self.table.live(q).resume(Reply::Error(EIDRM));
                 self.wake(q);
             }
         }

@@ -3,6 +3,8 @@
 
 use super::files::FdTable;
 use super::signal::Signals;
+use super::sync::SyncAt;
+use super::thread::Threads;
 use crate::outcome::{ProcessRecord, ProcessState};
 use crate::vm::Vm;
 use std::collections::BTreeSet;
@@ -98,6 +100,28 @@ pub enum Block {
         /// The descriptor.
         fd: i32,
     },
+    /// `pthread_join` of a thread that has not terminated.
+    Join {
+        /// The awaited thread's index in its process (its `pthread_t` is one more).
+        thread: u32,
+    },
+    /// `pthread_mutex_lock` of a mutex another thread holds.
+    Mutex {
+        /// Where the mutex is.
+        at: SyncAt,
+        /// Its owner when the wait began: `pid << 16 | thread id`.
+        owner: i64,
+    },
+    /// `pthread_cond_wait` until the condition variable is signalled.
+    Cond {
+        /// Where the condition variable is.
+        at: SyncAt,
+    },
+    /// `sem_wait` on a semaphore whose value is 0.
+    Semaphore {
+        /// Where the semaphore is.
+        at: SyncAt,
+    },
     /// `send`/`write` while the receiving buffer is full.
     Send {
         /// The socket whose room is awaited (the sender's own for a stream, the
@@ -167,6 +191,16 @@ impl Block {
             }
             Block::Recv { fd, .. } => format!("recv() from a socket with no data (fd {fd})"),
             Block::Send { fd, .. } => format!("send() to a socket with a full buffer (fd {fd})"),
+            Block::Join { thread } => format!("pthread_join() of thread {}", thread + 1),
+            Block::Mutex { owner, .. } => format!(
+                "pthread_mutex_lock() of a mutex held by thread {} of process {}",
+                owner & 0xffff,
+                owner >> 16
+            ),
+            Block::Semaphore { .. } => "sem_wait() on a semaphore whose value is 0".to_string(),
+            Block::Cond { .. } => {
+                "pthread_cond_wait() until the condition is signalled".to_string()
+            }
         }
     }
 }
@@ -208,6 +242,8 @@ pub struct Live {
     pub block: Option<Block>,
     /// Signal dispositions, pending signals and the alarm.
     pub signals: Signals,
+    /// Its threads, once it created one.
+    pub threads: Threads,
 }
 
 impl Live {
@@ -224,7 +260,24 @@ impl Live {
             deferred: false,
             block: None,
             signals: Signals::default(),
+            threads: Threads::default(),
         }
+    }
+
+    /// Answers the blocked call of the process: the one of the thread that waits in the
+    /// process's block, else the current thread's.
+    pub fn resume(&mut self, reply: crate::vm::Reply) {
+        let blocked =
+            (self.block).and_then(|b| (self.threads.tasks.iter()).position(|t| t.block == Some(b)));
+        let t = blocked.unwrap_or(self.threads.current as usize);
+        if self.vm.thread_lives(t) && self.vm.pending(t).is_some() {
+            self.vm.resume(t, reply);
+        }
+    }
+
+    /// The thread that runs when the process is dispatched.
+    pub fn thread(&self) -> usize {
+        self.threads.current as usize
     }
 }
 
@@ -377,6 +430,7 @@ pub fn new_record(
         variables: Vec::new(),
         context_switches: 0,
         history: Vec::new(),
+        threads: 0,
     }
 }
 

@@ -22,7 +22,9 @@ impl Kernel<'_> {
         if self.table.pcbs.len() as u64 >= self.scenario.config.max_processes {
             return Step::Limit(Limit::Processes);
         }
-        let mut vm = self.table.live(p).vm.clone();
+        let parent = self.table.live(p);
+        let mut vm = parent.vm.clone();
+        vm.keep_only_thread(parent.thread());
         vm.resume(0, Reply::Value(Value::ZERO));
         let child = self.new_child(p, vm, spawn);
         let pid = self.table.pid(child);
@@ -271,6 +273,7 @@ impl Kernel<'_> {
         };
         let live = self.table.live(p);
         live.vm.exec(image.clone(), argv.to_vec());
+        live.threads = Default::default();
         live.signals.exec();
         for fd in 0..=2 {
             let tty = live.fds.get(fd) == Some(super::files::OpenFile::Terminal);

@@ -129,6 +129,20 @@ impl Scheduler {
         Some(self.dispatch(p, preempted))
     }
 
+    /// Which of `ready` threads of the dispatched process performs its next action, given
+    /// that thread `current` did the last one: under `fifo` the same thread until it blocks,
+    /// under round robin the next one at each new quantum, under `random` any.
+    pub fn thread_turn(&mut self, current: u32, ready: &[u32]) -> u32 {
+        match self.policy {
+            Policy::Fifo => current,
+            Policy::RoundRobin if self.slice > 0 => current,
+            Policy::RoundRobin => (ready.iter().copied())
+                .find(|&u| u > current)
+                .unwrap_or(ready[0]),
+            Policy::Random => ready[self.rng.usize(..ready.len())],
+        }
+    }
+
     fn dispatch(&mut self, p: u32, preempted: Option<u32>) -> Dispatch {
         if self.running != Some(p) {
             self.slice = 0;

@@ -119,7 +119,10 @@ pub fn timer_due(table: &ProcessTable, p: u32, until: u64) -> bool {
     let Some(live) = table.get(p).live.as_ref() else {
         return false;
     };
-    live.block == Some(Block::Sleep { until }) || live.signals.alarm == Some(until)
+    let slept = Some(Block::Sleep { until });
+    live.block == slept
+        || live.signals.alarm == Some(until)
+        || live.threads.tasks.iter().any(|t| t.block == slept)
 }
 
 fn ok(n: i64) -> Step {
@@ -291,7 +294,7 @@ impl Kernel<'_> {
                 Reply::Value(Value::Int(written as i64))
             }
             Some(block) if block.restartable() && restart && live.written == 0 => {
-                if live.vm.interrupt_restart(0) {
+                if live.vm.interrupt_restart(live.thread()) {
                     self.wake(q);
                 }
                 return;
@@ -305,7 +308,7 @@ impl Kernel<'_> {
             Some(block) if block.restartable() && !restart => Reply::Error(EINTR),
             _ => return,
         };
-        self.table.live(q).vm.resume(0, reply);
+        self.table.live(q).resume(reply);
         self.wake(q);
     }
 
@@ -313,14 +316,15 @@ impl Kernel<'_> {
     /// dispatched, unless it is about to retry a blocked call.
     pub(super) fn deliver_signals(&mut self, p: u32) {
         let live = self.table.live(p);
-        if live.signals.pending == 0 || live.vm.pending(0).is_some() {
+        if live.signals.pending == 0 || live.vm.pending(live.thread()).is_some() {
             return;
         }
         let pending = std::mem::take(&mut live.signals.pending);
         for signal in 1..NSIG {
             if pending & (1 << signal) != 0 {
                 if let Disposition::Handler(f) = live.signals.action(signal) {
-                    live.vm.deliver_signal(0, f, signal);
+                    live.vm
+                        .deliver_signal(live.threads.current as usize, f, signal);
                     if live.signals.reset & (1 << signal) != 0 {
                         live.signals.set(signal, Disposition::Default);
                     }

@@ -70,7 +70,6 @@ impl Vm {
         args: &[Value],
         env: &mut dyn Env,
     ) -> Result<Outcome, Fault> {
-        let _ = t;
         let value = |n: i64| Ok(Outcome::Value(Value::Int(n)));
         match call {
             Call::Exit => Ok(Outcome::Exit(int(args, 0)? as i32)),
@@ -121,8 +120,6 @@ impl Vm {
                     ((int(args, 1)? as u32 & 0xff) << 24 | hash & 0xff_ffff) as i32,
                 ))
             }
-            Call::PthreadSelf => value(0x7f00_0000_1000 + t as i64 * 0x1000),
-            Call::PthreadMutexInit | Call::PthreadMutexDestroy => value(0),
             Call::Getchar => Ok(match self.stdio.getchar() {
                 Some(c) => Outcome::Value(Value::Int(c.map_or(-1, i64::from))),
                 None => Outcome::Refill,
@@ -142,6 +139,9 @@ impl Vm {
                 }
                 if let Some(outcome) = self.heap_call(call, args, env)? {
                     return Ok(outcome);
+                }
+                if let Some(outcome) = self.pthread_request(t, call, args, env) {
+                    return outcome;
                 }
                 self.system(call, args, env)
             }

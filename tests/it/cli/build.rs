@@ -23,6 +23,7 @@ pub fn process(name: &str, pid: i64, creator: Option<usize>) -> ProcessRecord {
         variables: Vec::new(),
         context_switches: 1,
         history: Vec::new(),
+        threads: 0,
     }
 }
 
