@@ -96,6 +96,10 @@ pub enum Call {
     Open,
     Unlink,
     Lseek,
+    Sigprocmask,
+    Sigsuspend,
+    Sigpending,
+    Sigismember,
     Ftok,
     Msgget,
     Msgsnd,
@@ -350,6 +354,10 @@ catalogue! {
     MsgTryReceive "try_receive" System 2 2 "int try_receive(mailbox_t box, long *message)";
     AssertFail "__assert_fail" Library 4 4 "void __assert_fail(const char *assertion, const char *file, unsigned int line, const char *function)";
     Lseek "lseek" System 3 3 "off_t lseek(int fd, off_t offset, int whence)";
+    Sigprocmask "sigprocmask" System 3 3 "int sigprocmask(int how, const sigset_t *set, sigset_t *oldset)";
+    Sigsuspend "sigsuspend" System 1 1 "int sigsuspend(const sigset_t *mask)";
+    Sigpending "sigpending" System 1 1 "int sigpending(sigset_t *set)";
+    Sigismember "sigismember" Library 2 2 "int sigismember(const sigset_t *set, int signum)";
 }
 
 /// Looks a call up by the name a scenario uses.
@@ -461,6 +469,9 @@ pub const CONSTANTS: &[(&str, Constant)] = &[
     ("SA_RESTART", Constant::Int(0x1000_0000)),
     ("SA_NODEFER", Constant::Int(0x4000_0000)),
     ("SA_RESETHAND", Constant::Int(0x8000_0000)),
+    ("SIG_BLOCK", Constant::Int(0)),
+    ("SIG_UNBLOCK", Constant::Int(1)),
+    ("SIG_SETMASK", Constant::Int(2)),
     ("SIG_DFL", Constant::Int(0)),
     ("SIG_IGN", Constant::Int(1)),
     ("SIG_ERR", Constant::Int(-1)),

@@ -108,6 +108,9 @@ impl Vm {
                 Ok(Outcome::Value(Value::ZERO))
             }),
             Call::Sigaddset | Call::Sigdelset => self.sigset_bit(call, args, env),
+            Call::Sigismember | Call::Sigprocmask | Call::Sigsuspend | Call::Sigpending => {
+                self.sigmask_call(call, args, env)
+            }
             Call::Pause => ret(Request::Pause),
             Call::Alarm => ret(Request::Alarm {
                 seconds: int(0) as u32,
@@ -295,6 +298,9 @@ impl Vm {
                     .map(|()| Value::ZERO),
                 None => Ok(Value::ZERO),
             }),
+            (OnReply::Sigset(set), super::Reply::Value(v)) => {
+                Some(self.store_sigset(set, v.as_int().unwrap_or(0) as u32, env))
+            }
             (OnReply::Message(ptr), super::Reply::Value(v)) => Some(
                 self.memory
                     .store(image, env, ptr, Scalar::I64, *v)

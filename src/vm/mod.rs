@@ -18,6 +18,7 @@ mod memory;
 mod pthread;
 mod region;
 mod request;
+mod sigmask;
 mod stdio;
 mod syscall;
 mod thread;

@@ -277,6 +277,21 @@ pub enum Request {
     },
     /// `pause()`: blocks until a signal is caught (then fails with `EINTR`).
     Pause,
+    /// `sigprocmask(how, set, oldset)`: answered with the old mask.
+    Sigprocmask {
+        /// `SIG_BLOCK` (0), `SIG_UNBLOCK` (1) or `SIG_SETMASK` (2).
+        how: i32,
+        /// The set, bit `n` for signal `n`; `None` only asks for the mask.
+        set: Option<u32>,
+    },
+    /// `sigsuspend(mask)`: waits for a caught signal with `mask` as the signal mask (then
+    /// fails with `EINTR`).
+    Sigsuspend {
+        /// Bit `n` for signal `n`.
+        mask: u32,
+    },
+    /// `sigpending(set)`: answered with the blocked signals that are pending.
+    Sigpending,
     /// `alarm(seconds)`: `SIGALRM` after `seconds` of virtual time; answered with the
     /// seconds left of the previous alarm.
     Alarm {

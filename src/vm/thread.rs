@@ -90,6 +90,9 @@ pub enum OnReply {
     /// `sigaction`: store the previous handler at this `struct sigaction` (if not NULL)
     /// and return 0.
     Sigaction(Option<Ptr>),
+    /// `sigprocmask`/`sigpending`: store the mask replied (bit `n` for signal `n`) into this
+    /// `sigset_t`, if not NULL, and return 0.
+    Sigset(Option<Ptr>),
     /// `receive`/`try_receive`: store the message (a `long`) here and return 0.
     Message(Ptr),
     /// A stdio flush's `write`: the job goes on.

@@ -16,6 +16,9 @@ impl Process<'_> {
             Request::Kill { pid, signal } => self.kill(pid, signal),
             Request::Raise { signal } => self.raise(signal),
             Request::Pause => self.pause(),
+            Request::Sigprocmask { how, set } => self.sigprocmask(how, set),
+            Request::Sigsuspend { mask } => self.sigsuspend(mask),
+            Request::Sigpending => self.sigpending(),
             Request::Alarm { seconds } => self.alarm(seconds),
             Request::Signal { signal, handler } => self.signal(signal, handler),
             Request::Sigaction {

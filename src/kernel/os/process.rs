@@ -92,8 +92,11 @@ impl<'r> Process<'r> {
                 self.deliver_caught();
                 continue;
             }
-            // signal(7): pause and sleep are never restarted after a handler.
-            let restartable = !matches!(request, Request::Pause | Request::Sleep { .. });
+            // signal(7): pause, sigsuspend and sleep are never restarted after a handler.
+            let restartable = !matches!(
+                request,
+                Request::Pause | Request::Sigsuspend { .. } | Request::Sleep { .. }
+            );
             if let Some(reply) = self.perform(request) {
                 self.resume_with_signals(reply, restartable);
             }

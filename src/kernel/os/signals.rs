@@ -1,4 +1,5 @@
-//! Signals between real processes: `kill(2)`, `raise(3)`, `pause(2)`, `alarm(2)`.
+//! Signals between real processes: `kill(2)`, `raise(3)`, `pause(2)`, `alarm(2)`, and the
+//! signal mask: `sigprocmask(2)`, `sigsuspend(2)`, `sigpending(2)`.
 
 use super::containment::parent_of;
 use super::process::Process;
@@ -57,6 +58,41 @@ impl Process<'_> {
         Reply::Error(Errno::EINTR as i32)
     }
 
+    /// `sigprocmask(how, set, oldset)` with masks of bit `n` for signal `n`; the reply is
+    /// the old mask.
+    pub(super) fn sigprocmask(&mut self, how: i32, set: Option<u32>) -> Reply {
+        let new = set.map(sigset);
+        let mut old = sigset(0);
+        let new_ptr = new
+            .as_ref()
+            .map_or(std::ptr::null(), |s| s as *const libc::sigset_t);
+        // SAFETY: both sets are live sigset_t values of this frame; the kernel reads `new`
+        // and writes `old`.
+        let result = unsafe { libc::sigprocmask(how, new_ptr, &mut old) };
+        if result < 0 {
+            return Reply::Error(Errno::last() as i32);
+        }
+        Reply::Value(Value::Int(i64::from(mask_of(&old))))
+    }
+
+    /// `sigsuspend(mask)`: always fails, with `EINTR` once a caught signal arrived.
+    pub(super) fn sigsuspend(&mut self, mask: u32) -> Reply {
+        let set = sigset(mask);
+        // SAFETY: `set` is a live sigset_t the kernel only reads.
+        unsafe { libc::sigsuspend(&set) };
+        Reply::Error(Errno::last() as i32)
+    }
+
+    /// `sigpending(set)`: the blocked signals that are pending.
+    pub(super) fn sigpending(&mut self) -> Reply {
+        let mut set = sigset(0);
+        // SAFETY: `set` is a live sigset_t the kernel writes.
+        if unsafe { libc::sigpending(&mut set) } < 0 {
+            return Reply::Error(Errno::last() as i32);
+        }
+        Reply::Value(Value::Int(i64::from(mask_of(&set))))
+    }
+
     /// `alarm(seconds)`: `SIGALRM` after `seconds` of real time; the seconds left of the
     /// previous alarm.
     pub(super) fn alarm(&mut self, seconds: u32) -> Reply {
@@ -64,4 +100,28 @@ impl Process<'_> {
         let left = unsafe { libc::alarm(seconds) };
         Reply::Value(Value::Int(i64::from(left)))
     }
+}
+
+/// The `sigset_t` of a mask with bit `n` for signal `n` (signals 1 to 31).
+fn sigset(mask: u32) -> libc::sigset_t {
+    let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
+    // SAFETY: sigemptyset initialises the whole set it is given; sigaddset only sets bits
+    // of that initialised set, for signal numbers in range.
+    unsafe {
+        libc::sigemptyset(set.as_mut_ptr());
+        for signal in 1..32 {
+            if mask & (1 << signal) != 0 {
+                libc::sigaddset(set.as_mut_ptr(), signal);
+            }
+        }
+        set.assume_init()
+    }
+}
+
+/// The mask (bit `n` for signal `n`) of the signals 1 to 31 in `set`.
+fn mask_of(set: &libc::sigset_t) -> u32 {
+    (1..32)
+        // SAFETY: `set` is an initialised sigset_t the call only reads.
+        .filter(|&signal| unsafe { libc::sigismember(set, signal) } == 1)
+        .fold(0, |mask, signal| mask | 1 << signal)
 }

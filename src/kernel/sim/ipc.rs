@@ -93,6 +93,9 @@ impl Kernel<'_> {
                 flags,
             } => self.sigaction(p, *signal, *handler, *flags),
             Request::Pause => self.pause(),
+            Request::Sigprocmask { how, set } => self.sigprocmask(p, *how, *set),
+            Request::Sigsuspend { mask } => self.sigsuspend(p, *mask),
+            Request::Sigpending => self.sigpending(p),
             Request::Alarm { seconds } => self.alarm(p, *seconds),
             Request::Mailbox { capacity } => self.mailbox(*capacity),
             Request::MailboxSend {

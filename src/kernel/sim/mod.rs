@@ -23,6 +23,7 @@ mod regular;
 mod schedule;
 mod scheduler;
 mod shm;
+mod sigmask;
 mod signal;
 mod socket;
 mod socket_io;

@@ -59,9 +59,15 @@ pub struct Signals {
     /// Dispositions, allocated at the first `signal`/`sigaction`: most processes keep every
     /// default, and a fork copies nothing for them.
     actions: Option<Box<[Disposition; NSIG as usize]>>,
-    /// Caught signals waiting to be delivered, one bit per signal: a standard signal sent
-    /// again while pending is merged (not queued).
+    /// Signals waiting to be delivered, one bit per signal (bit `n` for signal `n`): caught
+    /// ones until the process is next dispatched, blocked ones until unblocked. A standard
+    /// signal sent again while pending is merged (not queued).
     pub pending: u32,
+    /// The signal mask (`sigprocmask(2)`), bit `n` for signal `n`: blocked signals stay
+    /// pending. Inherited by `fork` and kept by `exec`.
+    pub blocked: u32,
+    /// The mask `sigsuspend(2)` replaced, restored once a handler has been called.
+    pub saved_mask: Option<u32>,
     /// When `SIGALRM` is due (virtual microseconds), if an alarm is set.
     pub alarm: Option<u64>,
     /// Signals whose handler was installed without `SA_RESTART`: they interrupt every
@@ -83,7 +89,13 @@ impl Signals {
     /// Sets the disposition of `signal`, returning the previous one; a pending signal that
     /// is no longer caught is dropped.
     pub fn set(&mut self, signal: i32, action: Disposition) -> Disposition {
-        if !matches!(action, Disposition::Handler(_)) {
+        let ignored = match action {
+            Disposition::Ignore => true,
+            Disposition::Default => default_action(signal) == DefaultAction::Ignore,
+            Disposition::Handler(_) => false,
+        };
+        // POSIX sigaction: ignoring a pending signal discards it, blocked or not.
+        if ignored {
             self.pending &= !(1 << signal);
         }
         let actions = self
@@ -92,12 +104,13 @@ impl Signals {
         std::mem::replace(&mut actions[signal as usize], action)
     }
 
-    /// What a child created by `fork` has: the same dispositions, nothing pending, no alarm
-    /// (`fork(2)`).
+    /// What a child created by `fork` has: the same dispositions and mask, nothing
+    /// pending, no alarm (`fork(2)`).
     pub fn forked(&self) -> Signals {
         Signals {
             pending: 0,
             alarm: None,
+            saved_mask: None,
             ..self.clone()
         }
     }
@@ -257,6 +270,13 @@ impl Kernel<'_> {
         } else {
             live.signals.action(signal)
         };
+        let blockable = signal != SIGKILL && signal != SIGSTOP;
+        if blockable && live.signals.blocked & (1 << signal) != 0 {
+            // Blocked: pending whatever the disposition, acted on once unblocked (Linux
+            // never ignores a blocked signal at generation).
+            self.table.live(q).signals.pending |= 1 << signal;
+            return;
+        }
         match action {
             Disposition::Ignore => {}
             Disposition::Default => match default_action(signal) {
@@ -312,14 +332,19 @@ impl Kernel<'_> {
         self.wake(q);
     }
 
-    /// Runs the handlers of `p`'s pending signals (lowest number first) when it is
-    /// dispatched, unless it is about to retry a blocked call.
+    /// Runs the handlers of `p`'s pending signals that are not blocked (lowest number
+    /// first) when it is dispatched, unless it is about to retry a blocked call; the mask a
+    /// `sigsuspend` replaced comes back.
     pub(super) fn deliver_signals(&mut self, p: u32) {
         let live = self.table.live(p);
-        if live.signals.pending == 0 || live.vm.pending(live.thread()).is_some() {
+        let pending = live.signals.pending & !live.signals.blocked;
+        if pending == 0 || live.vm.pending(live.thread()).is_some() {
             return;
         }
-        let pending = std::mem::take(&mut live.signals.pending);
+        live.signals.pending &= !pending;
+        if let Some(mask) = live.signals.saved_mask.take() {
+            live.signals.blocked = mask;
+        }
         for signal in 1..NSIG {
             if pending & (1 << signal) != 0 {
                 if let Disposition::Handler(f) = live.signals.action(signal) {

@@ -100,6 +100,25 @@ void Sigdelset(sigset_t *set, int signum) {
         unix_error("Sigdelset error");
 }
 
+void Sigprocmask(int how, const sigset_t *set, sigset_t *oldset) {
+    if (sigprocmask(how, set, oldset) < 0)
+        unix_error("Sigprocmask error");
+}
+
+int Sigismember(const sigset_t *set, int signum) {
+    int rc;
+    if ((rc = sigismember(set, signum)) < 0)
+        unix_error("Sigismember error");
+    return rc;
+}
+
+int Sigsuspend(const sigset_t *set) {
+    int rc = sigsuspend(set); /* always returns -1 */
+    if (errno != EINTR)
+        unix_error("Sigsuspend error");
+    return rc;
+}
+
 ssize_t sio_puts(char s[]) {
     return write(STDOUT_FILENO, s, strlen(s));
 }
