@@ -30,6 +30,8 @@ pub struct Start<'r> {
     pub dir: &'r Path,
     /// The shared process count.
     pub budget: &'r Budget,
+    /// Factor applied to sleeps and alarms.
+    pub sleep_scale: f64,
 }
 
 impl Start<'_> {
@@ -95,6 +97,7 @@ impl Start<'_> {
             terminal,
             budget: self.budget,
             supervisor: i64::from(supervisor.as_raw()),
+            sleep_scale: self.sleep_scale,
         };
         Process::new(vm, self.scenario, link).run()
     }

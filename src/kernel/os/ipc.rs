@@ -2,6 +2,7 @@
 //! that make them: FIFOs, signals, sockets, message queues, shared memory.
 
 use super::process::Process;
+use super::record::Record;
 use crate::vm::{Reply, Request};
 use nix::errno::Errno;
 
@@ -47,9 +48,30 @@ impl Process<'_> {
             Request::Shmdt { addr } | Request::Munmap { addr } => self.unmap(addr),
             Request::Shmctl { shmid, cmd } => self.shmctl(shmid, cmd),
             Request::Mmap { length, flags, .. } => self.mmap(length, flags),
-            // POSIX shared memory objects and mailboxes on the real kernel come next; until
-            // then the scenario sees the call fail.
-            _ => Reply::Error(Errno::ENOSYS as i32),
+            request => self.unsupported(&request),
         }
+    }
+
+    /// A call this backend does not carry out: it fails with `ENOSYS`, and the supervisor
+    /// is told so that the report names it (mailboxes are the textbook's, not a POSIX
+    /// API; the rest are not implemented here yet).
+    pub(super) fn unsupported(&mut self, request: &Request) -> Reply {
+        let call = match request {
+            Request::Mailbox { .. } => "mailbox",
+            Request::MailboxSend { wait: true, .. } => "send",
+            Request::MailboxSend { wait: false, .. } => "try_send",
+            Request::MailboxReceive { wait: true, .. } => "receive",
+            Request::MailboxReceive { wait: false, .. } => "try_receive",
+            Request::ShmOpen { .. } => "shm_open",
+            Request::ShmUnlink { .. } => "shm_unlink",
+            Request::Ftruncate { .. } => "ftruncate",
+            Request::Mmap { .. } => "mmap",
+            Request::Unsupported { name } => name,
+            _ => "an unknown call",
+        };
+        self.report(&Record::Unsupported {
+            call: call.to_string(),
+        });
+        Reply::Error(Errno::ENOSYS as i32)
     }
 }

@@ -91,6 +91,8 @@ pub struct Ledger {
     pub made: Vec<String>,
     /// The limit some process hit (the process budget, its memory), if any.
     pub limit: Option<Limit>,
+    /// Calls this backend does not carry out that some process made, by C name.
+    unsupported: std::collections::BTreeSet<String>,
 }
 
 impl Ledger {
@@ -112,6 +114,7 @@ impl Ledger {
             limit: None,
             sysv: SysvObjects::default(),
             made: Vec::new(),
+            unsupported: Default::default(),
         }
     }
 
@@ -167,6 +170,9 @@ impl Ledger {
             Record::Limit => self.limit = Some(Limit::Processes),
             Record::Sysv { kind, id } => self.sysv.record(kind, id),
             Record::Made { path } => self.made.push(path),
+            Record::Unsupported { call } => {
+                self.unsupported.insert(call);
+            }
             Record::MemoryLimit { fault } => {
                 self.facts.entry(pid).or_default().fault = Some(fault);
                 self.limit = Some(Limit::Memory);
@@ -233,7 +239,7 @@ impl Ledger {
             steps: self.clock,
             clock_micros: micros,
             schedule: "os".to_string(),
-            unsupported: Vec::new(),
+            unsupported: std::mem::take(&mut self.unsupported).into_iter().collect(),
         }
     }
 

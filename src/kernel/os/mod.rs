@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 use supervisor::{Stop, Watch};
 
 /// How to run a scenario on the real kernel (`scn run --backend os`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OsOptions {
     /// `argv[1..]` of the initial process.
     pub args: Vec<String>,
@@ -43,6 +43,9 @@ pub struct OsOptions {
     pub timeout: Duration,
     /// Most processes in the run, the initial one included.
     pub max_processes: u64,
+    /// Factor applied to the duration of every `sleep`, `usleep` and `alarm` (1 = as
+    /// written; `--sleep-scale`). Programs run by `exec` are not affected.
+    pub sleep_scale: f64,
 }
 
 impl OsOptions {
@@ -64,6 +67,7 @@ impl OsOptions {
             } else {
                 Self::DEFAULT_MAX_PROCESSES
             },
+            sleep_scale: 1.0,
         }
     }
 }
@@ -111,6 +115,7 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
         args: &options.args,
         dir: dir.path(),
         budget: &budget,
+        sleep_scale: options.sleep_scale,
     };
     let main = match start.fork(&mut capture, &signals) {
         Ok(main) => main,

@@ -33,6 +33,8 @@ pub struct Link<'r> {
     pub budget: &'r Budget,
     /// The supervisor's pid: an orphan sees its adopter as init (pid 1).
     pub supervisor: i64,
+    /// Factor applied to the duration of sleeps and alarms (`--sleep-scale`).
+    pub sleep_scale: f64,
 }
 
 /// A scenario process: its VM and what it reports.
@@ -114,7 +116,7 @@ impl<'r> Process<'r> {
             } => return self.exec(&path, argv, search_path),
             Request::Getpid => Reply::Pid(i64::from(getpid().as_raw())),
             Request::Getppid => self.getppid(),
-            Request::Sleep { micros } => sleep(micros),
+            Request::Sleep { micros } => sleep(micros, self.link.sleep_scale),
             Request::Write { fd, data } => self.write(fd, &data),
             Request::Read { fd, len } => self.read(fd, len),
             Request::Close { fd } => self.close(fd),
@@ -317,12 +319,13 @@ pub(super) fn exit_now(status: i32) -> ! {
     unsafe { libc::_exit(status) }
 }
 
-/// `sleep`/`usleep` for `micros`; a caught signal ends it early (`sleep` then returns the
-/// seconds left).
-fn sleep(micros: u64) -> Reply {
+/// `sleep`/`usleep` for `micros` times `scale`; a caught signal ends it early (`sleep` then
+/// returns the seconds left, unscaled back to the scenario's time).
+fn sleep(micros: u64, scale: f64) -> Reply {
+    let real = (micros as f64 * scale) as u64;
     let mut left = libc::timespec {
-        tv_sec: (micros / 1_000_000) as libc::time_t,
-        tv_nsec: ((micros % 1_000_000) * 1000) as libc::c_long,
+        tv_sec: (real / 1_000_000) as libc::time_t,
+        tv_nsec: ((real % 1_000_000) * 1000) as libc::c_long,
     };
     loop {
         let asked = left;
@@ -331,8 +334,9 @@ fn sleep(micros: u64) -> Reply {
             return Reply::Value(Value::ZERO);
         }
         if caught() {
-            let seconds = left.tv_sec + i64::from(left.tv_nsec > 0);
-            return Reply::Value(Value::Int(seconds));
+            let real_left = left.tv_sec as f64 + left.tv_nsec as f64 / 1e9;
+            let seconds = if scale > 0.0 { real_left / scale } else { 0.0 };
+            return Reply::Value(Value::Int(seconds.ceil() as i64));
         }
     }
 }

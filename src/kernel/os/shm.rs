@@ -6,7 +6,7 @@
 use super::containment::SysvKind;
 use super::process::Process;
 use super::record::Record;
-use crate::vm::{Env, Reply, Value};
+use crate::vm::{Env, Reply, Request, Value};
 use nix::errno::Errno;
 
 /// What this process has mapped, by the object id the VM knows it by.
@@ -90,7 +90,13 @@ impl Process<'_> {
     pub(super) fn mmap(&mut self, length: u64, flags: i32) -> Reply {
         let wanted = libc::MAP_SHARED | libc::MAP_ANONYMOUS;
         if flags & wanted != wanted {
-            return Reply::Error(Errno::ENOSYS as i32);
+            return self.unsupported(&Request::Mmap {
+                length,
+                prot: 0,
+                flags,
+                fd: -1,
+                offset: 0,
+            });
         }
         if length == 0 || length > u64::from(u32::MAX) {
             return Reply::Error(Errno::EINVAL as i32);
