@@ -69,7 +69,8 @@ pub fn end_key(outcome: &Outcome) -> EndKey {
 
 /// A real run's `outcome` with the pids the simulator would have given: the process created
 /// `i`-th gets `first_pid + i`, the initial process's parent (the supervisor) `first_pid -
-/// 1` as in the simulator, init stays 1. Pids are rewritten in the records and wherever a
+/// 1` as in the simulator, init stays 1. Pids are rewritten in the records (watched
+/// variables included: a variable equal to a pid of the run holds that pid) and wherever a
 /// number in the terminal output equals one (as the explorer renumbers output).
 pub fn as_simulated(outcome: &Outcome, first_pid: i64) -> Outcome {
     let mut map: FxHashMap<i64, i64> = FxHashMap::default();
@@ -87,6 +88,9 @@ pub fn as_simulated(outcome: &Outcome, first_pid: i64) -> Outcome {
         r.ppid = pid(r.ppid);
         r.adopted_by = r.adopted_by.map(pid);
         r.reaped_by = r.reaped_by.map(pid);
+        for (_, value) in &mut r.variables {
+            *value = pid(*value);
+        }
     }
     for chunk in &mut out.output {
         chunk.bytes = rewrite_numbers(&chunk.bytes, &map);

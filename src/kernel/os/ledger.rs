@@ -173,6 +173,14 @@ impl Ledger {
             Record::Unsupported { call } => {
                 self.unsupported.insert(call);
             }
+            Record::Cascaded { pid } => {
+                self.facts.entry(pid).or_default().ended = Some(Ended {
+                    at: now,
+                    termination: Termination::Signaled(libc::SIGKILL),
+                    fault: None,
+                    variables: Vec::new(),
+                });
+            }
             Record::MemoryLimit { fault } => {
                 self.facts.entry(pid).or_default().fault = Some(fault);
                 self.limit = Some(Limit::Memory);

@@ -10,6 +10,7 @@
 
 mod budget;
 mod capture;
+mod cascade;
 mod containment;
 mod files;
 mod handlers;

@@ -162,12 +162,14 @@ impl<'r> Process<'r> {
 
     /// `_exit(2)` after telling the supervisor how and with which variables.
     fn exit(&mut self, status: i32) -> ! {
+        self.cascade();
         self.report_end(Termination::Exited(status & 0xff));
         exit_now(status)
     }
 
     /// Death by `signal`, with the signal's default action, as the real process would die.
     fn die(&mut self, signal: i32) -> ! {
+        self.cascade();
         self.report_end(Termination::Signaled(signal));
         if let Ok(signal) = Signal::try_from(signal) {
             // SAFETY: restoring the default action installs no handler.
@@ -288,13 +290,22 @@ impl<'r> Process<'r> {
     }
 }
 
+/// Programs of the simulated machine that describe that machine rather than compute from
+/// their input: `ls` lists the simulated working directory (in columns on the simulated
+/// terminal), `ps` the simulated process table. They run as the simulator runs them, so
+/// real and simulated outputs compare.
+const DESCRIBE_THE_SIMULATOR: &[&str] = &["/bin/ls", "/bin/ps"];
+
 /// Whether exec of catalogue image `path` runs the real binary: the built-in programs
-/// (`/bin/ls`, `/bin/echo`, …) stand in for real ones, which run when the host has them.
+/// (`/bin/echo`, `/bin/cat`, …) stand in for real ones, which run when the host has them
+/// (except those in [`DESCRIBE_THE_SIMULATOR`]).
 fn runs_real_binary(path: &str) -> bool {
     let builtin = crate::kernel::sim::bin::PROGRAMS
         .iter()
         .any(|(p, _)| *p == path);
-    builtin && nix::unistd::access(path, nix::unistd::AccessFlags::X_OK).is_ok()
+    builtin
+        && !DESCRIBE_THE_SIMULATOR.contains(&path)
+        && nix::unistd::access(path, nix::unistd::AccessFlags::X_OK).is_ok()
 }
 
 /// The path a `p`-variant exec of bare `name` runs, for the report (`ls` → `/bin/ls`).

@@ -55,6 +55,12 @@ pub enum Record {
         /// Where.
         path: String,
     },
+    /// The sender killed `pid`, its descendant, by cascading termination before ending
+    /// itself (`pid` is a zombie now).
+    Cascaded {
+        /// The killed process.
+        pid: i64,
+    },
     /// The sender made `call`, which this backend does not carry out (it failed with
     /// `ENOSYS`): the report names it.
     Unsupported {
@@ -127,6 +133,10 @@ impl Record {
                 out.byte(*kind as u8);
                 out.int(i64::from(*id));
             }
+            Record::Cascaded { pid } => {
+                out.byte(b'C');
+                out.int(*pid);
+            }
             Record::Unsupported { call } => {
                 out.byte(b'U');
                 out.text(call);
@@ -178,6 +188,7 @@ impl Record {
                 kind: SysvKind::from_code(input.byte()?)?,
                 id: input.int()? as i32,
             },
+            b'C' => Record::Cascaded { pid: input.int()? },
             b'U' => Record::Unsupported {
                 call: input.text()?,
             },
