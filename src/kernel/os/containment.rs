@@ -178,15 +178,16 @@ impl Drop for RunDir {
 }
 
 /// Removes the FIFOs and socket files the run made outside its directory (a scenario may
-/// bind `/tmp/name`); anything at those paths that is not a FIFO or a socket any more is
-/// left alone.
+/// bind `/tmp/name`) and its POSIX shared memory objects (`/dev/shm/scn-<pid>-name`);
+/// anything at those paths that is not of that kind any more is left alone.
 pub fn remove_made(paths: &[String]) {
     use std::os::unix::fs::FileTypeExt;
     for path in paths {
         let Ok(meta) = std::fs::symlink_metadata(path) else {
             continue;
         };
-        if meta.file_type().is_fifo() || meta.file_type().is_socket() {
+        let shm_object = path.starts_with("/dev/shm/scn-") && meta.file_type().is_file();
+        if meta.file_type().is_fifo() || meta.file_type().is_socket() || shm_object {
             let _ = std::fs::remove_file(path);
         }
     }

@@ -47,14 +47,23 @@ impl Process<'_> {
             Request::Shmat { shmid } => self.shmat(shmid),
             Request::Shmdt { addr } | Request::Munmap { addr } => self.unmap(addr),
             Request::Shmctl { shmid, cmd } => self.shmctl(shmid, cmd),
-            Request::Mmap { length, flags, .. } => self.mmap(length, flags),
+            Request::Mmap {
+                length,
+                prot,
+                flags,
+                fd,
+                offset,
+            } => self.mmap(length, prot, flags, fd, offset),
+            Request::ShmOpen { name, flags } => self.shm_open(&name, flags),
+            Request::ShmUnlink { name } => self.shm_unlink(&name),
+            Request::Ftruncate { fd, length } => self.ftruncate(fd, length),
             request => self.unsupported(&request),
         }
     }
 
     /// A call this backend does not carry out: it fails with `ENOSYS`, and the supervisor
     /// is told so that the report names it (mailboxes are the textbook's, not a POSIX
-    /// API; the rest are not implemented here yet).
+    /// API; private or offset mappings are not modelled by the simulator either).
     pub(super) fn unsupported(&mut self, request: &Request) -> Reply {
         let call = match request {
             Request::Mailbox { .. } => "mailbox",
@@ -62,9 +71,6 @@ impl Process<'_> {
             Request::MailboxSend { wait: false, .. } => "try_send",
             Request::MailboxReceive { wait: true, .. } => "receive",
             Request::MailboxReceive { wait: false, .. } => "try_receive",
-            Request::ShmOpen { .. } => "shm_open",
-            Request::ShmUnlink { .. } => "shm_unlink",
-            Request::Ftruncate { .. } => "ftruncate",
             Request::Mmap { .. } => "mmap",
             Request::Unsupported { name } => name,
             _ => "an unknown call",

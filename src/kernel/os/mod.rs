@@ -19,6 +19,7 @@ mod ipc;
 mod ledger;
 mod msgqueue;
 mod names;
+mod posix_shm;
 mod process;
 mod record;
 mod shm;

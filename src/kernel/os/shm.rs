@@ -1,5 +1,6 @@
 //! Shared memory on the real kernel: System V segments (`shmget(2)`, `shmat(2)`,
-//! `shmdt(2)`, `shmctl(2)`) and `mmap(2)` of `MAP_SHARED | MAP_ANONYMOUS`. The memory is
+//! `shmdt(2)`, `shmctl(2)`) and `mmap(2)` of `MAP_SHARED | MAP_ANONYMOUS` (of POSIX objects:
+//! `posix_shm`). The memory is
 //! really mapped into the interpreter, so a `fork` shares it as in C; the VM reaches it
 //! through [`Mappings`], its [`Env`].
 
@@ -85,17 +86,27 @@ impl Process<'_> {
         self.attach(start.cast(), info.shm_segsz, true)
     }
 
-    /// `mmap(NULL, length, prot, MAP_SHARED | MAP_ANONYMOUS, -1, 0)`; file mappings (POSIX
-    /// shared memory objects) are not supported yet.
-    pub(super) fn mmap(&mut self, length: u64, flags: i32) -> Reply {
+    /// `mmap(NULL, length, prot, flags, fd, 0)`: `MAP_SHARED | MAP_ANONYMOUS`, or a shared
+    /// memory object (`fd` from `shm_open`).
+    pub(super) fn mmap(
+        &mut self,
+        length: u64,
+        prot: i32,
+        flags: i32,
+        fd: i32,
+        offset: i64,
+    ) -> Reply {
         let wanted = libc::MAP_SHARED | libc::MAP_ANONYMOUS;
+        if flags & libc::MAP_ANONYMOUS == 0 {
+            return self.mmap_object(length, prot, flags, fd, offset);
+        }
         if flags & wanted != wanted {
             return self.unsupported(&Request::Mmap {
                 length,
-                prot: 0,
+                prot,
                 flags,
-                fd: -1,
-                offset: 0,
+                fd,
+                offset,
             });
         }
         if length == 0 || length > u64::from(u32::MAX) {
@@ -111,7 +122,7 @@ impl Process<'_> {
         self.attach(start.cast(), len, false)
     }
 
-    fn attach(&mut self, start: *mut u8, len: usize, sysv: bool) -> Reply {
+    pub(super) fn attach(&mut self, start: *mut u8, len: usize, sysv: bool) -> Reply {
         let object = self.mappings.objects.len() as u32;
         self.mappings
             .objects
