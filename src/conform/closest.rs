@@ -3,6 +3,7 @@
 
 use super::key::OutcomeKey;
 use crate::kernel::sim::Fate;
+use crate::outcome::Termination;
 use serde::{Deserialize, Serialize};
 
 /// One line of a diff of the simulated output against the real one.
@@ -110,10 +111,20 @@ pub fn fate_differences(simulated: &[Fate], real: &[Fate]) -> Vec<FateDifference
 /// A fate's fields, named, as text.
 fn fields(f: &Fate) -> Vec<(&'static str, String)> {
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_string());
+    let termination = match f.termination {
+        None => "still running".to_string(),
+        Some(Termination::Exited(code)) => format!("exited {code}"),
+        Some(Termination::Signaled(signal)) => format!("killed by signal {signal}"),
+    };
+    let parent = if f.parent.is_empty() {
+        "-".to_string()
+    } else {
+        f.parent.clone()
+    };
     vec![
         ("program", f.program.clone()),
-        ("termination", format!("{:?}", f.termination)),
-        ("parent", f.parent.clone()),
+        ("termination", termination),
+        ("parent", parent),
         ("adopted by", opt(&f.adopted_by)),
         ("zombie", f.zombie.to_string()),
         ("reaped by", opt(&f.reaped_by)),

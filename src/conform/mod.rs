@@ -114,7 +114,7 @@ pub fn conform_scenario(scenario: &Scenario, options: &ConformOptions) -> Confor
     for run in 1..=options.runs {
         result.runs = run;
         let outcome = match os::run(scenario, &real) {
-            Ok(outcome) => as_simulated_checked(outcome, first_pid),
+            Ok(outcome) => as_simulated_checked(outcome, first_pid, run),
             Err(error) => {
                 result.verdict = Verdict::Failed(error.to_string());
                 break;
@@ -154,13 +154,27 @@ fn incomplete(limit: Option<(Limit, u64)>, count: Count) -> Option<String> {
 
 /// A real outcome in the simulator's pid numbering, or the verdict that ends the runs: the
 /// run made calls the backend lacks, or stopped at a limit.
-fn as_simulated_checked(outcome: Outcome, first_pid: i64) -> Result<Outcome, Verdict> {
+fn as_simulated_checked(outcome: Outcome, first_pid: i64, run: usize) -> Result<Outcome, Verdict> {
     if !outcome.unsupported.is_empty() {
         return Err(Verdict::NotRunnable(outcome.unsupported));
     }
-    if let End::Limit { limit, value } = outcome.end {
-        let what = crate::expect::describe::limit(limit, value);
-        return Err(Verdict::Incomplete(format!("a real run stopped at {what}")));
+    match outcome.end {
+        End::Limit {
+            limit: Limit::Time,
+            value,
+        } => {
+            return Err(Verdict::Incomplete(format!(
+                "real run {run} stopped at its time limit ({value} s, --run-timeout); its \
+                 sleeps are real: --sleep-scale shortens them"
+            )))
+        }
+        End::Limit { limit, value } => {
+            let what = crate::expect::describe::limit(limit, value);
+            return Err(Verdict::Incomplete(format!(
+                "real run {run} stopped at {what}"
+            )));
+        }
+        _ => {}
     }
     Ok(key::as_simulated(&outcome, first_pid))
 }

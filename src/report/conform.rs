@@ -171,7 +171,10 @@ pub fn render_text(entries: &[ConformEntry]) -> String {
             ConformVerdict::Error => "ERROR",
         };
         let _ = write!(out, "{word:<12} {} ({:.2}s", e.path, e.seconds);
-        if e.runs > 0 {
+        if matches!(
+            e.verdict,
+            ConformVerdict::Conforms | ConformVerdict::Differs
+        ) {
             let _ = write!(
                 out,
                 ", {} of {} simulated outcomes seen in {} runs",
