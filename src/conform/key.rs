@@ -70,8 +70,9 @@ pub fn end_key(outcome: &Outcome) -> EndKey {
 /// A real run's `outcome` with the pids the simulator would have given: the process created
 /// `i`-th gets `first_pid + i`, the initial process's parent (the supervisor) `first_pid -
 /// 1` as in the simulator, init stays 1. Pids are rewritten in the records (watched
-/// variables included: a variable equal to a pid of the run holds that pid) and wherever a
-/// number in the terminal output equals one (as the explorer renumbers output).
+/// variables included: a variable equal to a pid of the run holds that pid; and what a
+/// process is blocked on) and wherever a number in the terminal output equals one (as the
+/// explorer renumbers output).
 pub fn as_simulated(outcome: &Outcome, first_pid: i64) -> Outcome {
     let mut map: FxHashMap<i64, i64> = FxHashMap::default();
     if let Some(main) = outcome.processes.first() {
@@ -91,11 +92,22 @@ pub fn as_simulated(outcome: &Outcome, first_pid: i64) -> Outcome {
         for (_, value) in &mut r.variables {
             *value = pid(*value);
         }
+        r.blocked_on = (r.blocked_on.as_deref()).map(|b| rewrite_text(b, &map));
+    }
+    if let End::Deadlock { waiting } = &mut out.end {
+        for (_, what) in waiting {
+            *what = rewrite_text(what, &map);
+        }
     }
     for chunk in &mut out.output {
         chunk.bytes = rewrite_numbers(&chunk.bytes, &map);
     }
     out
+}
+
+/// [`rewrite_numbers`] of a phrase (`waitpid() for child 31926`).
+fn rewrite_text(text: &str, map: &FxHashMap<i64, i64>) -> String {
+    String::from_utf8_lossy(&rewrite_numbers(text.as_bytes(), map)).into_owned()
 }
 
 /// `text` with every decimal number (a maximal run of digits, not starting with `0`) that

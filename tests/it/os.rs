@@ -319,3 +319,22 @@ fn a_socket_file_bound_outside_the_run_directory_is_removed() {
     assert_eq!(output.code, 0, "{}", output.report());
     assert!(!Path::new("/tmp/scn-os-test.sock").exists());
 }
+
+#[test]
+fn a_deadlock_is_found_and_named_as_the_simulator_names_it() {
+    let started = Instant::now();
+    let (output, report) = run("deadlock", &["--timeout", "30"]);
+    assert_eq!(output.code, 0, "{}", output.report());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "found only at the time limit"
+    );
+    assert_eq!(report["end"]["kind"], "deadlock");
+    assert_eq!(
+        report["end"]["waiting"],
+        serde_json::json!([
+            [0, "read() from an empty pipe (fd 5)"],
+            [1, "read() from an empty pipe (fd 3)"]
+        ])
+    );
+}

@@ -233,6 +233,14 @@ impl SysvObjects {
         self.objects.push((kind, id));
     }
 
+    /// The place of `id` among the objects of `kind` the run created (0 for the first),
+    /// which is the id the simulator gives it.
+    pub fn index_of(&self, kind: SysvKind, id: i32) -> Option<usize> {
+        (self.objects.iter())
+            .filter(|(k, _)| *k == kind)
+            .position(|(_, i)| *i == id)
+    }
+
     /// Removes every recorded object (already removed ones fail quietly).
     pub fn remove_all(&mut self) {
         for (kind, id) in self.objects.drain(..) {

@@ -32,6 +32,8 @@ pub struct Start<'r> {
     pub budget: &'r Budget,
     /// Factor applied to sleeps and alarms.
     pub sleep_scale: f64,
+    /// What each process waits for.
+    pub waits: &'r super::waits::Waits,
 }
 
 impl Start<'_> {
@@ -98,6 +100,7 @@ impl Start<'_> {
             budget: self.budget,
             supervisor: i64::from(supervisor.as_raw()),
             sleep_scale: self.sleep_scale,
+            waits: self.waits,
         };
         Process::new(vm, self.scenario, link).run()
     }

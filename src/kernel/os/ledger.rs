@@ -93,6 +93,8 @@ pub struct Ledger {
     pub limit: Option<Limit>,
     /// Calls this backend does not carry out that some process made, by C name.
     unsupported: std::collections::BTreeSet<String>,
+    /// What each process waited for when the run was found deadlocked, by pid.
+    pub blocked: FxHashMap<i64, String>,
 }
 
 impl Ledger {
@@ -115,6 +117,7 @@ impl Ledger {
             sysv: SysvObjects::default(),
             made: Vec::new(),
             unsupported: Default::default(),
+            blocked: FxHashMap::default(),
         }
     }
 
@@ -365,7 +368,7 @@ impl Ledger {
             fault: ended
                 .and_then(|e| e.fault.clone())
                 .or_else(|| fact.fault.clone()),
-            blocked_on: None,
+            blocked_on: self.blocked.get(&pid).cloned(),
             variables: ended.map(|e| e.variables.clone()).unwrap_or_default(),
             context_switches: 0,
             history: Vec::new(),

@@ -26,6 +26,7 @@ mod shm;
 mod signals;
 mod sockets;
 mod supervisor;
+mod waits;
 
 use crate::config::Config;
 use crate::outcome::{End, Limit, Outcome};
@@ -108,6 +109,10 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
         "shared process count",
         budget::Budget::new(options.max_processes),
     )?;
+    let waits = setup(
+        "shared wait table",
+        waits::Waits::new(options.max_processes),
+    )?;
     let dir = setup("run directory", RunDir::create())?;
     let mut capture = setup("capture sockets", capture::Capture::open(dir.path()))?;
     let signals = setup("signals", Signals::take())?;
@@ -118,6 +123,7 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
         dir: dir.path(),
         budget: &budget,
         sleep_scale: options.sleep_scale,
+        waits: &waits,
     };
     let main = match start.fork(&mut capture, &signals) {
         Ok(main) => main,
@@ -131,11 +137,16 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
         i64::from(nix::unistd::getpid().as_raw()),
         started,
     );
-    let mut watch = Watch::new(capture, signals, ledger, main, started + options.timeout);
+    let deadline = started + options.timeout;
+    let mut watch = Watch::new(capture, signals, ledger, main, deadline, waits);
     let stop = watch.supervise();
     let ledger = finish(watch, dir);
     let end = match stop {
         Stop::Finished => End::Finished,
+        // The waiting list is filled from the records below.
+        Stop::Deadlock => End::Deadlock {
+            waiting: Vec::new(),
+        },
         Stop::Timeout => End::Limit {
             limit: Limit::Time,
             value: options.timeout.as_secs(),
@@ -151,7 +162,13 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
         Stop::Signal(signal) => initial::die_of(signal),
     };
     let micros = started.elapsed().as_micros() as u64;
-    Ok(ledger.into_outcome(scenario.config.orphans, end, micros))
+    let mut outcome = ledger.into_outcome(scenario.config.orphans, end, micros);
+    if let End::Deadlock { waiting } = &mut outcome.end {
+        *waiting = (outcome.processes.iter().enumerate())
+            .filter_map(|(i, p)| Some((i, p.blocked_on.clone()?)))
+            .collect();
+    }
+    Ok(outcome)
 }
 
 /// Stops the run (every process killed and reaped) and removes what it left: the run

@@ -6,6 +6,7 @@ use super::budget::Budget;
 use super::capture::{file_id, send_record, FileId};
 use super::handlers::caught;
 use super::record::Record;
+use super::waits::{Waiting, Waits};
 use crate::outcome::Termination;
 use crate::scenario::Scenario;
 use crate::vm::{Event, FaultKind, Reply, Request, RuntimeFault, Value, Vm};
@@ -35,6 +36,8 @@ pub struct Link<'r> {
     pub supervisor: i64,
     /// Factor applied to the duration of sleeps and alarms (`--sleep-scale`).
     pub sleep_scale: f64,
+    /// What each process waits for, for the supervisor's deadlock detection.
+    pub waits: &'r Waits,
 }
 
 /// A scenario process: its VM and what it reports.
@@ -50,6 +53,8 @@ pub struct Process<'r> {
     pub(super) handlers: super::handlers::Handlers,
     /// Shared memory mapped into this process.
     pub(super) mappings: super::shm::Mappings,
+    /// Its slot in [`Waits`] (its process budget ticket).
+    pub(super) slot: usize,
 }
 
 impl<'r> Process<'r> {
@@ -63,6 +68,7 @@ impl<'r> Process<'r> {
             initial: true,
             handlers: super::handlers::Handlers::default(),
             mappings: super::shm::Mappings::default(),
+            slot: 0,
         }
     }
 
@@ -102,8 +108,40 @@ impl<'r> Process<'r> {
         }
     }
 
-    /// Performs `request`; `None` when the VM was replaced (`exec`) and needs no reply.
+    /// Performs `request`, with what it may wait for in the process's slot meanwhile;
+    /// `None` when the VM was replaced (`exec`) and needs no reply.
     fn perform(&mut self, request: Request) -> Option<Reply> {
+        let Some(waiting) = Waiting::of(&request) else {
+            return self.perform_call(request);
+        };
+        let waiting = match waiting {
+            Waiting::Open { write, .. } => Waiting::Open {
+                fd: self.lowest_free_fd(),
+                write,
+            },
+            other => other,
+        };
+        let pid = i64::from(getpid().as_raw());
+        self.link.waits.set(self.slot, pid, waiting);
+        let reply = self.perform_call(request);
+        self.link.waits.clear(self.slot);
+        reply
+    }
+
+    /// The descriptor `open` would return now: the lowest free one.
+    fn lowest_free_fd(&self) -> i64 {
+        // SAFETY: F_DUPFD duplicates a descriptor this process holds open into the lowest
+        // free number, which is closed again at once.
+        let fd = unsafe { libc::fcntl(self.link.records, libc::F_DUPFD, 0) };
+        if fd >= 0 {
+            // SAFETY: `fd` was just made here and nothing else refers to it.
+            unsafe { libc::close(fd) };
+        }
+        i64::from(fd)
+    }
+
+    /// Performs `request`; `None` when the VM was replaced (`exec`) and needs no reply.
+    fn perform_call(&mut self, request: Request) -> Option<Reply> {
         Some(match request {
             Request::Fork { name } => self.fork(name),
             Request::Exit { status } => self.exit(status),
@@ -136,13 +174,13 @@ impl<'r> Process<'r> {
 
     /// `fork(2)`, within the run's process budget: past it, the run stops.
     fn fork(&mut self, spawn: Option<String>) -> Reply {
-        if !self.link.budget.take() {
+        let Some(ticket) = self.link.budget.take() else {
             self.report(&Record::Limit);
             // The supervisor stops the whole run on this record.
             loop {
                 std::thread::sleep(Duration::from_secs(1));
             }
-        }
+        };
         // SAFETY: scenario processes are single-threaded (the supervisor checked before
         // its first fork, and the VM never starts OS threads), so the child may run any code.
         match unsafe { nix::unistd::fork() } {
@@ -153,6 +191,7 @@ impl<'r> Process<'r> {
             }
             Ok(ForkResult::Child) => {
                 self.initial = false;
+                self.slot = ticket;
                 self.forget_caught();
                 Reply::Value(Value::ZERO)
             }

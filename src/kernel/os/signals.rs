@@ -88,6 +88,12 @@ impl Process<'_> {
         };
         // SAFETY: both pointers are to live locals; the call reads `new` and writes `old`.
         unsafe { libc::setitimer(libc::ITIMER_REAL, &new, &mut old) };
+        let rings = if seconds == 0 {
+            0
+        } else {
+            super::waits::monotonic_micros() + micros.max(1)
+        };
+        self.link.waits.alarm(self.slot, rings);
         let left = old.it_value.tv_sec as f64 + old.it_value.tv_usec as f64 / 1e6;
         let seconds = if scale > 0.0 { left / scale } else { 0.0 };
         Reply::Value(Value::Int(seconds.ceil() as i64))
