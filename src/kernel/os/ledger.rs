@@ -195,6 +195,13 @@ impl Ledger {
         self.facts.get(&pid).and_then(|f| f.inherited.clone())
     }
 
+    /// Processes announced so far that have neither ended nor been reaped.
+    pub fn alive(&self) -> usize {
+        (self.facts.values())
+            .filter(|f| f.ended.is_none() && f.reaped.is_none())
+            .count()
+    }
+
     /// `pid` wrote `bytes` to terminal descriptor `fd`.
     pub fn output(&mut self, pid: i64, fd: i32, bytes: &[u8]) {
         if !self.facts.contains_key(&pid) && !self.hints.contains_key(&pid) {

@@ -55,6 +55,8 @@ pub struct Process<'r> {
     pub(super) mappings: super::shm::Mappings,
     /// Its slot in [`Waits`] (its process budget ticket).
     pub(super) slot: usize,
+    /// Its pid.
+    pid: i64,
 }
 
 impl<'r> Process<'r> {
@@ -69,6 +71,7 @@ impl<'r> Process<'r> {
             handlers: super::handlers::Handlers::default(),
             mappings: super::shm::Mappings::default(),
             slot: 0,
+            pid: i64::from(getpid().as_raw()),
         }
     }
 
@@ -121,8 +124,7 @@ impl<'r> Process<'r> {
             },
             other => other,
         };
-        let pid = i64::from(getpid().as_raw());
-        self.link.waits.set(self.slot, pid, waiting);
+        self.link.waits.set(self.slot, self.pid, waiting);
         let reply = self.perform_call(request);
         self.link.waits.clear(self.slot);
         reply
@@ -192,6 +194,7 @@ impl<'r> Process<'r> {
             Ok(ForkResult::Child) => {
                 self.initial = false;
                 self.slot = ticket;
+                self.pid = i64::from(getpid().as_raw());
                 self.forget_caught();
                 Reply::Value(Value::ZERO)
             }

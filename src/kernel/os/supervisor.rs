@@ -234,12 +234,17 @@ impl Watch {
         if self.waits.alarm_pending() {
             return None;
         }
+        let waits = self.waits.snapshot();
+        // Cheap first: fewer processes waiting than the ledger knows alive is no deadlock.
+        if waits.is_empty() || waits.len() < self.ledger.alive() {
+            return None;
+        }
         let mut out = Vec::new();
         for pid in descendants(nix::unistd::getpid()) {
             let pid = i64::from(pid.as_raw());
             match process_state(pid) {
                 Some('Z' | 'X') | None => continue,
-                Some('S') => out.push((pid, self.waits.waiting_of(pid)?)),
+                Some('S') => out.push((pid, *waits.get(&pid)?)),
                 Some(_) => return None,
             }
         }

@@ -175,16 +175,18 @@ impl Waits {
         }
     }
 
-    /// What `pid` waits for, if it is in a call that may wait for another process.
-    pub fn waiting_of(&self, pid: i64) -> Option<Waiting> {
-        (0..self.len).find_map(|i| {
-            let slot = self.slot(i)?;
-            if slot.pid.load(Ordering::SeqCst) != pid {
-                return None;
-            }
-            let cells = &slot.waiting;
-            Waiting::decode(cells.each_ref().map(|c| c.load(Ordering::SeqCst)))
-        })
+    /// Every process now in a call that may wait for another process, with what it waits
+    /// for.
+    pub fn snapshot(&self) -> rustc_hash::FxHashMap<i64, Waiting> {
+        (0..self.len)
+            .filter_map(|i| {
+                let slot = self.slot(i)?;
+                let pid = slot.pid.load(Ordering::SeqCst);
+                let cells = &slot.waiting;
+                let waiting = Waiting::decode(cells.each_ref().map(|c| c.load(Ordering::SeqCst)));
+                Some((pid, waiting?)).filter(|_| pid != 0)
+            })
+            .collect()
     }
 
     /// Whether some process has an alarm that has not rung yet.
