@@ -117,7 +117,8 @@ pub struct ConformArgs {
     /// 10 ms). The simulator's time is virtual either way.
     #[arg(long, value_name = "F", value_parser = parse_scale, default_value = "1")]
     pub sleep_scale: f64,
-    /// Scenarios checked at the same time (each in its own `scn` process).
+    /// Scenarios checked at the same time, each in its own `scn` process (default: one per
+    /// CPU).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Report format (`text` or `json`).
