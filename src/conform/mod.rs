@@ -102,24 +102,30 @@ pub fn conform_scenario(scenario: &Scenario, options: &ConformOptions) -> Confor
         .map(|o| (OutcomeKey::of(&o, first_pid), o))
         .collect();
     result.simulated = simulated.len();
+    run_and_compare(scenario, options, &simulated, &mut result);
+    result
+}
+
+/// Runs `scenario` on the real kernel and compares each outcome with `simulated`, filling
+/// in `result`'s runs, coverage and verdict.
+fn run_and_compare(
+    scenario: &Scenario,
+    options: &ConformOptions,
+    simulated: &IndexMap<OutcomeKey, Outcome>,
+    result: &mut Conformance,
+) {
+    let first_pid = scenario.config.first_pid;
     let mut seen = vec![false; simulated.len()];
+    let args = options.explore.args.clone();
     let real = OsOptions {
         sleep_scale: options.sleep_scale,
-        ..OsOptions::new(
-            options.explore.args.clone(),
-            Some(options.timeout),
-            &scenario.config,
-        )
+        ..OsOptions::new(args, Some(options.timeout), &scenario.config)
     };
     for run in 1..=options.runs {
         result.runs = run;
-        let outcome = match os::run(scenario, &real) {
-            Ok(outcome) => as_simulated_checked(outcome, first_pid, run),
-            Err(error) => {
-                result.verdict = Verdict::Failed(error.to_string());
-                break;
-            }
-        };
+        let outcome = (os::run(scenario, &real))
+            .map_err(|error| Verdict::Failed(error.to_string()))
+            .and_then(|outcome| as_simulated_checked(outcome, first_pid, run));
         let outcome = match outcome {
             Ok(outcome) => outcome,
             Err(verdict) => {
@@ -130,11 +136,10 @@ pub fn conform_scenario(scenario: &Scenario, options: &ConformOptions) -> Confor
         let key = OutcomeKey::of(&outcome, first_pid);
         match simulated.get_index_of(&key) {
             Some(i) => seen[i] = true,
-            None => record_mismatch(&mut result.verdict, run, outcome, key, &simulated),
+            None => record_mismatch(&mut result.verdict, run, outcome, key, simulated),
         }
     }
     result.seen = seen.iter().filter(|&&s| s).count();
-    result
 }
 
 /// Why the exploration does not give the exact set of outcomes, if it does not.

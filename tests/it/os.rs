@@ -338,3 +338,18 @@ fn a_deadlock_is_found_and_named_as_the_simulator_names_it() {
         ])
     );
 }
+
+#[test]
+fn a_posix_shared_memory_object_is_real_and_removed_after_the_run() {
+    let (output, report) = run("posix_shm", &[]);
+    assert_eq!(output.code, 0, "{}", output.report());
+    assert_eq!(report["output"], "from the child\n");
+    let left: Vec<String> = (std::fs::read_dir("/dev/shm")
+        .into_iter()
+        .flatten()
+        .flatten())
+    .map(|e| e.file_name().to_string_lossy().into_owned())
+    .filter(|name| name.starts_with("scn-") && name.ends_with("-left"))
+    .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
