@@ -117,10 +117,14 @@ pub struct ConformArgs {
     /// 10 ms). The simulator's time is virtual either way.
     #[arg(long, value_name = "F", value_parser = parse_scale, default_value = "1")]
     pub sleep_scale: f64,
-    /// Scenarios checked at the same time, each in its own `scn` process (default: one per
-    /// CPU).
+    /// Processes at work at the same time: with several scenarios, one scenario each
+    /// (default: one per CPU); with one scenario, its runs shared out among N processes
+    /// (default: all in this one), as sleeping runs are cheap to run side by side.
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// The number of this process's first run when runs are shared out.
+    #[arg(long, value_name = "N", default_value_t = 1, hide = true)]
+    pub first_run: usize,
     /// Report format (`text` or `json`).
     #[arg(long, value_enum, default_value_t = ConformFormat::Text)]
     pub format: ConformFormat,

@@ -26,9 +26,10 @@ pub fn conform(args: &ConformArgs, stdout: &mut dyn Write, stderr: &mut dyn Writ
     }
     files.sort();
     files.dedup();
-    let entries = match files.as_slice() {
-        [one] => vec![conform_one(one, args)],
-        many => conform_each_apart(many, args),
+    let entries = match (files.as_slice(), args.jobs) {
+        ([one], None | Some(0 | 1)) => vec![conform_one(one, args)],
+        ([one], Some(jobs)) => share_out_runs(one, args, jobs),
+        (many, _) => conform_each_apart(many, args),
     };
     let text = match args.format {
         ConformFormat::Text => render_text(&entries),
@@ -59,52 +60,90 @@ fn conform_one(path: &Path, args: &ConformArgs) -> ConformEntry {
         runs: args.runs,
         timeout: args.run_timeout,
         sleep_scale: args.sleep_scale,
+        first_run: args.first_run,
     };
     let conformance = conform_scenario(&scenario, &options);
     ConformEntry::of(&shown, &conformance, started.elapsed().as_secs_f64())
 }
 
+/// A piece of work for one `scn conform` process: a scenario, and which of its runs.
+struct Share<'f> {
+    file: &'f Path,
+    first_run: usize,
+    runs: usize,
+}
+
 /// Checks each of `files` in a `scn conform` process of its own, `--jobs` at a time; the
 /// entries come back in the order of `files`.
 fn conform_each_apart(files: &[PathBuf], args: &ConformArgs) -> Vec<ConformEntry> {
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get() * 2));
+    let jobs =
+        (args.jobs).unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let shares: Vec<Share> = (files.iter())
+        .map(|file| Share {
+            file,
+            first_run: args.first_run,
+            runs: args.runs,
+        })
+        .collect();
+    in_processes(&shares, args, jobs)
+}
+
+/// Checks one scenario with its runs shared out among `jobs` processes at once (each
+/// explores it too), then merges their entries into one.
+fn share_out_runs(file: &Path, args: &ConformArgs, jobs: usize) -> Vec<ConformEntry> {
+    let jobs = jobs.min(args.runs.max(1));
+    let shares: Vec<Share> = (0..jobs)
+        .map(|j| {
+            let (first, end) = (args.runs * j / jobs, args.runs * (j + 1) / jobs);
+            Share {
+                file,
+                first_run: args.first_run + first,
+                runs: end - first,
+            }
+        })
+        .collect();
+    let parts = in_processes(&shares, args, jobs);
+    ConformEntry::merge(parts).into_iter().collect()
+}
+
+/// Runs every share in a child process, `jobs` at a time; the entries come back in the
+/// order of `shares`.
+fn in_processes(shares: &[Share], args: &ConformArgs, jobs: usize) -> Vec<ConformEntry> {
     let next = Mutex::new(0usize);
-    let results: Mutex<Vec<Option<ConformEntry>>> = Mutex::new(vec![None; files.len()]);
+    let results: Mutex<Vec<Option<ConformEntry>>> = Mutex::new(vec![None; shares.len()]);
     std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, files.len()) {
+        for _ in 0..jobs.clamp(1, shares.len().max(1)) {
             scope.spawn(|| loop {
                 let i = {
                     let mut next = next.lock().expect("no worker panics holding it");
                     *next += 1;
                     *next - 1
                 };
-                let Some(file) = files.get(i) else {
+                let Some(share) = shares.get(i) else {
                     break;
                 };
-                let entry = conform_apart(file, args);
+                let entry = conform_apart(share, args);
                 results.lock().expect("no worker panics holding it")[i] = Some(entry);
             });
         }
     });
     (results.into_inner().expect("workers are done"))
         .into_iter()
-        .map(|e| e.expect("every file was checked"))
+        .map(|e| e.expect("every share was checked"))
         .collect()
 }
 
-/// Checks `file` in a child `scn conform --format json` process and reads its entry back.
-fn conform_apart(file: &Path, args: &ConformArgs) -> ConformEntry {
+/// Checks a share in a child `scn conform --format json` process and reads its entry back.
+fn conform_apart(share: &Share, args: &ConformArgs) -> ConformEntry {
     let started = Instant::now();
-    let shown = file.to_string_lossy().into_owned();
+    let shown = share.file.to_string_lossy().into_owned();
     let failed =
         |why: String| ConformEntry::error(&shown, vec![why], started.elapsed().as_secs_f64());
     let exe = match std::env::current_exe() {
         Ok(exe) => exe,
         Err(error) => return failed(format!("error: cannot find the scn binary: {error}")),
     };
-    let output = match Command::new(exe).args(child_args(args, &shown)).output() {
+    let output = match Command::new(exe).args(child_args(args, share)).output() {
         Ok(output) => output,
         Err(error) => return failed(format!("error: cannot run scn: {error}")),
     };
@@ -121,14 +160,16 @@ fn conform_apart(file: &Path, args: &ConformArgs) -> ConformEntry {
     }
 }
 
-/// The command line that checks `file` alone with the same options, as JSON.
-fn child_args(args: &ConformArgs, file: &str) -> Vec<String> {
+/// The command line that checks a share alone with the same options, as JSON.
+fn child_args(args: &ConformArgs, share: &Share) -> Vec<String> {
     let mut out: Vec<String> = vec![
         "conform".into(),
         "--format".into(),
         "json".into(),
         "--runs".into(),
-        args.runs.to_string(),
+        share.runs.to_string(),
+        "--first-run".into(),
+        share.first_run.to_string(),
         "--run-timeout".into(),
         args.run_timeout.as_secs_f64().to_string(),
         "--sleep-scale".into(),
@@ -148,6 +189,6 @@ fn child_args(args: &ConformArgs, file: &str) -> Vec<String> {
     for (key, value) in &args.search.config {
         out.extend(["--config".into(), format!("{key}={value}")]);
     }
-    out.extend(["--".into(), file.to_string()]);
+    out.extend(["--".into(), share.file.to_string_lossy().into_owned()]);
     out
 }

@@ -27,6 +27,9 @@ pub struct ConformOptions {
     pub timeout: Duration,
     /// Factor applied to every real sleep and alarm (1 = as written).
     pub sleep_scale: f64,
+    /// The number of the first run (1, or more when the runs are shared out among
+    /// processes), as reports number runs.
+    pub first_run: usize,
 }
 
 /// What checking a scenario's conformance came to.
@@ -69,8 +72,9 @@ pub struct Conformance {
     pub verdict: Verdict,
     /// Distinct simulated outcomes (0 when the exploration is incomplete).
     pub simulated: usize,
-    /// Distinct simulated outcomes some real run produced.
-    pub seen: usize,
+    /// The simulated outcomes some real run produced, by index in the exploration's order
+    /// (which is deterministic, so indices from different processes agree).
+    pub seen: Vec<usize>,
     /// Real runs made.
     pub runs: usize,
     /// Distinct states the exploration stored.
@@ -89,7 +93,7 @@ pub fn conform_scenario(scenario: &Scenario, options: &ConformOptions) -> Confor
     let mut result = Conformance {
         verdict: Verdict::Conforms,
         simulated: 0,
-        seen: 0,
+        seen: Vec::new(),
         runs: 0,
         states: exploration.states,
     };
@@ -121,8 +125,8 @@ fn run_and_compare(
         sleep_scale: options.sleep_scale,
         ..OsOptions::new(args, Some(options.timeout), &scenario.config)
     };
-    for run in 1..=options.runs {
-        result.runs = run;
+    for (done, run) in (options.first_run..).take(options.runs).enumerate() {
+        result.runs = done + 1;
         let outcome = (os::run(scenario, &real))
             .map_err(|error| Verdict::Failed(error.to_string()))
             .and_then(|outcome| as_simulated_checked(outcome, first_pid, run));
@@ -139,7 +143,9 @@ fn run_and_compare(
             None => record_mismatch(&mut result.verdict, run, outcome, key, simulated),
         }
     }
-    result.seen = seen.iter().filter(|&&s| s).count();
+    result.seen = (seen.iter().enumerate())
+        .filter_map(|(i, &s)| s.then_some(i))
+        .collect();
 }
 
 /// Why the exploration does not give the exact set of outcomes, if it does not.

@@ -68,6 +68,8 @@ pub struct ConformEntry {
     pub simulated: usize,
     /// Distinct simulated outcomes the real runs produced.
     pub seen: usize,
+    /// Which: their indices in the exploration's (deterministic) order.
+    pub seen_outcomes: Vec<usize>,
     /// Wall time in seconds, exploration and runs together.
     pub seconds: f64,
     /// Distinct states the exploration stored.
@@ -88,7 +90,8 @@ impl ConformEntry {
             verdict: ConformVerdict::Conforms,
             runs: conformance.runs,
             simulated: conformance.simulated,
-            seen: conformance.seen,
+            seen: conformance.seen.len(),
+            seen_outcomes: conformance.seen.clone(),
             seconds,
             states: conformance.states,
             problems: Vec::new(),
@@ -129,12 +132,52 @@ impl ConformEntry {
             runs: 0,
             simulated: 0,
             seen: 0,
+            seen_outcomes: Vec::new(),
             seconds,
             states: 0,
             problems,
             not_runnable: Vec::new(),
             mismatch: None,
         }
+    }
+}
+
+impl ConformEntry {
+    /// One entry for a scenario whose runs were shared out among several processes (each
+    /// with its own entry, in run order): runs add up, coverage is the union, and the
+    /// verdict is the gravest (error, differs, incomplete, not runnable, conforms), with
+    /// the first run outside the set.
+    pub fn merge(parts: Vec<ConformEntry>) -> Option<ConformEntry> {
+        let gravity = |v: ConformVerdict| match v {
+            ConformVerdict::Error => 4,
+            ConformVerdict::Differs => 3,
+            ConformVerdict::Incomplete => 2,
+            ConformVerdict::NotRunnable => 1,
+            ConformVerdict::Conforms => 0,
+        };
+        let mut merged = (parts.iter())
+            .max_by_key(|p| (gravity(p.verdict), std::cmp::Reverse(p.mismatch_run())))?
+            .clone();
+        let mut seen: Vec<usize> = (parts.iter())
+            .flat_map(|p| p.seen_outcomes.iter().copied())
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        merged.seen = seen.len();
+        merged.seen_outcomes = seen;
+        merged.runs = parts.iter().map(|p| p.runs).sum();
+        merged.seconds = parts.iter().map(|p| p.seconds).fold(0.0, f64::max);
+        let outside: usize = (parts.iter())
+            .filter_map(|p| p.mismatch.as_ref().map(|m| m.outside_runs))
+            .sum();
+        if let Some(m) = &mut merged.mismatch {
+            m.outside_runs = outside;
+        }
+        Some(merged)
+    }
+
+    fn mismatch_run(&self) -> usize {
+        self.mismatch.as_ref().map_or(usize::MAX, |m| m.run)
     }
 }
 

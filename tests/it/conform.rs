@@ -124,3 +124,25 @@ fn outcome_keys_count_as_the_explorer_counts() {
         }
     );
 }
+
+#[test]
+fn runs_shared_out_among_processes_add_up() {
+    let out = Test::new()
+        .args(["conform", "--runs", "4", "--jobs", "2"])
+        .arg("tests/fixtures/conform/pipe-capacity.scn")
+        .run();
+    assert_eq!(out.code, 1, "{}", out.report());
+    assert!(
+        out.stdout
+            .contains("0 of 1 simulated outcomes seen in 4 runs"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "run 1 produced an outcome the simulator does not predict (4 run(s) outside the set)"
+        ),
+        "{}",
+        out.stdout
+    );
+}
