@@ -12,6 +12,7 @@ pub mod calls;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod conform;
 pub mod errno;
 pub mod expect;
 pub mod explore;

@@ -179,8 +179,8 @@ pub struct Outcome {
     /// `ENOSYS`), by C name, sorted: the report says so rather than let the -1 pass as an
     /// answer.
     pub unsupported: Vec<String>,
-    /// The regular files that exist at the end, by path (empty on the real backend, whose
-    /// files are the kernel's).
+    /// The regular files that exist at the end, by path (on the real backend: those in the
+    /// run's directory, the processes' working directory).
     pub files: Vec<FileRecord>,
 }
 

@@ -36,6 +36,10 @@ pub enum Command {
     /// parallel, for CI.
     #[command(after_long_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// Run scenarios on the real kernel many times and check that every real outcome is one
+    /// the simulator predicts (`scn explore`), with how many of those the kernel produced.
+    #[command(after_long_help = EXIT_CODES)]
+    Conform(ConformArgs),
 }
 
 /// Limits and switches of an exploration, shared by `scn explore` and `scn check`.
@@ -96,6 +100,48 @@ pub struct CheckArgs {
     pub search: SearchArgs,
 }
 
+/// `scn conform PATH...`.
+#[derive(Debug, clap::Args)]
+pub struct ConformArgs {
+    /// Scenario files, and directories searched recursively for `*.scn` and `*.c`.
+    #[arg(required = true)]
+    pub paths: Vec<String>,
+    /// Runs on the real kernel per scenario.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub runs: usize,
+    /// Wall-clock limit of each real run, in seconds; a run that hits it makes the
+    /// scenario's result incomplete.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, default_value = "10")]
+    pub run_timeout: std::time::Duration,
+    /// Factor applied to every real `sleep`, `usleep` and `alarm` (`0.01`: `sleep(1)` lasts
+    /// 10 ms). The simulator's time is virtual either way.
+    #[arg(long, value_name = "F", value_parser = parse_scale, default_value = "1")]
+    pub sleep_scale: f64,
+    /// Processes at work at the same time: with several scenarios, one scenario each
+    /// (default: one per CPU); with one scenario, its runs shared out among N processes
+    /// (default: all in this one), as sleeping runs are cheap to run side by side.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// The number of this process's first run when runs are shared out.
+    #[arg(long, value_name = "N", default_value_t = 1, hide = true)]
+    pub first_run: usize,
+    /// Report format (`text` or `json`).
+    #[arg(long, value_enum, default_value_t = ConformFormat::Text)]
+    pub format: ConformFormat,
+    /// Limits and switches of each exploration.
+    #[command(flatten)]
+    pub search: SearchArgs,
+}
+
+/// `scn conform --format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ConformFormat {
+    /// A block per scenario and a tally.
+    Text,
+    /// A JSON array of entries.
+    Json,
+}
+
 /// `scn run FILE [ARGS...]`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -140,6 +186,10 @@ pub struct RunArgs {
     /// Wall-clock limit of a run on the real kernel, in seconds (default 10).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<f64>,
+    /// Factor applied to every real `sleep`, `usleep` and `alarm` on the real kernel
+    /// (`0.01`: `sleep(1)` lasts 10 ms).
+    #[arg(long, value_name = "F", value_parser = parse_scale, default_value = "1")]
+    pub sleep_scale: f64,
 }
 
 /// `--policy` values, spelled as the `policy` config key takes them.
@@ -198,6 +248,13 @@ fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map(std::time::Duration::from_secs_f64)
         .ok_or_else(|| format!("expected a number of seconds, got `{text}`"))
+}
+
+/// A finite factor `>= 0`.
+fn parse_scale(text: &str) -> Result<f64, String> {
+    (text.parse::<f64>().ok())
+        .filter(|f| f.is_finite() && *f >= 0.0)
+        .ok_or_else(|| format!("expected a factor >= 0, got `{text}`"))
 }
 
 /// `k/n` with `1 <= k <= n`.

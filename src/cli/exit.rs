@@ -4,7 +4,7 @@
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0  success: every expectation passed or is undecided by this run
-  1  an expectation failed
+  1  an expectation failed (scn conform: a real outcome outside the simulated set)
   2  bad input: the scenario has errors (diagnostics printed), or bad arguments
   3  a limit was hit (max_processes, max_steps, ...): the result is incomplete
   4  internal error: a bug in scn (please report it)";

@@ -2,11 +2,15 @@
 
 mod args;
 mod check;
+mod conform;
 mod exit;
 mod explore;
 mod run;
 
-pub use args::{Backend, CheckArgs, Cli, Command, ExploreArgs, PolicyArg, RunArgs, SearchArgs};
+pub use args::{
+    Backend, CheckArgs, Cli, Command, ConformArgs, ConformFormat, ExploreArgs, PolicyArg, RunArgs,
+    SearchArgs,
+};
 pub use check::scenario_args;
 pub use exit::{exit_code, Conclusion, EXIT_CODES};
 pub use run::render_diagnostics;
@@ -107,5 +111,6 @@ fn dispatch(
         Command::Run(run_args) => run::run(&run_args, stdout, stderr, colour),
         Command::Explore(explore_args) => explore::explore(&explore_args, stdout, stderr, colour),
         Command::Check(check_args) => check::check(&check_args, stdout, stderr),
+        Command::Conform(conform_args) => conform::conform(&conform_args, stdout, stderr),
     }
 }

@@ -50,7 +50,10 @@ fn run_on_backend(args: &RunArgs, scenario: &Scenario) -> Result<Outcome, String
                 .timeout
                 .filter(|s| s.is_finite() && *s > 0.0)
                 .map(Duration::from_secs_f64);
-            let options = OsOptions::new(args.args.clone(), timeout, &scenario.config);
+            let options = OsOptions {
+                sleep_scale: args.sleep_scale,
+                ..OsOptions::new(args.args.clone(), timeout, &scenario.config)
+            };
             crate::kernel::os::run(scenario, &options).map_err(|e| e.to_string())
         }
     }

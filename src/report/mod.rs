@@ -3,6 +3,7 @@
 //! Every report is a pure function of its input: the same outcome gives the same bytes (no
 //! timestamps, no hash-map order).
 
+pub mod conform;
 mod dot;
 mod explore;
 mod fault;

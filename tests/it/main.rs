@@ -5,6 +5,7 @@ mod test;
 
 mod check;
 mod cli;
+mod conform;
 mod docs;
 mod explore;
 mod laws;

@@ -319,3 +319,37 @@ fn a_socket_file_bound_outside_the_run_directory_is_removed() {
     assert_eq!(output.code, 0, "{}", output.report());
     assert!(!Path::new("/tmp/scn-os-test.sock").exists());
 }
+
+#[test]
+fn a_deadlock_is_found_and_named_as_the_simulator_names_it() {
+    let started = Instant::now();
+    let (output, report) = run("deadlock", &["--timeout", "30"]);
+    assert_eq!(output.code, 0, "{}", output.report());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "found only at the time limit"
+    );
+    assert_eq!(report["end"]["kind"], "deadlock");
+    assert_eq!(
+        report["end"]["waiting"],
+        serde_json::json!([
+            [0, "read() from an empty pipe (fd 5)"],
+            [1, "read() from an empty pipe (fd 3)"]
+        ])
+    );
+}
+
+#[test]
+fn a_posix_shared_memory_object_is_real_and_removed_after_the_run() {
+    let (output, report) = run("posix_shm", &[]);
+    assert_eq!(output.code, 0, "{}", output.report());
+    assert_eq!(report["output"], "from the child\n");
+    let left: Vec<String> = (std::fs::read_dir("/dev/shm")
+        .into_iter()
+        .flatten()
+        .flatten())
+    .map(|e| e.file_name().to_string_lossy().into_owned())
+    .filter(|name| name.starts_with("scn-") && name.ends_with("-left"))
+    .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

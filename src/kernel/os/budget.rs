@@ -46,10 +46,12 @@ impl Budget {
         unsafe { self.counter.as_ref() }
     }
 
-    /// Counts one more process; `false` (and nothing counted that matters) if that would
+    /// Counts one more process and returns its ticket (the initial process has 0, each
+    /// new one the next number); `None` (and nothing counted that matters) if that would
     /// exceed the limit.
-    pub fn take(&self) -> bool {
-        self.shared().fetch_add(1, Ordering::SeqCst) < self.limit
+    pub fn take(&self) -> Option<usize> {
+        let ticket = self.shared().fetch_add(1, Ordering::SeqCst);
+        (ticket < self.limit).then_some(ticket as usize)
     }
 }
 

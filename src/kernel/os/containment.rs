@@ -169,6 +169,53 @@ impl RunDir {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Writes the scenario's declared files (`file "path" = "…";`), `./` and leading `/`
+    /// dropped: every one lives in the run directory, the processes' working directory.
+    ///
+    /// # Errors
+    /// The errno of a failed write.
+    pub fn write_files(&self, files: &[(Vec<u8>, Vec<u8>)]) -> nix::Result<()> {
+        use std::os::unix::ffi::OsStrExt;
+        for (path, contents) in files {
+            let mut relative = path.as_slice();
+            while let Some(rest) = relative
+                .strip_prefix(b"./")
+                .or_else(|| relative.strip_prefix(b"/"))
+            {
+                relative = rest;
+            }
+            let target = self.path.join(std::ffi::OsStr::from_bytes(relative));
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(io_errno)?;
+            }
+            std::fs::write(&target, contents).map_err(io_errno)?;
+        }
+        Ok(())
+    }
+
+    /// The regular files directly in the directory, by name, with their contents.
+    pub fn regular_files(&self) -> Vec<crate::outcome::FileRecord> {
+        let Ok(entries) = std::fs::read_dir(&self.path) else {
+            return Vec::new();
+        };
+        let mut files: Vec<crate::outcome::FileRecord> = (entries.flatten())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| {
+                Some(crate::outcome::FileRecord {
+                    path: e.file_name().to_string_lossy().into_owned(),
+                    contents: std::fs::read(e.path()).ok()?,
+                })
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+/// The errno of an I/O error (`EIO` if it has none).
+fn io_errno(error: std::io::Error) -> nix::errno::Errno {
+    nix::errno::Errno::from_raw(error.raw_os_error().unwrap_or(libc::EIO))
 }
 
 impl Drop for RunDir {
@@ -178,15 +225,16 @@ impl Drop for RunDir {
 }
 
 /// Removes the FIFOs and socket files the run made outside its directory (a scenario may
-/// bind `/tmp/name`); anything at those paths that is not a FIFO or a socket any more is
-/// left alone.
+/// bind `/tmp/name`) and its POSIX shared memory objects (`/dev/shm/scn-<pid>-name`);
+/// anything at those paths that is not of that kind any more is left alone.
 pub fn remove_made(paths: &[String]) {
     use std::os::unix::fs::FileTypeExt;
     for path in paths {
         let Ok(meta) = std::fs::symlink_metadata(path) else {
             continue;
         };
-        if meta.file_type().is_fifo() || meta.file_type().is_socket() {
+        let shm_object = path.starts_with("/dev/shm/scn-") && meta.file_type().is_file();
+        if meta.file_type().is_fifo() || meta.file_type().is_socket() || shm_object {
             let _ = std::fs::remove_file(path);
         }
     }
@@ -230,6 +278,14 @@ impl SysvObjects {
     /// Notes an object a scenario process created.
     pub fn record(&mut self, kind: SysvKind, id: i32) {
         self.objects.push((kind, id));
+    }
+
+    /// The place of `id` among the objects of `kind` the run created (0 for the first),
+    /// which is the id the simulator gives it.
+    pub fn index_of(&self, kind: SysvKind, id: i32) -> Option<usize> {
+        (self.objects.iter())
+            .filter(|(k, _)| *k == kind)
+            .position(|(_, i)| *i == id)
     }
 
     /// Removes every recorded object (already removed ones fail quietly).

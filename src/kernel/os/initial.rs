@@ -30,6 +30,10 @@ pub struct Start<'r> {
     pub dir: &'r Path,
     /// The shared process count.
     pub budget: &'r Budget,
+    /// Factor applied to sleeps and alarms.
+    pub sleep_scale: f64,
+    /// What each process waits for.
+    pub waits: &'r super::waits::Waits,
 }
 
 impl Start<'_> {
@@ -95,6 +99,8 @@ impl Start<'_> {
             terminal,
             budget: self.budget,
             supervisor: i64::from(supervisor.as_raw()),
+            sleep_scale: self.sleep_scale,
+            waits: self.waits,
         };
         Process::new(vm, self.scenario, link).run()
     }

@@ -2,6 +2,7 @@
 //! that make them: FIFOs, signals, sockets, message queues, shared memory.
 
 use super::process::Process;
+use super::record::Record;
 use crate::vm::{Reply, Request};
 use nix::errno::Errno;
 
@@ -50,10 +51,37 @@ impl Process<'_> {
             Request::Shmat { shmid } => self.shmat(shmid),
             Request::Shmdt { addr } | Request::Munmap { addr } => self.unmap(addr),
             Request::Shmctl { shmid, cmd } => self.shmctl(shmid, cmd),
-            Request::Mmap { length, flags, .. } => self.mmap(length, flags),
-            // POSIX shared memory objects and mailboxes on the real kernel come next; until
-            // then the scenario sees the call fail.
-            _ => Reply::Error(Errno::ENOSYS as i32),
+            Request::Mmap {
+                length,
+                prot,
+                flags,
+                fd,
+                offset,
+            } => self.mmap(length, prot, flags, fd, offset),
+            Request::ShmOpen { name, flags } => self.shm_open(&name, flags),
+            Request::ShmUnlink { name } => self.shm_unlink(&name),
+            Request::Ftruncate { fd, length } => self.ftruncate(fd, length),
+            request => self.unsupported(&request),
         }
+    }
+
+    /// A call this backend does not carry out: it fails with `ENOSYS`, and the supervisor
+    /// is told so that the report names it (mailboxes are the textbook's, not a POSIX
+    /// API; private or offset mappings are not modelled by the simulator either).
+    pub(super) fn unsupported(&mut self, request: &Request) -> Reply {
+        let call = match request {
+            Request::Mailbox { .. } => "mailbox",
+            Request::MailboxSend { wait: true, .. } => "send",
+            Request::MailboxSend { wait: false, .. } => "try_send",
+            Request::MailboxReceive { wait: true, .. } => "receive",
+            Request::MailboxReceive { wait: false, .. } => "try_receive",
+            Request::Mmap { .. } => "mmap",
+            Request::Unsupported { name } => name,
+            _ => "an unknown call",
+        };
+        self.report(&Record::Unsupported {
+            call: call.to_string(),
+        });
+        Reply::Error(Errno::ENOSYS as i32)
     }
 }

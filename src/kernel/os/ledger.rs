@@ -9,6 +9,10 @@ use crate::outcome::{End, Limit, OutputChunk, ProcessRecord, Termination};
 use crate::vm::RuntimeFault;
 use rustc_hash::FxHashMap;
 
+mod family;
+
+use family::termination;
+
 /// Pid reported for init: the supervisor stands in for it as the adopter of orphans.
 const INIT_PID: i64 = 1;
 /// Order of an end that never happened before the run stopped.
@@ -91,6 +95,10 @@ pub struct Ledger {
     pub made: Vec<String>,
     /// The limit some process hit (the process budget, its memory), if any.
     pub limit: Option<Limit>,
+    /// Calls this backend does not carry out that some process made, by C name.
+    unsupported: std::collections::BTreeSet<String>,
+    /// What each process waited for when the run was found deadlocked, by pid.
+    pub blocked: FxHashMap<i64, String>,
 }
 
 impl Ledger {
@@ -112,6 +120,8 @@ impl Ledger {
             limit: None,
             sysv: SysvObjects::default(),
             made: Vec::new(),
+            unsupported: Default::default(),
+            blocked: FxHashMap::default(),
         }
     }
 
@@ -167,6 +177,17 @@ impl Ledger {
             Record::Limit => self.limit = Some(Limit::Processes),
             Record::Sysv { kind, id } => self.sysv.record(kind, id),
             Record::Made { path } => self.made.push(path),
+            Record::Unsupported { call } => {
+                self.unsupported.insert(call);
+            }
+            Record::Cascaded { pid } => {
+                self.facts.entry(pid).or_default().ended = Some(Ended {
+                    at: now,
+                    termination: Termination::Signaled(libc::SIGKILL),
+                    fault: None,
+                    variables: Vec::new(),
+                });
+            }
             Record::MemoryLimit { fault } => {
                 self.facts.entry(pid).or_default().fault = Some(fault);
                 self.limit = Some(Limit::Memory);
@@ -176,6 +197,13 @@ impl Ledger {
 
     fn inherited_of(&self, pid: i64) -> Option<String> {
         self.facts.get(&pid).and_then(|f| f.inherited.clone())
+    }
+
+    /// Processes announced so far that have neither ended nor been reaped.
+    pub fn alive(&self) -> usize {
+        (self.facts.values())
+            .filter(|f| f.ended.is_none() && f.reaped.is_none())
+            .count()
     }
 
     /// `pid` wrote `bytes` to terminal descriptor `fd`.
@@ -234,7 +262,7 @@ impl Ledger {
             steps: self.clock,
             clock_micros: micros,
             schedule: "os".to_string(),
-            unsupported: Vec::new(),
+            unsupported: std::mem::take(&mut self.unsupported).into_iter().collect(),
         }
     }
 
@@ -314,117 +342,5 @@ impl Ledger {
             (None, Some((at, ..))) => at,
             (None, None) => NEVER,
         }
-    }
-}
-
-impl Ledger {
-    /// The record of `pid`, whose creator is already in `processes`.
-    fn process_record(
-        &self,
-        pid: i64,
-        index: &FxHashMap<i64, usize>,
-        processes: &[ProcessRecord],
-        orphans: Reaper,
-    ) -> ProcessRecord {
-        let fact = &self.facts[&pid];
-        let creator = fact.creator.and_then(|c| index.get(&c).copied());
-        let name = match (&fact.spawn, creator) {
-            (Some(spawn), _) => spawn.clone(),
-            (None, Some(c)) if c < processes.len() => {
-                format!("{}.{}", processes[c].name, fact.order)
-            }
-            (None, _) if pid == self.main => "main".to_string(),
-            (None, _) => format!("pid {pid}"),
-        };
-        let ended = fact.ended.as_ref();
-        let mut record = ProcessRecord {
-            pid,
-            name,
-            creator,
-            program: fact.last_program(),
-            termination: fact.termination(),
-            ppid: fact.creator.unwrap_or(self.supervisor),
-            orphaned: false,
-            adopted_by: None,
-            zombie_at_end: false,
-            zombie_micros: 0,
-            reaped_by: None,
-            fault: ended
-                .and_then(|e| e.fault.clone())
-                .or_else(|| fact.fault.clone()),
-            blocked_on: None,
-            variables: ended.map(|e| e.variables.clone()).unwrap_or_default(),
-            context_switches: 0,
-            history: Vec::new(),
-            threads: 0,
-        };
-        // A child of an exec'd binary that its parent reaped: nothing is known of its end.
-        let unknown_end = fact.unannounced && fact.reaped.is_none() && !fact.killed;
-        if let Some(parent) = fact.creator.filter(|_| pid != self.main && !unknown_end) {
-            self.place_in_family(pid, parent, orphans, &mut record);
-        }
-        // Only a parent that leaves its child unreaped makes a zombie worth reporting: the
-        // shell (for main) and init reap at once, and a millisecond is within the
-        // supervisor's own latency.
-        let reaped_at_once = pid == self.main || record.reaped_by == Some(INIT_PID);
-        let micros = self.zombie_micros(fact, record.zombie_at_end);
-        record.zombie_micros = if reaped_at_once || micros < 1000 {
-            0
-        } else {
-            micros
-        };
-        record
-    }
-
-    /// Who reaped `pid`, or whether it was a zombie at the end or an orphan, from the order
-    /// in which it and its parent ended.
-    fn place_in_family(&self, pid: i64, parent: i64, orphans: Reaper, record: &mut ProcessRecord) {
-        let fact = &self.facts[&pid];
-        let reaper = fact.reaped.filter(|_| !fact.killed).map(|(_, r, _)| r);
-        let (mine, theirs) = (self.end_order(pid), self.end_order(parent));
-        let as_reported = |r: i64| if r == 0 { INIT_PID } else { r };
-        if reaper == Some(parent) {
-            record.reaped_by = Some(parent);
-        } else if mine < theirs {
-            // A zombie when its parent ended, or when the run stopped with the parent alive.
-            record.zombie_at_end = theirs == NEVER;
-            record.reaped_by = reaper.filter(|_| theirs != NEVER).map(as_reported);
-        } else if theirs != NEVER {
-            let main_alive = self.end_order(self.main) > theirs;
-            let adopter = if orphans == Reaper::Main && parent != self.main && main_alive {
-                self.main
-            } else {
-                INIT_PID
-            };
-            record.orphaned = true;
-            record.adopted_by = Some(adopter);
-            record.ppid = adopter;
-            record.reaped_by = reaper.map(as_reported);
-        }
-    }
-}
-
-impl Ledger {
-    /// Real time in microseconds `fact`'s process spent as a zombie: from its own report of
-    /// its end until it was reaped, or the run stopped.
-    fn zombie_micros(&self, fact: &Fact, zombie_at_end: bool) -> u64 {
-        let Some(ended) = &fact.ended else {
-            return 0;
-        };
-        let until = match fact.reaped {
-            _ if zombie_at_end => self.stopped_at,
-            Some((at, _, _)) if !fact.killed => self.moment(at),
-            _ => return 0,
-        };
-        until.saturating_sub(self.moment(ended.at))
-    }
-}
-
-/// A raw wait status as a [`Termination`].
-pub fn termination(status: i32) -> Termination {
-    if libc::WIFSIGNALED(status) {
-        Termination::Signaled(libc::WTERMSIG(status))
-    } else {
-        Termination::Exited(libc::WEXITSTATUS(status))
     }
 }

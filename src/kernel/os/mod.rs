@@ -10,6 +10,7 @@
 
 mod budget;
 mod capture;
+mod cascade;
 mod containment;
 mod files;
 mod handlers;
@@ -18,12 +19,14 @@ mod ipc;
 mod ledger;
 mod msgqueue;
 mod names;
+mod posix_shm;
 mod process;
 mod record;
 mod shm;
 mod signals;
 mod sockets;
 mod supervisor;
+mod waits;
 
 use crate::config::Config;
 use crate::outcome::{End, Limit, Outcome};
@@ -35,7 +38,7 @@ use std::time::{Duration, Instant};
 use supervisor::{Stop, Watch};
 
 /// How to run a scenario on the real kernel (`scn run --backend os`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OsOptions {
     /// `argv[1..]` of the initial process.
     pub args: Vec<String>,
@@ -43,6 +46,9 @@ pub struct OsOptions {
     pub timeout: Duration,
     /// Most processes in the run, the initial one included.
     pub max_processes: u64,
+    /// Factor applied to the duration of every `sleep`, `usleep` and `alarm` (1 = as
+    /// written; `--sleep-scale`). Programs run by `exec` are not affected.
+    pub sleep_scale: f64,
 }
 
 impl OsOptions {
@@ -64,6 +70,7 @@ impl OsOptions {
             } else {
                 Self::DEFAULT_MAX_PROCESSES
             },
+            sleep_scale: 1.0,
         }
     }
 }
@@ -157,7 +164,12 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
         "shared process count",
         budget::Budget::new(options.max_processes),
     )?;
+    let waits = setup(
+        "shared wait table",
+        waits::Waits::new(options.max_processes),
+    )?;
     let dir = setup("run directory", RunDir::create())?;
+    setup("declared files", dir.write_files(&scenario.files))?;
     let mut capture = setup("capture sockets", capture::Capture::open(dir.path()))?;
     let signals = setup("signals", Signals::take())?;
     setup("subreaper", containment::become_subreaper())?;
@@ -166,6 +178,8 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
         args: &options.args,
         dir: dir.path(),
         budget: &budget,
+        sleep_scale: options.sleep_scale,
+        waits: &waits,
     };
     let main = match start.fork(&mut capture, &signals) {
         Ok(main) => main,
@@ -179,11 +193,16 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
         i64::from(nix::unistd::getpid().as_raw()),
         started,
     );
-    let mut watch = Watch::new(capture, signals, ledger, main, started + options.timeout);
+    let deadline = started + options.timeout;
+    let mut watch = Watch::new(capture, signals, ledger, main, deadline, waits);
     let stop = watch.supervise();
-    let ledger = finish(watch, dir);
+    let (ledger, files) = finish(watch, dir);
     let end = match stop {
         Stop::Finished => End::Finished,
+        // The waiting list is filled from the records below.
+        Stop::Deadlock => End::Deadlock {
+            waiting: Vec::new(),
+        },
         Stop::Timeout => End::Limit {
             limit: Limit::Time,
             value: options.timeout.as_secs(),
@@ -199,12 +218,20 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
         Stop::Signal(signal) => initial::die_of(signal),
     };
     let micros = started.elapsed().as_micros() as u64;
-    Ok(ledger.into_outcome(scenario.config.orphans, end, micros))
+    let mut outcome = ledger.into_outcome(scenario.config.orphans, end, micros);
+    outcome.files = files;
+    if let End::Deadlock { waiting } = &mut outcome.end {
+        *waiting = (outcome.processes.iter().enumerate())
+            .filter_map(|(i, p)| Some((i, p.blocked_on.clone()?)))
+            .collect();
+    }
+    Ok(outcome)
 }
 
 /// Stops the run (every process killed and reaped) and removes what it left: the run
-/// directory and System V objects. Returns what was learnt.
-fn finish(mut watch: Watch, dir: RunDir) -> Ledger {
+/// directory and System V objects. Returns what was learnt and the regular files the run
+/// directory held at the end.
+fn finish(mut watch: Watch, dir: RunDir) -> (Ledger, Vec<crate::outcome::FileRecord>) {
     watch.stop();
     let Watch {
         signals,
@@ -215,6 +242,7 @@ fn finish(mut watch: Watch, dir: RunDir) -> Ledger {
     let _ = nix::sys::prctl::set_child_subreaper(false);
     ledger.sysv.remove_all();
     containment::remove_made(&ledger.made);
+    let files = dir.regular_files();
     drop(dir);
-    ledger
+    (ledger, files)
 }

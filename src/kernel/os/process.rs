@@ -6,6 +6,7 @@ use super::budget::Budget;
 use super::capture::{file_id, send_record, FileId};
 use super::handlers::caught;
 use super::record::Record;
+use super::waits::{Waiting, Waits};
 use crate::outcome::Termination;
 use crate::scenario::Scenario;
 use crate::vm::{Event, FaultKind, Reply, Request, RuntimeFault, Value, Vm};
@@ -33,6 +34,10 @@ pub struct Link<'r> {
     pub budget: &'r Budget,
     /// The supervisor's pid: an orphan sees its adopter as init (pid 1).
     pub supervisor: i64,
+    /// Factor applied to the duration of sleeps and alarms (`--sleep-scale`).
+    pub sleep_scale: f64,
+    /// What each process waits for, for the supervisor's deadlock detection.
+    pub waits: &'r Waits,
 }
 
 /// A scenario process: its VM and what it reports.
@@ -48,6 +53,10 @@ pub struct Process<'r> {
     pub(super) handlers: super::handlers::Handlers,
     /// Shared memory mapped into this process.
     pub(super) mappings: super::shm::Mappings,
+    /// Its slot in [`Waits`] (its process budget ticket).
+    pub(super) slot: usize,
+    /// Its pid.
+    pid: i64,
 }
 
 impl<'r> Process<'r> {
@@ -61,6 +70,8 @@ impl<'r> Process<'r> {
             initial: true,
             handlers: super::handlers::Handlers::default(),
             mappings: super::shm::Mappings::default(),
+            slot: 0,
+            pid: i64::from(getpid().as_raw()),
         }
     }
 
@@ -103,8 +114,39 @@ impl<'r> Process<'r> {
         }
     }
 
-    /// Performs `request`; `None` when the VM was replaced (`exec`) and needs no reply.
+    /// Performs `request`, with what it may wait for in the process's slot meanwhile;
+    /// `None` when the VM was replaced (`exec`) and needs no reply.
     fn perform(&mut self, request: Request) -> Option<Reply> {
+        let Some(waiting) = Waiting::of(&request) else {
+            return self.perform_call(request);
+        };
+        let waiting = match waiting {
+            Waiting::Open { write, .. } => Waiting::Open {
+                fd: self.lowest_free_fd(),
+                write,
+            },
+            other => other,
+        };
+        self.link.waits.set(self.slot, self.pid, waiting);
+        let reply = self.perform_call(request);
+        self.link.waits.clear(self.slot);
+        reply
+    }
+
+    /// The descriptor `open` would return now: the lowest free one.
+    fn lowest_free_fd(&self) -> i64 {
+        // SAFETY: F_DUPFD duplicates a descriptor this process holds open into the lowest
+        // free number, which is closed again at once.
+        let fd = unsafe { libc::fcntl(self.link.records, libc::F_DUPFD, 0) };
+        if fd >= 0 {
+            // SAFETY: `fd` was just made here and nothing else refers to it.
+            unsafe { libc::close(fd) };
+        }
+        i64::from(fd)
+    }
+
+    /// Performs `request`; `None` when the VM was replaced (`exec`) and needs no reply.
+    fn perform_call(&mut self, request: Request) -> Option<Reply> {
         Some(match request {
             Request::Fork { name } => self.fork(name),
             Request::Exit { status } => self.exit(status),
@@ -117,7 +159,7 @@ impl<'r> Process<'r> {
             } => return self.exec(&path, argv, search_path),
             Request::Getpid => Reply::Pid(i64::from(getpid().as_raw())),
             Request::Getppid => self.getppid(),
-            Request::Sleep { micros } => sleep(micros),
+            Request::Sleep { micros } => sleep(micros, self.link.sleep_scale),
             Request::Write { fd, data } => self.write(fd, &data),
             Request::Read { fd, len } => self.read(fd, len),
             Request::Close { fd } => self.close(fd),
@@ -137,13 +179,13 @@ impl<'r> Process<'r> {
 
     /// `fork(2)`, within the run's process budget: past it, the run stops.
     fn fork(&mut self, spawn: Option<String>) -> Reply {
-        if !self.link.budget.take() {
+        let Some(ticket) = self.link.budget.take() else {
             self.report(&Record::Limit);
             // The supervisor stops the whole run on this record.
             loop {
                 std::thread::sleep(Duration::from_secs(1));
             }
-        }
+        };
         // SAFETY: scenario processes are single-threaded (the supervisor checked before
         // its first fork, and the VM never starts OS threads), so the child may run any code.
         match unsafe { nix::unistd::fork() } {
@@ -154,6 +196,8 @@ impl<'r> Process<'r> {
             }
             Ok(ForkResult::Child) => {
                 self.initial = false;
+                self.slot = ticket;
+                self.pid = i64::from(getpid().as_raw());
                 self.forget_caught();
                 Reply::Value(Value::ZERO)
             }
@@ -163,12 +207,14 @@ impl<'r> Process<'r> {
 
     /// `_exit(2)` after telling the supervisor how and with which variables.
     fn exit(&mut self, status: i32) -> ! {
+        self.cascade();
         self.report_end(Termination::Exited(status & 0xff));
         exit_now(status)
     }
 
     /// Death by `signal`, with the signal's default action, as the real process would die.
     fn die(&mut self, signal: i32) -> ! {
+        self.cascade();
         self.report_end(Termination::Signaled(signal));
         if let Ok(signal) = Signal::try_from(signal) {
             // SAFETY: restoring the default action installs no handler.
@@ -289,13 +335,22 @@ impl<'r> Process<'r> {
     }
 }
 
+/// Programs of the simulated machine that describe that machine rather than compute from
+/// their input: `ls` lists the simulated working directory (in columns on the simulated
+/// terminal), `ps` the simulated process table. They run as the simulator runs them, so
+/// real and simulated outputs compare.
+const DESCRIBE_THE_SIMULATOR: &[&str] = &["/bin/ls", "/bin/ps"];
+
 /// Whether exec of catalogue image `path` runs the real binary: the built-in programs
-/// (`/bin/ls`, `/bin/echo`, …) stand in for real ones, which run when the host has them.
+/// (`/bin/echo`, `/bin/cat`, …) stand in for real ones, which run when the host has them
+/// (except those in [`DESCRIBE_THE_SIMULATOR`]).
 fn runs_real_binary(path: &str) -> bool {
     let builtin = crate::kernel::sim::bin::PROGRAMS
         .iter()
         .any(|(p, _)| *p == path);
-    builtin && nix::unistd::access(path, nix::unistd::AccessFlags::X_OK).is_ok()
+    builtin
+        && !DESCRIBE_THE_SIMULATOR.contains(&path)
+        && nix::unistd::access(path, nix::unistd::AccessFlags::X_OK).is_ok()
 }
 
 /// The path a `p`-variant exec of bare `name` runs, for the report (`ls` → `/bin/ls`).
@@ -320,12 +375,13 @@ pub(super) fn exit_now(status: i32) -> ! {
     unsafe { libc::_exit(status) }
 }
 
-/// `sleep`/`usleep` for `micros`; a caught signal ends it early (`sleep` then returns the
-/// seconds left).
-fn sleep(micros: u64) -> Reply {
+/// `sleep`/`usleep` for `micros` times `scale`; a caught signal ends it early (`sleep` then
+/// returns the seconds left, unscaled back to the scenario's time).
+fn sleep(micros: u64, scale: f64) -> Reply {
+    let real = (micros as f64 * scale) as u64;
     let mut left = libc::timespec {
-        tv_sec: (micros / 1_000_000) as libc::time_t,
-        tv_nsec: ((micros % 1_000_000) * 1000) as libc::c_long,
+        tv_sec: (real / 1_000_000) as libc::time_t,
+        tv_nsec: ((real % 1_000_000) * 1000) as libc::c_long,
     };
     loop {
         let asked = left;
@@ -334,8 +390,9 @@ fn sleep(micros: u64) -> Reply {
             return Reply::Value(Value::ZERO);
         }
         if caught() {
-            let seconds = left.tv_sec + i64::from(left.tv_nsec > 0);
-            return Reply::Value(Value::Int(seconds));
+            let real_left = left.tv_sec as f64 + left.tv_nsec as f64 / 1e9;
+            let seconds = if scale > 0.0 { real_left / scale } else { 0.0 };
+            return Reply::Value(Value::Int(seconds.ceil() as i64));
         }
     }
 }

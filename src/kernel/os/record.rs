@@ -55,6 +55,18 @@ pub enum Record {
         /// Where.
         path: String,
     },
+    /// The sender killed `pid`, its descendant, by cascading termination before ending
+    /// itself (`pid` is a zombie now).
+    Cascaded {
+        /// The killed process.
+        pid: i64,
+    },
+    /// The sender made `call`, which this backend does not carry out (it failed with
+    /// `ENOSYS`): the report names it.
+    Unsupported {
+        /// The C name.
+        call: String,
+    },
     /// The sender needs more memory than `max_memory`: stop the run (the fault says where).
     MemoryLimit {
         /// The fault at the allocation.
@@ -121,6 +133,14 @@ impl Record {
                 out.byte(*kind as u8);
                 out.int(i64::from(*id));
             }
+            Record::Cascaded { pid } => {
+                out.byte(b'C');
+                out.int(*pid);
+            }
+            Record::Unsupported { call } => {
+                out.byte(b'U');
+                out.text(call);
+            }
             Record::MemoryLimit { fault } => {
                 out.byte(b'M');
                 out.fault(Some(fault));
@@ -167,6 +187,10 @@ impl Record {
             b'S' => Record::Sysv {
                 kind: SysvKind::from_code(input.byte()?)?,
                 id: input.int()? as i32,
+            },
+            b'C' => Record::Cascaded { pid: input.int()? },
+            b'U' => Record::Unsupported {
+                call: input.text()?,
             },
             b'M' => Record::MemoryLimit {
                 fault: input.fault()??,

@@ -1,12 +1,13 @@
 //! Shared memory on the real kernel: System V segments (`shmget(2)`, `shmat(2)`,
-//! `shmdt(2)`, `shmctl(2)`) and `mmap(2)` of `MAP_SHARED | MAP_ANONYMOUS`. The memory is
+//! `shmdt(2)`, `shmctl(2)`) and `mmap(2)` of `MAP_SHARED | MAP_ANONYMOUS` (of POSIX objects:
+//! `posix_shm`). The memory is
 //! really mapped into the interpreter, so a `fork` shares it as in C; the VM reaches it
 //! through [`Mappings`], its [`Env`].
 
 use super::containment::SysvKind;
 use super::process::Process;
 use super::record::Record;
-use crate::vm::{Env, Reply, Value};
+use crate::vm::{Env, Reply, Request, Value};
 use nix::errno::Errno;
 
 /// What this process has mapped, by the object id the VM knows it by.
@@ -85,12 +86,28 @@ impl Process<'_> {
         self.attach(start.cast(), info.shm_segsz, true)
     }
 
-    /// `mmap(NULL, length, prot, MAP_SHARED | MAP_ANONYMOUS, -1, 0)`; file mappings (POSIX
-    /// shared memory objects) are not supported yet.
-    pub(super) fn mmap(&mut self, length: u64, flags: i32) -> Reply {
+    /// `mmap(NULL, length, prot, flags, fd, 0)`: `MAP_SHARED | MAP_ANONYMOUS`, or a shared
+    /// memory object (`fd` from `shm_open`).
+    pub(super) fn mmap(
+        &mut self,
+        length: u64,
+        prot: i32,
+        flags: i32,
+        fd: i32,
+        offset: i64,
+    ) -> Reply {
         let wanted = libc::MAP_SHARED | libc::MAP_ANONYMOUS;
+        if flags & libc::MAP_ANONYMOUS == 0 {
+            return self.mmap_object(length, prot, flags, fd, offset);
+        }
         if flags & wanted != wanted {
-            return Reply::Error(Errno::ENOSYS as i32);
+            return self.unsupported(&Request::Mmap {
+                length,
+                prot,
+                flags,
+                fd,
+                offset,
+            });
         }
         if length == 0 || length > u64::from(u32::MAX) {
             return Reply::Error(Errno::EINVAL as i32);
@@ -105,7 +122,7 @@ impl Process<'_> {
         self.attach(start.cast(), len, false)
     }
 
-    fn attach(&mut self, start: *mut u8, len: usize, sysv: bool) -> Reply {
+    pub(super) fn attach(&mut self, start: *mut u8, len: usize, sysv: bool) -> Reply {
         let object = self.mappings.objects.len() as u32;
         self.mappings
             .objects

@@ -93,12 +93,46 @@ impl Process<'_> {
         Reply::Value(Value::Int(i64::from(mask_of(&set))))
     }
 
-    /// `alarm(seconds)`: `SIGALRM` after `seconds` of real time; the seconds left of the
-    /// previous alarm.
+    /// `alarm(seconds)`: `SIGALRM` after `seconds` of real time times the sleep scale
+    /// (`setitimer(ITIMER_REAL)`, the timer `alarm(2)` sets); the seconds left of the
+    /// previous alarm, in the scenario's time.
     pub(super) fn alarm(&mut self, seconds: u32) -> Reply {
-        // SAFETY: alarm(2) takes a plain integer.
-        let left = unsafe { libc::alarm(seconds) };
-        Reply::Value(Value::Int(i64::from(left)))
+        let scale = self.link.sleep_scale;
+        let real = f64::from(seconds) * scale;
+        let micros = (real * 1e6) as i64;
+        let value = libc::timeval {
+            tv_sec: (micros / 1_000_000) as libc::time_t,
+            tv_usec: (micros % 1_000_000) as libc::suseconds_t,
+        };
+        let zero = libc::timeval {
+            tv_sec: 0,
+            tv_usec: 0,
+        };
+        // A scaled alarm rounded to zero would cancel instead of firing: fire at once.
+        let value = if seconds > 0 && micros == 0 {
+            libc::timeval { tv_usec: 1, ..zero }
+        } else {
+            value
+        };
+        let new = libc::itimerval {
+            it_interval: zero,
+            it_value: value,
+        };
+        let mut old = libc::itimerval {
+            it_interval: zero,
+            it_value: zero,
+        };
+        // SAFETY: both pointers are to live locals; the call reads `new` and writes `old`.
+        unsafe { libc::setitimer(libc::ITIMER_REAL, &new, &mut old) };
+        let rings = if seconds == 0 {
+            0
+        } else {
+            super::waits::monotonic_micros() + micros.max(1)
+        };
+        self.link.waits.alarm(self.slot, rings);
+        let left = old.it_value.tv_sec as f64 + old.it_value.tv_usec as f64 / 1e6;
+        let seconds = if scale > 0.0 { left / scale } else { 0.0 };
+        Reply::Value(Value::Int(seconds.ceil() as i64))
     }
 }
 

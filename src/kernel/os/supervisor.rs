@@ -3,8 +3,10 @@
 //! as subreaper, and stops the run at the deadline, at the process budget or on a signal.
 
 use super::capture::{Arrival, Capture, MAX_DATAGRAM};
+use super::containment::{descendants, SysvKind};
 use super::containment::{kill_descendants, Signals};
 use super::ledger::Ledger;
+use super::waits::{Waiting, Waits};
 use crate::outcome::Limit;
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -19,11 +21,19 @@ const MAX_OUTPUT: usize = 64 << 20;
 /// Datagrams taken from one socket before looking at the clock and signals again.
 const DRAIN_BATCH: usize = 4096;
 
+/// How often an idle run is looked at for a deadlock, and how long every process must have
+/// been seen waiting, with nothing arriving, before the run is called deadlocked.
+const DEADLOCK_CHECK: Duration = Duration::from_millis(20);
+const DEADLOCK_SETTLED: Duration = Duration::from_millis(60);
+
 /// Why the supervisor stopped watching.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stop {
     /// Every process of the run ended.
     Finished,
+    /// Every live process of the run waits for another one, for good (what each waits
+    /// for is in the ledger's `blocked`).
+    Deadlock,
     /// The wall-clock deadline passed.
     Timeout,
     /// A process hit a limit: a `fork` past the process budget, memory past `max_memory`.
@@ -46,6 +56,10 @@ pub struct Watch {
     pub deadline: Instant,
     buffer: Vec<u8>,
     kept: usize,
+    /// What every process waits for.
+    waits: Waits,
+    /// Since when every live process has been seen waiting, and for what.
+    suspect: Option<(Instant, Vec<(i64, Waiting)>)>,
 }
 
 impl Watch {
@@ -56,6 +70,7 @@ impl Watch {
         ledger: Ledger,
         main: Pid,
         deadline: Instant,
+        waits: Waits,
     ) -> Watch {
         Watch {
             capture,
@@ -65,6 +80,8 @@ impl Watch {
             deadline,
             buffer: vec![0; MAX_DATAGRAM],
             kept: 0,
+            waits,
+            suspect: None,
         }
     }
 
@@ -86,8 +103,13 @@ impl Watch {
             if now >= self.deadline {
                 return Stop::Timeout;
             }
-            if !busy {
-                self.wait_for_events(self.deadline - now);
+            if busy {
+                self.suspect = None;
+            } else {
+                if self.deadlocked() {
+                    return Stop::Deadlock;
+                }
+                self.wait_for_events((self.deadline - now).min(DEADLOCK_CHECK));
             }
         }
     }
@@ -173,4 +195,66 @@ impl Watch {
             }
         }
     }
+}
+
+impl Watch {
+    /// Whether the run is deadlocked: every live process (not a zombie) has been asleep in
+    /// a call that waits for another process, the same call, for [`DEADLOCK_SETTLED`] with
+    /// nothing arriving, and no alarm is pending. Then what each waits for goes to the
+    /// ledger, in the simulator's words.
+    fn deadlocked(&mut self) -> bool {
+        let now = Instant::now();
+        let Some(waiting) = self.all_waiting() else {
+            self.suspect = None;
+            return false;
+        };
+        match &self.suspect {
+            Some((since, seen)) if *seen == waiting => {
+                if now.duration_since(*since) < DEADLOCK_SETTLED {
+                    return false;
+                }
+            }
+            _ => {
+                self.suspect = Some((now, waiting));
+                return false;
+            }
+        }
+        let sysv = &self.ledger.sysv;
+        let queue = |id: i64| sysv.index_of(SysvKind::MessageQueue, id as i32);
+        self.ledger.blocked = (waiting.into_iter())
+            .map(|(pid, w)| (pid, w.phrase(pid, queue)))
+            .collect();
+        true
+    }
+
+    /// What every live process of the run waits for; `None` if one of them is not waiting
+    /// for another process (running, sleeping, in an exec'd binary), or an alarm is
+    /// pending.
+    fn all_waiting(&self) -> Option<Vec<(i64, Waiting)>> {
+        if self.waits.alarm_pending() {
+            return None;
+        }
+        let waits = self.waits.snapshot();
+        // Cheap first: fewer processes waiting than the ledger knows alive is no deadlock.
+        if waits.is_empty() || waits.len() < self.ledger.alive() {
+            return None;
+        }
+        let mut out = Vec::new();
+        for pid in descendants(nix::unistd::getpid()) {
+            let pid = i64::from(pid.as_raw());
+            match process_state(pid) {
+                Some('Z' | 'X') | None => continue,
+                Some('S') => out.push((pid, *waits.get(&pid)?)),
+                Some(_) => return None,
+            }
+        }
+        out.sort_unstable_by_key(|(pid, _)| *pid);
+        (!out.is_empty()).then_some(out)
+    }
+}
+
+/// The state letter of `pid` (`R`, `S`, `Z`, …) from `/proc/<pid>/stat`.
+fn process_state(pid: i64) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat[stat.rfind(')')? + 1..].trim_start().chars().next()
 }

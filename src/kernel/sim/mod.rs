@@ -32,7 +32,7 @@ mod thread;
 
 pub use explorable::{EndKey, Explorable, Fate};
 pub use kernel::{Kernel, Machine, Options};
-pub use pcb::{format_micros, INIT_PID};
+pub use pcb::{format_micros, Block, INIT_PID};
 pub use schedule::{Schedule, ScheduleError};
 
 #[cfg(test)]
