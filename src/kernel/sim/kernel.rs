@@ -177,7 +177,13 @@ impl<'s> Kernel<'s> {
             Ok(request) => request,
             Err(end) => return Ok(Some(end)),
         };
+        let parks = forced && self.replay.as_ref().is_some_and(Replay::blocks);
         match self.perform(p, &request) {
+            Step::Blocked(block) if parks => {
+                self.block(p, block);
+                self.replay.as_mut().map(Replay::advance);
+            }
+            _ if parks => return Err(self.diverged(p, "does not block".to_string())),
             Step::Reply(reply) => {
                 self.table.live(p).vm.resume(0, reply);
                 self.performed(p);
@@ -248,7 +254,7 @@ impl<'s> Kernel<'s> {
             .collect();
         let mut parked = false;
         for p in ready {
-            if self.advance(p).is_err() || would_block(&self.table, &self.pipes, p).is_none() {
+            if self.advance(p).is_err() || would_block(&self.table, &self.pipes, &self.ipc, p).is_none() {
                 continue;
             }
             let request = self.table.live(p).vm.pending(0).cloned();

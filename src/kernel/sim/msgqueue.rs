@@ -62,6 +62,41 @@ impl MsgQueue {
     }
 }
 
+impl MsgQueues {
+    /// Whether `msgsnd(msqid, msgp, len, msgflg)` of type `mtype` would block now, by the
+    /// rules of [`Kernel::msgsnd`]: a valid message, no room, no `IPC_NOWAIT`.
+    pub(super) fn msgsnd_blocks(&self, msqid: i32, mtype: i64, len: usize, flags: i32) -> bool {
+        let Some(queue) = self.live(msqid) else {
+            return false;
+        };
+        mtype >= 1 && len <= MSGMAX && !queue.has_room(len) && flags & IPC_NOWAIT == 0
+    }
+
+    /// Whether `msgrcv(msqid, msgp, len, msgtyp, msgflg)` would block now, by the rules of
+    /// [`Kernel::msgrcv`]: no message `msgtyp` selects, no `IPC_NOWAIT`.
+    pub(super) fn msgrcv_blocks(&self, msqid: i32, msgtyp: i64, flags: i32) -> bool {
+        let Some(queue) = self.live(msqid) else {
+            return false;
+        };
+        queue.select(msgtyp).is_none() && flags & IPC_NOWAIT == 0
+    }
+
+    /// Forgets every process waiting on a queue for which `waits` is false (the explorer's
+    /// canonical form: entries that no wake-up would act on).
+    pub(super) fn retain_waiting(&mut self, mut waits: impl FnMut(u32) -> bool) {
+        for queue in &mut self.queues {
+            queue.waiting.sort_unstable();
+            queue.waiting.dedup();
+            queue.waiting.retain(|&q| waits(q));
+        }
+    }
+
+    fn live(&self, msqid: i32) -> Option<&MsgQueue> {
+        let queue = self.queues.get(usize::try_from(msqid).ok()?)?;
+        (!queue.removed).then_some(queue)
+    }
+}
+
 /// Every message queue of the run; an id indexes `queues`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct MsgQueues {
