@@ -3,7 +3,9 @@
 
 use crate::test::Test;
 use proptest::prelude::*;
-use proscenium::explore::session::{explore_scenario, renumber_pids, Count, ExploreOptions};
+use proscenium::explore::session::{
+    explore_scenario, renumber_pids, Count, Exploration, ExploreOptions,
+};
 use proscenium::outcome::{End, Outcome};
 use proscenium::run::{run, RunOptions};
 use proscenium::scenario::{compile, Scenario};
@@ -255,7 +257,50 @@ fn scenario_args(path: &Path) -> Vec<String> {
     proscenium::cli::scenario_args(&text)
 }
 
-/// `scn explore` on every scenario, snapshotted; every listed witness replays.
+/// Random schedules per scenario checked against its explored outcomes.
+const RANDOM_RUNS: u64 = 6;
+
+/// Every outcome of `RANDOM_RUNS` random schedules of `scenario` is among the outcomes of
+/// its complete exploration `e` (compared as the explorer compares them: output up to pid
+/// numbering, and how each process ended). Runs stopped at a limit are left out.
+fn assert_random_runs_explored(scenario: &Scenario, e: &Exploration, options: &ExploreOptions) {
+    let (Count::Exact(n), None) = (e.count, e.incomplete) else {
+        return;
+    };
+    let every;
+    let outcomes = if n as usize <= e.outcomes.len() {
+        &e.outcomes
+    } else {
+        let all = ExploreOptions { list: n as usize, ..options.clone() };
+        every = explore_scenario(scenario, &all).outcomes;
+        &every
+    };
+    let first_pid = scenario.config.first_pid;
+    let ids: BTreeSet<_> = outcomes.iter().map(|o| identity(o, first_pid)).collect();
+    for seed in 0..RANDOM_RUNS {
+        let overrides = [
+            ("policy".to_string(), "random".to_string()),
+            ("seed".to_string(), seed.to_string()),
+        ];
+        let random = compile(&scenario.path, scenario.source.clone(), &overrides)
+            .expect("scenarios compile");
+        let options = RunOptions { args: options.args.clone(), ..RunOptions::default() };
+        let outcome = run(&random, &options).expect("no schedule is replayed");
+        if matches!(outcome.end, End::Limit { .. }) {
+            continue;
+        }
+        assert!(
+            ids.contains(&identity(&outcome, first_pid)),
+            "{}: random seed {seed} (schedule `{}`) gave an outcome not explored:\n{}",
+            scenario.path,
+            outcome.schedule,
+            String::from_utf8_lossy(&outcome.terminal())
+        );
+    }
+}
+
+/// `scn explore` on every scenario, snapshotted; every listed witness replays, and random
+/// runs stay inside the explored outcomes.
 #[test]
 fn explore_every_scenario() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -279,6 +324,7 @@ fn explore_every_scenario() {
             let options = ExploreOptions { max_states: 20_000, args: args.clone(), ..ExploreOptions::default() };
             let e = explore_scenario(&s, &options);
             assert_witnesses_replay(&s, &e.outcomes, &args);
+            assert_random_runs_explored(&s, &e, &options);
         });
     });
 }
