@@ -174,6 +174,10 @@ enum Action {
     WaitOne,
     Print(u8),
     Local,
+    /// `signal(SIGUSR1, on_usr1)`: the handler prints.
+    Handle,
+    /// `kill(getppid(), SIGUSR1)`.
+    SignalParent,
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -182,6 +186,8 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::WaitOne),
         Just(Action::Local),
         (0u8..4).prop_map(Action::Print),
+        Just(Action::Handle),
+        Just(Action::SignalParent),
     ];
     leaf.prop_recursive(2, 6, 3, |inner| {
         (prop::collection::vec(inner, 0..3), 0u8..3).prop_map(|(body, k)| Action::Spawn(body, k))
@@ -195,6 +201,8 @@ fn render(actions: &[Action], out: &mut String) {
             Action::WaitOne => out.push_str("wait(NULL);\n"),
             Action::Local => out.push_str("getpid(); isatty(1);\n"),
             Action::Print(n) => out.push_str(&format!("printf(\"line {n}\\n\");\n")),
+            Action::Handle => out.push_str("signal(SIGUSR1, on_usr1);\n"),
+            Action::SignalParent => out.push_str("kill(getppid(), SIGUSR1);\n"),
             Action::Spawn(body, k) => {
                 out.push_str("if (fork() == 0) {\n");
                 render(body, out);
@@ -202,6 +210,12 @@ fn render(actions: &[Action], out: &mut String) {
             }
         }
     }
+}
+
+/// A generated program: `body` in `main`, with the handler `Action::Handle` installs.
+fn program_of(body: &str) -> String {
+    let handler = "#include <signal.h>\nvoid on_usr1(int sig) { printf(\"usr1\\n\"); }\n";
+    format!("{handler}{}", main_of(body))
 }
 
 /// What identifies an outcome across runs: output up to pid numbering, and each process's
@@ -221,7 +235,7 @@ proptest! {
     fn reduction_keeps_every_outcome(actions in prop::collection::vec(action(), 0..4)) {
         let mut body = String::new();
         render(&actions, &mut body);
-        let s = scenario(&main_of(&body));
+        let s = scenario(&program_of(&body));
         let full = explore_scenario(&s, &ExploreOptions { reduction: false, ..small() });
         prop_assume!(full.incomplete.is_none());
         let reduced = explore_scenario(&s, &small());
@@ -237,7 +251,7 @@ proptest! {
     fn random_runs_are_explored(actions in prop::collection::vec(action(), 0..4), seed in 0u64..1000) {
         let mut body = String::new();
         render(&actions, &mut body);
-        let source = main_of(&body);
+        let source = program_of(&body);
         let s = scenario(&source);
         let explored = explore_scenario(&s, &small());
         prop_assume!(explored.incomplete.is_none());

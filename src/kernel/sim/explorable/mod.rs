@@ -45,14 +45,16 @@ pub(super) enum Fidelity {
     /// delivered, it runs to its request and performs it, or tries it and blocks (a silent
     /// move, written `name:block` in a schedule). Used when the scenario can send signals
     /// to other processes or install handlers (`kill`, `signal`, `sigaction`), try a
-    /// rendezvous (`try_send`, which succeeds only if a receiver already waits), or remove
-    /// a message queue under waiting processes (`msgctl`).
+    /// rendezvous (`try_send`, which succeeds only if a receiver already waits), remove
+    /// a message queue under waiting processes (`msgctl`), or end descendants with their
+    /// parent (`cascading_termination`: what a killed process's watched variables hold
+    /// depends on how far it ran).
     Dispatch,
 }
 
 impl Fidelity {
     /// The fidelity `scenario` needs: [`Fidelity::Dispatch`] if any of its programs calls
-    /// one of the calls that tell the difference.
+    /// one of the calls that tell the difference, or its configuration kills descendants.
     fn of(scenario: &Scenario) -> Fidelity {
         let catalog = &scenario.catalog;
         let images = std::iter::once(&catalog.main).chain(catalog.programs.values());
@@ -67,7 +69,7 @@ impl Fidelity {
                 Call::Kill | Call::Signal | Call::Sigaction | Call::MsgTrySend | Call::Msgctl
             )
         };
-        if calls.any(observes) {
+        if calls.any(observes) || scenario.config.cascading_termination {
             Fidelity::Dispatch
         } else {
             Fidelity::Eager
