@@ -181,7 +181,9 @@ impl<'s> Kernel<'s> {
         match self.perform(p, &request) {
             Step::Blocked(block) if parks => {
                 self.block(p, block);
-                self.replay.as_mut().map(Replay::advance);
+                if let Some(replay) = &mut self.replay {
+                    replay.advance();
+                }
             }
             _ if parks => return Err(self.diverged(p, "does not block".to_string())),
             Step::Reply(reply) => {

@@ -194,6 +194,18 @@ mod tests {
         assert_eq!(seen, ["a", "a", "b"]);
     }
 
+    #[test]
+    fn a_blocking_step_names_its_process() {
+        let mut r = Replay::new(Schedule::parse("main main.1:block*2 main").unwrap());
+        let mut seen = Vec::new();
+        while let Some(name) = r.next_name() {
+            seen.push((name.to_string(), r.blocks()));
+            r.advance();
+        }
+        let expected = [("main", false), ("main.1", true), ("main.1", true), ("main", false)];
+        assert_eq!(seen, expected.map(|(n, b)| (n.to_string(), b)));
+    }
+
     proptest! {
         #[test]
         fn print_then_parse_round_trips(names in prop::collection::vec("main(\\.[1-9]){0,3}|[a-z]{1,4}", 0..20)) {
