@@ -285,7 +285,10 @@ fn assert_random_runs_explored(scenario: &Scenario, e: &Exploration, options: &E
     let outcomes = if n as usize <= e.outcomes.len() {
         &e.outcomes
     } else {
-        let all = ExploreOptions { list: n as usize, ..options.clone() };
+        let all = ExploreOptions {
+            list: n as usize,
+            ..options.clone()
+        };
         every = explore_scenario(scenario, &all).outcomes;
         &every
     };
@@ -298,7 +301,10 @@ fn assert_random_runs_explored(scenario: &Scenario, e: &Exploration, options: &E
         ];
         let random = compile(&scenario.path, scenario.source.clone(), &overrides)
             .expect("scenarios compile");
-        let options = RunOptions { args: options.args.clone(), ..RunOptions::default() };
+        let options = RunOptions {
+            args: options.args.clone(),
+            ..RunOptions::default()
+        };
         let outcome = run(&random, &options).expect("no schedule is replayed");
         if matches!(outcome.end, End::Limit { .. }) {
             continue;

@@ -256,7 +256,9 @@ impl<'s> Kernel<'s> {
             .collect();
         let mut parked = false;
         for p in ready {
-            if self.advance(p).is_err() || would_block(&self.table, &self.pipes, &self.ipc, p).is_none() {
+            if self.advance(p).is_err()
+                || would_block(&self.table, &self.pipes, &self.ipc, p).is_none()
+            {
                 continue;
             }
             let request = self.table.live(p).vm.pending(0).cloned();

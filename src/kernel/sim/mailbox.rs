@@ -58,7 +58,12 @@ pub(super) fn find(mailboxes: &[Mailbox], id: i64) -> Option<&Mailbox> {
 /// Whether `receive(Q, &m)` by process `p` from the process with pid `sender` would block
 /// now, by the rules of [`Kernel::receive_from_process`]: no message from `sender` waits in
 /// `direct` (the messages sent by direct naming).
-pub(super) fn receive_from_blocks(direct: &[(u32, i64, i64)], p: u32, sender: i64, wait: bool) -> bool {
+pub(super) fn receive_from_blocks(
+    direct: &[(u32, i64, i64)],
+    p: u32,
+    sender: i64,
+    wait: bool,
+) -> bool {
     wait && !direct.iter().any(|&(r, s, _)| r == p && s == sender)
 }
 

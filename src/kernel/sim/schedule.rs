@@ -202,7 +202,12 @@ mod tests {
             seen.push((name.to_string(), r.blocks()));
             r.advance();
         }
-        let expected = [("main", false), ("main.1", true), ("main.1", true), ("main", false)];
+        let expected = [
+            ("main", false),
+            ("main.1", true),
+            ("main.1", true),
+            ("main", false),
+        ];
         assert_eq!(seen, expected.map(|(n, b)| (n.to_string(), b)));
     }
 

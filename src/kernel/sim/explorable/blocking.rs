@@ -51,7 +51,9 @@ fn read_blocks(
         OpenFile::PipeRead(n) if pipes[n as usize].read_blocks(len) => {
             Some(Block::Read { pipe: n, fd })
         }
-        OpenFile::Socket(s) if recv_blocks(ipc, pipes, s, len) => Some(Block::Recv { socket: s, fd }),
+        OpenFile::Socket(s) if recv_blocks(ipc, pipes, s, len) => {
+            Some(Block::Recv { socket: s, fd })
+        }
         _ => None,
     }
 }
@@ -74,7 +76,10 @@ fn write_blocks(
                 Some(_) => s,
                 None => sockets[s as usize].peer.unwrap_or(s),
             };
-            Some(Block::Send { socket: awaited, fd })
+            Some(Block::Send {
+                socket: awaited,
+                fd,
+            })
         }
         _ => None,
     }
@@ -98,7 +103,10 @@ fn ipc_blocks(table: &ProcessTable, ipc: &Ipc, p: u32, request: &Request) -> Opt
         } => (ipc.queues.msgsnd_blocks(*msqid, *mtype, data.len(), *flags))
             .then_some(Block::Msgsnd { msqid: *msqid }),
         Request::Msgrcv {
-            msqid, mtype, flags, ..
+            msqid,
+            mtype,
+            flags,
+            ..
         } => (ipc.queues.msgrcv_blocks(*msqid, *mtype, *flags)).then_some(Block::Msgrcv {
             msqid: *msqid,
             mtype: *mtype,

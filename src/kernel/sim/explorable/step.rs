@@ -237,9 +237,8 @@ impl Kernel<'_> {
             };
         }
         let table = &self.table;
-        let waits = |q: u32| {
-            fidelity == Fidelity::Dispatch && table.get(q).state == ProcessState::Waiting
-        };
+        let waits =
+            |q: u32| fidelity == Fidelity::Dispatch && table.get(q).state == ProcessState::Waiting;
         for pipe in &mut self.pipes {
             pipe.retain_waiting(waits);
         }
