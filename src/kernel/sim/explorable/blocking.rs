@@ -2,9 +2,10 @@
 //! kernel object keeps next to its own code, so that the explorer blocks exactly where a
 //! run blocks.
 
-use super::super::files::OpenFile;
+use super::super::files::{FdTable, OpenFile};
 use super::super::ipc::Ipc;
 use super::super::mailbox;
+use super::super::namespace::Node;
 use super::super::pcb::{Block, ProcessTable};
 use super::super::pipe::Pipe;
 use super::super::process::WNOHANG;
@@ -89,11 +90,6 @@ fn write_blocks(
 /// `pause` never block here: they are performed, and the process then waits (its block is
 /// part of the state).
 fn ipc_blocks(table: &ProcessTable, ipc: &Ipc, p: u32, request: &Request) -> Option<Block> {
-    let fds = &table.get(p).live.as_deref()?.fds;
-    let socket = |fd: i32| match fds.get(fd) {
-        Some(OpenFile::Socket(s)) => Some(s),
-        _ => None,
-    };
     match request {
         Request::Msgsnd {
             msqid,
@@ -111,43 +107,62 @@ fn ipc_blocks(table: &ProcessTable, ipc: &Ipc, p: u32, request: &Request) -> Opt
             msqid: *msqid,
             mtype: *mtype,
         }),
+        Request::MailboxSend { .. } | Request::MailboxReceive { .. } => {
+            mailbox_blocks(ipc, p, request)
+        }
+        Request::Accept { .. } | Request::Connect { .. } => {
+            let fds = &table.get(p).live.as_deref()?.fds;
+            socket_blocks(fds, ipc, request)
+        }
+        _ => None,
+    }
+}
+
+/// `send`, `receive` and their `try_` forms, on a mailbox or by direct naming.
+fn mailbox_blocks(ipc: &Ipc, p: u32, request: &Request) -> Option<Block> {
+    match *request {
         Request::MailboxSend {
             mailbox: id,
             wait,
             direct: false,
             ..
-        } => {
-            let mailbox = mailbox::find(&ipc.mailboxes, *id)?;
-            mailbox.send_blocks(*wait).then_some(Block::MailboxSend {
-                mailbox: *id,
-                rendezvous: false,
-            })
-        }
+        } => (mailbox::find(&ipc.mailboxes, id)?.send_blocks(wait)).then_some(Block::MailboxSend {
+            mailbox: id,
+            rendezvous: false,
+        }),
         Request::MailboxReceive {
             mailbox: id,
             wait,
             direct: false,
-        } => (mailbox::find(&ipc.mailboxes, *id)?.receive_blocks(*wait))
-            .then_some(Block::MailboxReceive { mailbox: *id }),
+        } => (mailbox::find(&ipc.mailboxes, id)?.receive_blocks(wait))
+            .then_some(Block::MailboxReceive { mailbox: id }),
         Request::MailboxReceive {
             mailbox: pid,
             wait,
             direct: true,
-        } => mailbox::receive_from_blocks(&ipc.direct, p, *pid, *wait)
-            .then_some(Block::ReceiveFrom { pid: *pid }),
+        } => mailbox::receive_from_blocks(&ipc.direct, p, pid, wait)
+            .then_some(Block::ReceiveFrom { pid }),
+        _ => None,
+    }
+}
+
+/// `accept` and `connect` on the socket a descriptor of `fds` names.
+fn socket_blocks(fds: &FdTable, ipc: &Ipc, request: &Request) -> Option<Block> {
+    let socket = |fd: i32| match fds.get(fd) {
+        Some(OpenFile::Socket(s)) => Some(s),
+        _ => None,
+    };
+    match request {
         Request::Accept { fd } => {
             let s = socket(*fd)?;
             accept_blocks(&ipc.sockets, s).then_some(Block::Accept { socket: s, fd: *fd })
         }
         Request::Connect { fd, path } => {
             let s = socket(*fd)?;
-            connect_blocks(ipc, s, path).then(|| {
-                let t = match ipc.names.lookup(path) {
-                    Some(super::super::namespace::Node::Socket(t)) => t,
-                    _ => s,
-                };
-                Block::Connect { socket: t, fd: *fd }
-            })
+            let Some(Node::Socket(t)) = ipc.names.lookup(path) else {
+                return None;
+            };
+            connect_blocks(ipc, s, path).then_some(Block::Connect { socket: t, fd: *fd })
         }
         _ => None,
     }
