@@ -128,6 +128,45 @@ fn a_reader_holding_the_write_end_deadlocks() {
     assert_witnesses_replay(&s, &e.outcomes, &[]);
 }
 
+/// A caught signal that comes before the parent's `read` runs the handler first (and the read
+/// then waits forever); one that comes while the parent waits in it interrupts it (`EINTR`,
+/// no `SA_RESTART`). Both are explored, and both witnesses replay.
+#[test]
+fn a_signal_runs_its_handler_before_a_call_or_interrupts_it() {
+    let s = scenario(&format!(
+        "#include <signal.h>\nvoid on_usr1(int sig) {{ }}\n{}",
+        main_of(
+            "int fd[2]; char c; struct sigaction sa;\nmemset(&sa, 0, sizeof(sa));\nsa.sa_handler = on_usr1;\nsigaction(SIGUSR1, &sa, NULL);\npipe(fd);\nif (fork() == 0) { kill(getppid(), SIGUSR1); return 0; }\nprintf(\"read %d\\n\", (int)read(fd[0], &c, 1));\nwait(NULL);"
+        )
+    ));
+    let e = explore_scenario(&s, &everything());
+    assert_eq!(e.count, Count::Exact(2));
+    let ends: Vec<(String, bool)> = (e.outcomes.iter())
+        .map(|o| {
+            let output = String::from_utf8_lossy(&o.terminal()).into_owned();
+            (output, matches!(o.end, End::Deadlock { .. }))
+        })
+        .collect();
+    assert!(ends.contains(&(String::new(), true)), "{ends:?}");
+    assert!(ends.contains(&("read -1\n".to_string(), false)), "{ends:?}");
+    assert!(e.outcomes.iter().any(|o| o.schedule.contains("main:block")));
+    assert_witnesses_replay(&s, &e.outcomes, &[]);
+}
+
+/// `try_send` to a rendezvous mailbox succeeds only if the receiver already waits in
+/// `receive`; otherwise it fails and the receiver waits forever.
+#[test]
+fn a_rendezvous_try_send_needs_a_waiting_receiver() {
+    let s = scenario(&main_of(
+        "mailbox_t b = mailbox(0); long m;\nif (fork() == 0) { receive(b, &m); printf(\"got %ld\\n\", m); return 0; }\nprintf(\"try %d\\n\", try_send(b, 7));",
+    ));
+    let e = explore_scenario(&s, &everything());
+    let mut seen = outputs(&e.outcomes);
+    seen.sort();
+    assert_eq!(seen, ["got 7\ntry 0\n", "try -1\n", "try 0\ngot 7\n"]);
+    assert_witnesses_replay(&s, &e.outcomes, &[]);
+}
+
 #[test]
 fn outcomes_differing_in_pids_are_one() {
     let s = scenario(&main_of(
