@@ -212,3 +212,41 @@ impl Kernel<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mailbox(capacity: Option<usize>, messages: usize) -> Mailbox {
+        Mailbox {
+            capacity,
+            messages: (0..messages as i64).map(|m| (m, None)).collect(),
+            waiting: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_a_blocking_send_to_a_full_buffered_mailbox_retries() {
+        assert!(mailbox(Some(2), 2).send_blocks(true));
+        assert!(!mailbox(Some(2), 1).send_blocks(true));
+        assert!(!mailbox(Some(2), 2).send_blocks(false), "EAGAIN instead");
+        assert!(!mailbox(None, 100).send_blocks(true));
+        assert!(
+            !mailbox(Some(0), 1).send_blocks(true),
+            "performed, then waits"
+        );
+    }
+
+    #[test]
+    fn a_blocking_receive_waits_while_empty() {
+        assert!(mailbox(None, 0).receive_blocks(true));
+        assert!(!mailbox(None, 0).receive_blocks(false));
+        assert!(!mailbox(Some(0), 1).receive_blocks(true));
+        let direct = [(1, 1000, 7)];
+        assert!(!receive_from_blocks(&direct, 1, 1000, true));
+        assert!(receive_from_blocks(&direct, 1, 1001, true));
+        assert!(receive_from_blocks(&direct, 2, 1000, true));
+        assert!(find(&[mailbox(None, 0)], 1).is_some());
+        assert!(find(&[mailbox(None, 0)], 0).is_none());
+    }
+}

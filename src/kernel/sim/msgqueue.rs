@@ -341,6 +341,23 @@ mod tests {
     }
 
     #[test]
+    fn blocking_follows_msgsnd_and_msgrcv() {
+        let mut queues = MsgQueues::default();
+        queues.queues.push(queue(&[2]));
+        queues.queues[0].bytes = MSGMNB - 1;
+        assert!(queues.msgsnd_blocks(0, 1, 2, 0));
+        assert!(!queues.msgsnd_blocks(0, 1, 1, 0));
+        assert!(!queues.msgsnd_blocks(0, 1, 2, IPC_NOWAIT), "EAGAIN instead");
+        assert!(!queues.msgsnd_blocks(0, 0, 2, 0), "EINVAL instead");
+        assert!(!queues.msgrcv_blocks(0, 2, 0));
+        assert!(queues.msgrcv_blocks(0, 1, 0));
+        assert!(!queues.msgrcv_blocks(0, 1, IPC_NOWAIT), "ENOMSG instead");
+        assert!(!queues.msgrcv_blocks(1, 1, 0), "EINVAL instead");
+        queues.queues[0].removed = true;
+        assert!(!queues.msgrcv_blocks(0, 1, 0), "EINVAL instead");
+    }
+
+    #[test]
     fn room_is_counted_in_bytes_of_text() {
         let mut q = queue(&[]);
         q.bytes = MSGMNB - 10;
