@@ -167,6 +167,27 @@ fn a_rendezvous_try_send_needs_a_waiting_receiver() {
     assert_witnesses_replay(&s, &e.outcomes, &[]);
 }
 
+/// Only code that can run decides the fidelity: a `kill` in a function nothing calls (a
+/// header's wrapper) leaves the exploration eager, with the same states as without it; one
+/// that can run makes it dispatch, which stores processes before they run to their request.
+#[test]
+fn only_reachable_calls_choose_dispatch() {
+    let body = "int fd[2]; char c; pipe(fd);\nif (fork() == 0) { write(fd[1], \"x\", 1); return 0; }\nread(fd[0], &c, 1); wait(NULL);";
+    let plain = explore_scenario(&scenario(&main_of(body)), &everything());
+    let with_unused = format!(
+        "#include <signal.h>\nvoid never(void) {{ kill(1, SIGTERM); }}\n{}",
+        main_of(body)
+    );
+    let unused = explore_scenario(&scenario(&with_unused), &everything());
+    assert_eq!(
+        (unused.states, unused.transitions),
+        (plain.states, plain.transitions)
+    );
+    let called = with_unused.replace("wait(NULL);", "wait(NULL); if (c == 'y') never();");
+    let dispatch = explore_scenario(&scenario(&called), &everything());
+    assert!(dispatch.states > plain.states, "{} states", dispatch.states);
+}
+
 #[test]
 fn outcomes_differing_in_pids_are_one() {
     let s = scenario(&main_of(

@@ -21,66 +21,23 @@
 
 mod blocking;
 mod end_key;
+mod fidelity;
 mod step;
 
 pub(super) use blocking::{request_blocks, would_block};
 pub use end_key::{EndKey, Fate};
+use fidelity::Fidelity;
 
 use super::end::read_variables;
 use super::files::OpenFile;
 use super::interleave;
 use super::kernel::{Kernel, Machine, Options};
 use super::pcb::{ProcessTable, INIT_PID};
-use crate::calls::Call;
 use crate::explore::search::System;
-use crate::ir::Instr;
 use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessRecord};
 use crate::scenario::Scenario;
 use crate::vm::Request;
 use std::hash::{Hash, Hasher};
-
-/// How closely a state follows a run's scheduler.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Fidelity {
-    /// Every live process runs on to its next request at once; a transition performs one
-    /// process's pending request. Exact while nothing can tell a process that has run up
-    /// to its request from one that has not.
-    Eager,
-    /// A transition is a run's dispatch of one ready process: its pending signals are
-    /// delivered, it runs to its request and performs it, or tries it and blocks (a silent
-    /// move, written `name:block` in a schedule). Used when the scenario can send signals
-    /// to other processes or install handlers (`kill`, `signal`, `sigaction`), try a
-    /// rendezvous (`try_send`, which succeeds only if a receiver already waits), remove
-    /// a message queue under waiting processes (`msgctl`), or end descendants with their
-    /// parent (`cascading_termination`: what a killed process's watched variables hold
-    /// depends on how far it ran).
-    Dispatch,
-}
-
-impl Fidelity {
-    /// The fidelity `scenario` needs: [`Fidelity::Dispatch`] if any of its programs calls
-    /// one of the calls that tell the difference, or its configuration kills descendants.
-    fn of(scenario: &Scenario) -> Fidelity {
-        let catalog = &scenario.catalog;
-        let images = std::iter::once(&catalog.main).chain(catalog.programs.values());
-        let code = images.flat_map(|i| i.functions.iter().flat_map(|f| f.code.iter()));
-        let mut calls = code.filter_map(|instr| match instr {
-            Instr::Call(call, _) => Some(*call),
-            _ => None,
-        });
-        let observes = |call: Call| {
-            matches!(
-                call,
-                Call::Kill | Call::Signal | Call::Sigaction | Call::MsgTrySend | Call::Msgctl
-            )
-        };
-        if calls.any(observes) || scenario.config.cascading_termination {
-            Fidelity::Dispatch
-        } else {
-            Fidelity::Eager
-        }
-    }
-}
 
 /// What the last move of a state was, as a schedule writes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
