@@ -119,8 +119,8 @@ pub enum Limit {
     Depth,
     /// Longer than `--timeout`.
     Time,
-    /// A call the explorer does not model yet (signals, FIFOs, message queues, sockets,
-    /// mailboxes): exploration stops there (exploration).
+    /// A call the explorer does not model yet (one that blocks where no blocking predicate
+    /// says it would): exploration stops there (exploration).
     Unsupported,
 }
 

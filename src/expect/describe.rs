@@ -76,11 +76,7 @@ pub fn limit(limit: Limit, value: u64) -> String {
         Limit::States => ("state limit", "--max-states"),
         Limit::Depth => ("depth limit", "--max-depth"),
         Limit::Time => ("time limit", "--timeout"),
-        Limit::Unsupported => {
-            return "a call `scn explore` does not model yet (signals, FIFOs, message queues, \
-                    sockets, mailboxes)"
-                .to_string()
-        }
+        Limit::Unsupported => return "a call `scn explore` does not model yet".to_string(),
     };
     format!("the {what} ({setting} = {value})")
 }

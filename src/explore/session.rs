@@ -18,7 +18,7 @@ use super::graph::NodeId;
 use super::outputs::{distinct, witness_of, Found};
 use super::search::{explore, Explored, Limits, Stopped, System};
 use crate::expect::{self, ExpectResult};
-use crate::kernel::sim::{EndKey, Explorable, Schedule};
+use crate::kernel::sim::{EndKey, Explorable, Move, Schedule, BLOCKS};
 use crate::outcome::{End, Limit, Outcome};
 use crate::scenario::Scenario;
 use crate::syntax::ast::{Mode, Property};
@@ -260,10 +260,11 @@ impl Rebuild<'_, '_> {
         let mut output = Vec::new();
         for &p in &path {
             let name = state.name(p).to_string();
-            let deferred = state.is_deferred(p);
             state.step(p, &mut output);
-            if !state.moved_silently(p, deferred) {
-                schedule.push(&name);
+            match state.last_move() {
+                Move::Action => schedule.push(&name),
+                Move::Blocked => schedule.push(&format!("{name}{BLOCKS}")),
+                Move::Silent => {}
             }
         }
         state.outcome(output, schedule.to_string(), path.len() as u64)

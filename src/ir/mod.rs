@@ -64,6 +64,39 @@ pub struct Image {
     pub errno_slot: Option<Slot>,
 }
 
+impl Image {
+    /// The functions of this image that can run: the entry, the functions whose address a global
+    /// holds, and every function those call or take the address of (a handler, a thread's
+    /// start, an `atexit` function), by index.
+    pub fn reachable(&self) -> Vec<usize> {
+        let globals = (self.global_slots.iter())
+            .chain(self.data_pointers.iter().map(|(_, init)| init))
+            .filter_map(|init| match init {
+                GlobalInit::Func(f) => Some(f.0 as usize),
+                _ => None,
+            });
+        let mut seen = vec![false; self.functions.len()];
+        let mut todo: Vec<usize> = std::iter::once(self.entry.0 as usize)
+            .chain(globals)
+            .collect();
+        while let Some(f) = todo.pop() {
+            if std::mem::replace(&mut seen[f], true) {
+                continue;
+            }
+            todo.extend(
+                self.functions[f]
+                    .code
+                    .iter()
+                    .filter_map(|instr| match instr {
+                        Instr::CallFunc(FuncId(g), _) | Instr::Func(FuncId(g)) => Some(*g as usize),
+                        _ => None,
+                    }),
+            );
+        }
+        (0..seen.len()).filter(|&f| seen[f]).collect()
+    }
+}
+
 /// The initial value of a scalar global or of a pointer stored in global data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GlobalInit {

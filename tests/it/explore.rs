@@ -3,7 +3,9 @@
 
 use crate::test::Test;
 use proptest::prelude::*;
-use proscenium::explore::session::{explore_scenario, renumber_pids, Count, ExploreOptions};
+use proscenium::explore::session::{
+    explore_scenario, renumber_pids, Count, Exploration, ExploreOptions,
+};
 use proscenium::outcome::{End, Outcome};
 use proscenium::run::{run, RunOptions};
 use proscenium::scenario::{compile, Scenario};
@@ -126,6 +128,66 @@ fn a_reader_holding_the_write_end_deadlocks() {
     assert_witnesses_replay(&s, &e.outcomes, &[]);
 }
 
+/// A caught signal that comes before the parent's `read` runs the handler first (and the read
+/// then waits forever); one that comes while the parent waits in it interrupts it (`EINTR`,
+/// no `SA_RESTART`). Both are explored, and both witnesses replay.
+#[test]
+fn a_signal_runs_its_handler_before_a_call_or_interrupts_it() {
+    let s = scenario(&format!(
+        "#include <signal.h>\nvoid on_usr1(int sig) {{ }}\n{}",
+        main_of(
+            "int fd[2]; char c; struct sigaction sa;\nmemset(&sa, 0, sizeof(sa));\nsa.sa_handler = on_usr1;\nsigaction(SIGUSR1, &sa, NULL);\npipe(fd);\nif (fork() == 0) { kill(getppid(), SIGUSR1); return 0; }\nprintf(\"read %d\\n\", (int)read(fd[0], &c, 1));\nwait(NULL);"
+        )
+    ));
+    let e = explore_scenario(&s, &everything());
+    assert_eq!(e.count, Count::Exact(2));
+    let ends: Vec<(String, bool)> = (e.outcomes.iter())
+        .map(|o| {
+            let output = String::from_utf8_lossy(&o.terminal()).into_owned();
+            (output, matches!(o.end, End::Deadlock { .. }))
+        })
+        .collect();
+    assert!(ends.contains(&(String::new(), true)), "{ends:?}");
+    assert!(ends.contains(&("read -1\n".to_string(), false)), "{ends:?}");
+    assert!(e.outcomes.iter().any(|o| o.schedule.contains("main:block")));
+    assert_witnesses_replay(&s, &e.outcomes, &[]);
+}
+
+/// `try_send` to a rendezvous mailbox succeeds only if the receiver already waits in
+/// `receive`; otherwise it fails and the receiver waits forever.
+#[test]
+fn a_rendezvous_try_send_needs_a_waiting_receiver() {
+    let s = scenario(&main_of(
+        "mailbox_t b = mailbox(0); long m;\nif (fork() == 0) { receive(b, &m); printf(\"got %ld\\n\", m); return 0; }\nprintf(\"try %d\\n\", try_send(b, 7));",
+    ));
+    let e = explore_scenario(&s, &everything());
+    let mut seen = outputs(&e.outcomes);
+    seen.sort();
+    assert_eq!(seen, ["got 7\ntry 0\n", "try -1\n", "try 0\ngot 7\n"]);
+    assert_witnesses_replay(&s, &e.outcomes, &[]);
+}
+
+/// Only code that can run decides the fidelity: a `kill` in a function nothing calls (a
+/// header's wrapper) leaves the exploration eager, with the same states as without it; one
+/// that can run makes it dispatch, which stores processes before they run to their request.
+#[test]
+fn only_reachable_calls_choose_dispatch() {
+    let body = "int fd[2]; char c; pipe(fd);\nif (fork() == 0) { write(fd[1], \"x\", 1); return 0; }\nread(fd[0], &c, 1); wait(NULL);";
+    let plain = explore_scenario(&scenario(&main_of(body)), &everything());
+    let with_unused = format!(
+        "#include <signal.h>\nvoid never(void) {{ kill(1, SIGTERM); }}\n{}",
+        main_of(body)
+    );
+    let unused = explore_scenario(&scenario(&with_unused), &everything());
+    assert_eq!(
+        (unused.states, unused.transitions),
+        (plain.states, plain.transitions)
+    );
+    let called = with_unused.replace("wait(NULL);", "wait(NULL); if (c == 'y') never();");
+    let dispatch = explore_scenario(&scenario(&called), &everything());
+    assert!(dispatch.states > plain.states, "{} states", dispatch.states);
+}
+
 #[test]
 fn outcomes_differing_in_pids_are_one() {
     let s = scenario(&main_of(
@@ -172,6 +234,10 @@ enum Action {
     WaitOne,
     Print(u8),
     Local,
+    /// `signal(SIGUSR1, on_usr1)`: the handler prints.
+    Handle,
+    /// `kill(getppid(), SIGUSR1)`.
+    SignalParent,
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -180,6 +246,8 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::WaitOne),
         Just(Action::Local),
         (0u8..4).prop_map(Action::Print),
+        Just(Action::Handle),
+        Just(Action::SignalParent),
     ];
     leaf.prop_recursive(2, 6, 3, |inner| {
         (prop::collection::vec(inner, 0..3), 0u8..3).prop_map(|(body, k)| Action::Spawn(body, k))
@@ -193,6 +261,8 @@ fn render(actions: &[Action], out: &mut String) {
             Action::WaitOne => out.push_str("wait(NULL);\n"),
             Action::Local => out.push_str("getpid(); isatty(1);\n"),
             Action::Print(n) => out.push_str(&format!("printf(\"line {n}\\n\");\n")),
+            Action::Handle => out.push_str("signal(SIGUSR1, on_usr1);\n"),
+            Action::SignalParent => out.push_str("kill(getppid(), SIGUSR1);\n"),
             Action::Spawn(body, k) => {
                 out.push_str("if (fork() == 0) {\n");
                 render(body, out);
@@ -200,6 +270,12 @@ fn render(actions: &[Action], out: &mut String) {
             }
         }
     }
+}
+
+/// A generated program: `body` in `main`, with the handler `Action::Handle` installs.
+fn program_of(body: &str) -> String {
+    let handler = "#include <signal.h>\nvoid on_usr1(int sig) { printf(\"usr1\\n\"); }\n";
+    format!("{handler}{}", main_of(body))
 }
 
 /// What identifies an outcome across runs: output up to pid numbering, and each process's
@@ -219,7 +295,7 @@ proptest! {
     fn reduction_keeps_every_outcome(actions in prop::collection::vec(action(), 0..4)) {
         let mut body = String::new();
         render(&actions, &mut body);
-        let s = scenario(&main_of(&body));
+        let s = scenario(&program_of(&body));
         let full = explore_scenario(&s, &ExploreOptions { reduction: false, ..small() });
         prop_assume!(full.incomplete.is_none());
         let reduced = explore_scenario(&s, &small());
@@ -235,7 +311,7 @@ proptest! {
     fn random_runs_are_explored(actions in prop::collection::vec(action(), 0..4), seed in 0u64..1000) {
         let mut body = String::new();
         render(&actions, &mut body);
-        let source = main_of(&body);
+        let source = program_of(&body);
         let s = scenario(&source);
         let explored = explore_scenario(&s, &small());
         prop_assume!(explored.incomplete.is_none());
@@ -255,7 +331,56 @@ fn scenario_args(path: &Path) -> Vec<String> {
     proscenium::cli::scenario_args(&text)
 }
 
-/// `scn explore` on every scenario, snapshotted; every listed witness replays.
+/// Random schedules per scenario checked against its explored outcomes.
+const RANDOM_RUNS: u64 = 6;
+
+/// Every outcome of `RANDOM_RUNS` random schedules of `scenario` is among the outcomes of
+/// its complete exploration `e` (compared as the explorer compares them: output up to pid
+/// numbering, and how each process ended). Runs stopped at a limit are left out.
+fn assert_random_runs_explored(scenario: &Scenario, e: &Exploration, options: &ExploreOptions) {
+    let (Count::Exact(n), None) = (e.count, e.incomplete) else {
+        return;
+    };
+    let every;
+    let outcomes = if n as usize <= e.outcomes.len() {
+        &e.outcomes
+    } else {
+        let all = ExploreOptions {
+            list: n as usize,
+            ..options.clone()
+        };
+        every = explore_scenario(scenario, &all).outcomes;
+        &every
+    };
+    let first_pid = scenario.config.first_pid;
+    let ids: BTreeSet<_> = outcomes.iter().map(|o| identity(o, first_pid)).collect();
+    for seed in 0..RANDOM_RUNS {
+        let overrides = [
+            ("policy".to_string(), "random".to_string()),
+            ("seed".to_string(), seed.to_string()),
+        ];
+        let random = compile(&scenario.path, scenario.source.clone(), &overrides)
+            .expect("scenarios compile");
+        let options = RunOptions {
+            args: options.args.clone(),
+            ..RunOptions::default()
+        };
+        let outcome = run(&random, &options).expect("no schedule is replayed");
+        if matches!(outcome.end, End::Limit { .. }) {
+            continue;
+        }
+        assert!(
+            ids.contains(&identity(&outcome, first_pid)),
+            "{}: random seed {seed} (schedule `{}`) gave an outcome not explored:\n{}",
+            scenario.path,
+            outcome.schedule,
+            String::from_utf8_lossy(&outcome.terminal())
+        );
+    }
+}
+
+/// `scn explore` on every scenario, snapshotted; every listed witness replays, and random
+/// runs stay inside the explored outcomes.
 #[test]
 fn explore_every_scenario() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -279,6 +404,7 @@ fn explore_every_scenario() {
             let options = ExploreOptions { max_states: 20_000, args: args.clone(), ..ExploreOptions::default() };
             let e = explore_scenario(&s, &options);
             assert_witnesses_replay(&s, &e.outcomes, &args);
+            assert_random_runs_explored(&s, &e, &options);
         });
     });
 }

@@ -5,7 +5,7 @@
 use crate::test::Test;
 use proptest::prelude::*;
 use proscenium::explore::session::{explore_scenario, Count, ExploreOptions};
-use proscenium::outcome::{End, Outcome, Termination};
+use proscenium::outcome::{End, Limit, Outcome, Termination};
 use proscenium::run::{run, RunOptions};
 use proscenium::scenario::{compile, Scenario};
 use std::collections::BTreeSet;
@@ -204,4 +204,33 @@ fn named_semaphores_follow_sem_open_rules() {
         sem_post(a); sem_getvalue(b, &v); printf(\"%d %d\\n\", v, sem_close(a)); return 0; }\n";
     let o = run(&scenario(source), &RunOptions::default()).expect("no schedule to replay");
     assert_eq!(String::from_utf8_lossy(&o.terminal()), "1 1 1 0 -1 2 0\n");
+}
+
+/// A thread blocks in a pipe `read` where a run's thread blocks (the pipe's own predicate),
+/// and a child process's write wakes it: both orders of the two prints are explored.
+#[test]
+fn a_thread_reads_a_pipe_another_process_writes() {
+    let source = "#include <pthread.h>\n#include <stdio.h>\n#include <sys/wait.h>\n#include <unistd.h>\n\
+        int fd[2];\n\
+        void *reader(void *x) { char c; read(fd[0], &c, 1); printf(\"got %c\\n\", c); return NULL; }\n\
+        int main() { pthread_t t; pipe(fd); if (fork() == 0) { write(fd[1], \"x\", 1); return 0; }\n\
+        pthread_create(&t, NULL, reader, NULL); printf(\"main\\n\");\n\
+        pthread_join(t, NULL); wait(NULL); return 0; }\n";
+    let e = explore_scenario(&scenario(source), &everything());
+    let expected: BTreeSet<String> = ["got x\nmain\n", "main\ngot x\n"].map(String::from).into();
+    assert_eq!(outputs(&e.outcomes), expected);
+    assert!(e.outcomes.iter().all(|o| o.end == End::Finished));
+}
+
+/// A scenario explored by dispatch (it installs a handler) moves whole processes, so a
+/// process that creates a thread stops the exploration as unsupported.
+#[test]
+fn threads_under_dispatch_stop_as_unsupported() {
+    let source = "#include <pthread.h>\n#include <signal.h>\n#include <stdio.h>\n\
+        void on_usr1(int sig) { }\n\
+        void *work(void *x) { printf(\"thread\\n\"); return NULL; }\n\
+        int main() { pthread_t t; signal(SIGUSR1, on_usr1); pthread_create(&t, NULL, work, NULL);\n\
+        pthread_join(t, NULL); return 0; }\n";
+    let e = explore_scenario(&scenario(source), &everything());
+    assert_eq!(e.incomplete, Some((Limit::Unsupported, 0)));
 }

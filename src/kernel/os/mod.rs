@@ -115,30 +115,17 @@ fn thread_call(scenario: &Scenario) -> Option<crate::calls::Call> {
 
 fn image_thread_call(image: &crate::ir::Image) -> Option<crate::calls::Call> {
     use crate::calls::Call;
-    use crate::ir::Instr;
-    let mut seen = vec![false; image.functions.len()];
-    let mut stack = vec![image.entry];
-    while let Some(f) = stack.pop() {
-        let Some(function) = image.functions.get(f.0 as usize) else {
-            continue;
-        };
-        if std::mem::replace(&mut seen[f.0 as usize], true) {
-            continue;
-        }
-        for instr in &function.code {
-            match instr {
-                Instr::CallFunc(g, _) | Instr::Func(g) => stack.push(*g),
-                Instr::Call(call, _) if !matches!(call, Call::PthreadSelf | Call::PthreadEqual) => {
-                    let name = crate::calls::info(*call).name;
-                    if name.starts_with("pthread_") || name.starts_with("sem_") {
-                        return Some(*call);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    None
+    let reachable = image.reachable().into_iter();
+    let code = reachable.flat_map(|f| image.functions[f].code.iter());
+    code.filter_map(|instr| match instr {
+        crate::ir::Instr::Call(call, _) => Some(*call),
+        _ => None,
+    })
+    .filter(|call| !matches!(call, Call::PthreadSelf | Call::PthreadEqual))
+    .find(|call| {
+        let name = crate::calls::info(*call).name;
+        name.starts_with("pthread_") || name.starts_with("sem_")
+    })
 }
 
 fn setup<T>(what: &'static str, result: nix::Result<T>) -> Result<T, OsError> {

@@ -24,6 +24,17 @@ pub struct Fifo {
     pub waiting: Vec<u32>,
 }
 
+impl Fifo {
+    /// Keeps among the processes waiting in `open` only those for which `waits` holds, each
+    /// once and in index order (the explorer's canonical form: every matching opener is
+    /// woken at once, so the order is not observable).
+    pub(super) fn retain_waiting(&mut self, mut waits: impl FnMut(u32) -> bool) {
+        self.waiting.sort_unstable();
+        self.waiting.dedup();
+        self.waiting.retain(|&q| waits(q));
+    }
+}
+
 impl Kernel<'_> {
     /// `mkfifo(path, mode)`: `EEXIST` if `path` names anything already.
     pub(super) fn mkfifo(&mut self, path: &[u8]) -> Step {

@@ -4,6 +4,7 @@
 //! thread runs to its next request on its own.
 
 use super::explorable::request_blocks;
+use super::ipc::Ipc;
 use super::kernel::{Kernel, Machine};
 use super::pcb::{Block, Live, ProcessTable};
 use super::pipe::Pipe;
@@ -80,10 +81,11 @@ fn sync_at(live: &Live, at: &Value) -> SyncAt {
 pub(super) fn thread_blocks(
     table: &ProcessTable,
     pipes: &[Pipe],
-    shm: &SharedMemory,
+    ipc: &Ipc,
     p: u32,
     t: usize,
 ) -> Option<Block> {
+    let shm = &ipc.shm;
     let live = table.get(p).live.as_deref()?;
     let block = match live.threads.tasks.get(t) {
         Some(task) => task.block,
@@ -125,7 +127,7 @@ pub(super) fn thread_blocks(
         } => (word(live, shm, sem)? == 0).then(|| Block::Semaphore {
             at: sync_at(live, sem),
         }),
-        request => request_blocks(table, pipes, p, request),
+        request => request_blocks(table, pipes, ipc, p, request),
     }
 }
 
@@ -151,24 +153,19 @@ pub(super) fn thread_count(table: &ProcessTable, p: u32) -> usize {
 
 /// What process `p` of an explored end state waits for, as reports phrase it.
 pub(super) fn blocked_at_end(machine: &Machine, p: u32) -> Option<String> {
-    let (table, pipes, shm) = (&machine.table, &machine.pipes, &machine.ipc.shm);
+    let (table, pipes, ipc) = (&machine.table, &machine.pipes, &machine.ipc);
     if table.get(p).live.as_deref()?.threads.is_threaded() {
-        return explored_blocked_on(table, pipes, shm, p);
+        return explored_blocked_on(table, pipes, ipc, p);
     }
-    let block = thread_blocks(table, pipes, shm, p, 0)?;
+    let block = thread_blocks(table, pipes, ipc, p, 0)?;
     Some(super::thread::phrase(table, p, block))
 }
 
 /// What each blocked thread of threaded process `p` waits for, as reports phrase it, when
 /// none of them can move; `None` if one can.
-fn explored_blocked_on(
-    table: &ProcessTable,
-    pipes: &[Pipe],
-    shm: &SharedMemory,
-    p: u32,
-) -> Option<String> {
+fn explored_blocked_on(table: &ProcessTable, pipes: &[Pipe], ipc: &Ipc, p: u32) -> Option<String> {
     let blocks: Vec<(usize, Block)> = live_threads(table, p)
-        .map(|t| Some((t, thread_blocks(table, pipes, shm, p, t)?)))
+        .map(|t| Some((t, thread_blocks(table, pipes, ipc, p, t)?)))
         .collect::<Option<_>>()?;
     let phrases: Vec<String> = (blocks.into_iter())
         .map(|(t, block)| {

@@ -186,7 +186,15 @@ impl<'s> Kernel<'s> {
         };
         let actor = interleave::choice(p, self.table.live(p).thread());
         self.thread_switch(p, actor);
+        let parks = forced && self.replay.as_ref().is_some_and(Replay::blocks);
         match self.perform(p, &request) {
+            Step::Blocked(block) if parks => {
+                self.block(p, block);
+                if let Some(replay) = &mut self.replay {
+                    replay.advance();
+                }
+            }
+            _ if parks => return Err(self.diverged(p, "does not block".to_string())),
             Step::Reply(reply) => {
                 let live = self.table.live(p);
                 live.vm.resume(live.thread(), reply);
@@ -266,7 +274,9 @@ impl<'s> Kernel<'s> {
             .collect();
         let mut parked = false;
         for p in ready {
-            if self.advance(p).is_err() || would_block(&self.table, &self.pipes, p).is_none() {
+            if self.advance(p).is_err()
+                || would_block(&self.table, &self.pipes, &self.ipc, p).is_none()
+            {
                 continue;
             }
             let live = self.table.live(p);

@@ -26,6 +26,45 @@ impl Mailbox {
     pub fn has_room(&self) -> bool {
         self.capacity.is_none_or(|n| self.messages.len() < n)
     }
+
+    /// Whether `send` (`wait`) or `try_send` would block now, by the rules of
+    /// [`Kernel::mailbox_send`]: only a blocking send to a full buffered mailbox retries
+    /// later (a rendezvous `send` is performed at once and then waits for its receiver).
+    pub(super) fn send_blocks(&self, wait: bool) -> bool {
+        wait && self.capacity != Some(0) && !self.has_room()
+    }
+
+    /// Whether `receive` (`wait`) would block now: the mailbox is empty.
+    pub(super) fn receive_blocks(&self, wait: bool) -> bool {
+        wait && self.messages.is_empty()
+    }
+}
+
+/// Forgets every process waiting on a mailbox for which `waits` is false (the explorer's
+/// canonical form: entries that no wake-up would act on).
+pub(super) fn retain_waiting(mailboxes: &mut [Mailbox], mut waits: impl FnMut(u32) -> bool) {
+    for mailbox in mailboxes {
+        mailbox.waiting.sort_unstable();
+        mailbox.waiting.dedup();
+        mailbox.waiting.retain(|&q| waits(q));
+    }
+}
+
+/// Mailbox `id` (1, 2, …) of `mailboxes`, if it exists.
+pub(super) fn find(mailboxes: &[Mailbox], id: i64) -> Option<&Mailbox> {
+    mailboxes.get(usize::try_from(id).ok()?.checked_sub(1)?)
+}
+
+/// Whether `receive(Q, &m)` by process `p` from the process with pid `sender` would block
+/// now, by the rules of [`Kernel::receive_from_process`]: no message from `sender` waits in
+/// `direct` (the messages sent by direct naming).
+pub(super) fn receive_from_blocks(
+    direct: &[(u32, i64, i64)],
+    p: u32,
+    sender: i64,
+    wait: bool,
+) -> bool {
+    wait && !direct.iter().any(|&(r, s, _)| r == p && s == sender)
 }
 
 impl Kernel<'_> {
@@ -171,5 +210,43 @@ impl Kernel<'_> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mailbox(capacity: Option<usize>, messages: usize) -> Mailbox {
+        Mailbox {
+            capacity,
+            messages: (0..messages as i64).map(|m| (m, None)).collect(),
+            waiting: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_a_blocking_send_to_a_full_buffered_mailbox_retries() {
+        assert!(mailbox(Some(2), 2).send_blocks(true));
+        assert!(!mailbox(Some(2), 1).send_blocks(true));
+        assert!(!mailbox(Some(2), 2).send_blocks(false), "EAGAIN instead");
+        assert!(!mailbox(None, 100).send_blocks(true));
+        assert!(
+            !mailbox(Some(0), 1).send_blocks(true),
+            "performed, then waits"
+        );
+    }
+
+    #[test]
+    fn a_blocking_receive_waits_while_empty() {
+        assert!(mailbox(None, 0).receive_blocks(true));
+        assert!(!mailbox(None, 0).receive_blocks(false));
+        assert!(!mailbox(Some(0), 1).receive_blocks(true));
+        let direct = [(1, 1000, 7)];
+        assert!(!receive_from_blocks(&direct, 1, 1000, true));
+        assert!(receive_from_blocks(&direct, 1, 1001, true));
+        assert!(receive_from_blocks(&direct, 2, 1000, true));
+        assert!(find(&[mailbox(None, 0)], 1).is_some());
+        assert!(find(&[mailbox(None, 0)], 0).is_none());
     }
 }

@@ -30,10 +30,10 @@ mod socket_io;
 mod sync;
 mod thread;
 
-pub use explorable::{EndKey, Explorable, Fate};
+pub use explorable::{EndKey, Explorable, Fate, Move};
 pub use kernel::{Kernel, Machine, Options};
 pub use pcb::{format_micros, Block, INIT_PID};
-pub use schedule::{Schedule, ScheduleError};
+pub use schedule::{Schedule, ScheduleError, BLOCKS};
 
 #[cfg(test)]
 mod tests;

@@ -62,6 +62,41 @@ impl MsgQueue {
     }
 }
 
+impl MsgQueues {
+    /// Whether `msgsnd(msqid, msgp, len, msgflg)` of type `mtype` would block now, by the
+    /// rules of [`Kernel::msgsnd`]: a valid message, no room, no `IPC_NOWAIT`.
+    pub(super) fn msgsnd_blocks(&self, msqid: i32, mtype: i64, len: usize, flags: i32) -> bool {
+        let Some(queue) = self.live(msqid) else {
+            return false;
+        };
+        mtype >= 1 && len <= MSGMAX && !queue.has_room(len) && flags & IPC_NOWAIT == 0
+    }
+
+    /// Whether `msgrcv(msqid, msgp, len, msgtyp, msgflg)` would block now, by the rules of
+    /// [`Kernel::msgrcv`]: no message `msgtyp` selects, no `IPC_NOWAIT`.
+    pub(super) fn msgrcv_blocks(&self, msqid: i32, msgtyp: i64, flags: i32) -> bool {
+        let Some(queue) = self.live(msqid) else {
+            return false;
+        };
+        queue.select(msgtyp).is_none() && flags & IPC_NOWAIT == 0
+    }
+
+    /// Forgets every process waiting on a queue for which `waits` is false (the explorer's
+    /// canonical form: entries that no wake-up would act on).
+    pub(super) fn retain_waiting(&mut self, mut waits: impl FnMut(u32) -> bool) {
+        for queue in &mut self.queues {
+            queue.waiting.sort_unstable();
+            queue.waiting.dedup();
+            queue.waiting.retain(|&q| waits(q));
+        }
+    }
+
+    fn live(&self, msqid: i32) -> Option<&MsgQueue> {
+        let queue = self.queues.get(usize::try_from(msqid).ok()?)?;
+        (!queue.removed).then_some(queue)
+    }
+}
+
 /// Every message queue of the run; an id indexes `queues`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct MsgQueues {
@@ -303,6 +338,23 @@ mod tests {
         assert_eq!(q.select(-4), Some(4));
         assert_eq!(queue(&[3, 5]).select(-2), None);
         assert_eq!(queue(&[3, 5]).select(i64::MIN), Some(0));
+    }
+
+    #[test]
+    fn blocking_follows_msgsnd_and_msgrcv() {
+        let mut queues = MsgQueues::default();
+        queues.queues.push(queue(&[2]));
+        queues.queues[0].bytes = MSGMNB - 1;
+        assert!(queues.msgsnd_blocks(0, 1, 2, 0));
+        assert!(!queues.msgsnd_blocks(0, 1, 1, 0));
+        assert!(!queues.msgsnd_blocks(0, 1, 2, IPC_NOWAIT), "EAGAIN instead");
+        assert!(!queues.msgsnd_blocks(0, 0, 2, 0), "EINVAL instead");
+        assert!(!queues.msgrcv_blocks(0, 2, 0));
+        assert!(queues.msgrcv_blocks(0, 1, 0));
+        assert!(!queues.msgrcv_blocks(0, 1, IPC_NOWAIT), "ENOMSG instead");
+        assert!(!queues.msgrcv_blocks(1, 1, 0), "EINVAL instead");
+        queues.queues[0].removed = true;
+        assert!(!queues.msgrcv_blocks(0, 1, 0), "EINVAL instead");
     }
 
     #[test]

@@ -111,6 +111,17 @@ impl Pipe {
         }
     }
 
+    /// Keeps in the wait queues only the processes for which `waits` holds, each once and in
+    /// index order (the explorer's canonical form: the order only decides who retries
+    /// first, which the explorer leaves to the schedule).
+    pub(super) fn retain_waiting(&mut self, mut waits: impl FnMut(u32) -> bool) {
+        for queue in [&mut self.waiting_readers, &mut self.waiting_writers] {
+            queue.sort_unstable();
+            queue.dedup();
+            queue.retain(|&q| waits(q));
+        }
+    }
+
     /// Frees the buffer once no end is open.
     pub fn release_if_closed(&mut self) {
         if self.readers == 0 && self.writers == 0 {

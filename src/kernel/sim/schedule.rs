@@ -1,5 +1,6 @@
 //! The replayable schedule notation of `--schedule`: which process performed each visible
-//! action, run-length encoded as `main*3 main.1*2 main*1`.
+//! action, run-length encoded as `main*3 main.1*2 main*1`; `main:block` is a step in which
+//! `main` tries its request and blocks.
 
 use std::fmt;
 
@@ -106,6 +107,9 @@ impl fmt::Display for Schedule {
     }
 }
 
+/// The suffix of a step in which the process tries its request and blocks.
+pub const BLOCKS: &str = ":block";
+
 /// A schedule being replayed: the next forced choice.
 #[derive(Debug)]
 pub struct Replay {
@@ -124,7 +128,15 @@ impl Replay {
     /// The process that must perform the next action; `None` once the schedule is used up
     /// (the policy decides from then on).
     pub fn next_name(&self) -> Option<&str> {
-        self.current.as_ref().map(|(name, _)| name.as_str())
+        let name = self.current.as_ref().map(|(name, _)| name.as_str())?;
+        Some(name.strip_suffix(BLOCKS).unwrap_or(name))
+    }
+
+    /// Whether the next action is written `name:block`: the process tries its request
+    /// and blocks (not a visible action; the explorer writes it where it decides an
+    /// outcome, e.g. whether a signal interrupts the call or comes before it).
+    pub fn blocks(&self) -> bool {
+        (self.current.as_ref()).is_some_and(|(name, _)| name.ends_with(BLOCKS))
     }
 
     /// The forced action was performed.
@@ -180,6 +192,23 @@ mod tests {
             r.advance();
         }
         assert_eq!(seen, ["a", "a", "b"]);
+    }
+
+    #[test]
+    fn a_blocking_step_names_its_process() {
+        let mut r = Replay::new(Schedule::parse("main main.1:block*2 main").unwrap());
+        let mut seen = Vec::new();
+        while let Some(name) = r.next_name() {
+            seen.push((name.to_string(), r.blocks()));
+            r.advance();
+        }
+        let expected = [
+            ("main", false),
+            ("main.1", true),
+            ("main.1", true),
+            ("main", false),
+        ];
+        assert_eq!(seen, expected.map(|(n, b)| (n.to_string(), b)));
     }
 
     proptest! {

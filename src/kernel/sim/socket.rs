@@ -7,6 +7,7 @@
 //! of several). A datagram socket keeps whole messages in a queue.
 
 use super::files::OpenFile;
+use super::ipc::Ipc;
 use super::kernel::{Kernel, Step};
 use super::namespace::Node;
 use super::pcb::Block;
@@ -265,6 +266,36 @@ impl Kernel<'_> {
             }
             Err(step) => step,
         }
+    }
+}
+
+/// Whether `accept` on socket `s` would block now, by the rules of [`Kernel::accept`]: a
+/// listening stream socket with no connection waiting.
+pub(super) fn accept_blocks(sockets: &[Socket], s: u32) -> bool {
+    let socket = &sockets[s as usize];
+    socket.kind == SocketKind::Stream && socket.backlog.is_some() && socket.pending.is_empty()
+}
+
+/// Whether `connect` of stream socket `s` to `path` would block now, by the rules of
+/// [`Kernel::connect`]: the path names an open listening stream socket whose backlog is
+/// full, and `s` is not connected yet.
+pub(super) fn connect_blocks(ipc: &Ipc, s: u32, path: &[u8]) -> bool {
+    let Some(Node::Socket(t)) = ipc.names.lookup(path) else {
+        return false;
+    };
+    let (socket, target) = (&ipc.sockets[s as usize], &ipc.sockets[t as usize]);
+    let stream = socket.kind == SocketKind::Stream && target.kind == SocketKind::Stream;
+    let full = target.backlog.is_some_and(|b| target.pending.len() > b);
+    stream && !target.closed && socket.peer.is_none() && full
+}
+
+/// Forgets every process waiting on a socket for which `waits` is false (the explorer's
+/// canonical form: entries that no wake-up would act on).
+pub(super) fn retain_waiting(sockets: &mut [Socket], mut waits: impl FnMut(u32) -> bool) {
+    for socket in sockets {
+        socket.waiting.sort_unstable();
+        socket.waiting.dedup();
+        socket.waiting.retain(|&q| waits(q));
     }
 }
 

@@ -1,12 +1,42 @@
 //! Data through Unix domain sockets: `recv`/`read` and `send`/`write` on streams (a pipe
 //! each way) and datagram queues, and what the last `close` of a socket does to its peer.
 
+use super::ipc::Ipc;
 use super::kernel::{Kernel, Step};
 use super::pcb::Block;
-use super::pipe::{PipeRead, PipeWrite};
+use super::pipe::{Pipe, PipeRead, PipeWrite};
 use super::socket::{SocketKind, MAX_DGRAM_QLEN};
 use crate::errno::{ECONNREFUSED, ENOTCONN};
 use crate::vm::{Reply, Value};
+
+/// Whether `recv`/`read` of `len` bytes on socket `s` would block now, by the rules of
+/// [`Kernel::socket_read`]: no datagram queued, or a connected stream's pipe empty with the
+/// peer open.
+pub(super) fn recv_blocks(ipc: &Ipc, pipes: &[Pipe], s: u32, len: usize) -> bool {
+    let socket = &ipc.sockets[s as usize];
+    match (socket.kind, socket.rx) {
+        (SocketKind::Dgram, _) => socket.datagrams.is_empty(),
+        (SocketKind::Stream, Some(rx)) => pipes[rx as usize].read_blocks(len),
+        (SocketKind::Stream, None) => false,
+    }
+}
+
+/// Whether `send`/`write` of the `len` bytes not yet sent on socket `s` would block now, by
+/// the rules of [`Kernel::socket_write`]: a connected stream's pipe without room, or the
+/// destination's datagram queue full.
+pub(super) fn send_blocks(ipc: &Ipc, pipes: &[Pipe], s: u32, len: usize) -> bool {
+    let socket = &ipc.sockets[s as usize];
+    let Some(peer) = socket.peer else {
+        return false;
+    };
+    match socket.tx {
+        Some(tx) => pipes[tx as usize].write_blocks(len),
+        None => {
+            let target = &ipc.sockets[peer as usize];
+            !target.closed && target.datagrams.len() >= MAX_DGRAM_QLEN
+        }
+    }
+}
 
 fn ok(n: i64) -> Step {
     Step::Reply(Reply::Value(Value::Int(n)))

@@ -1,0 +1,274 @@
+//! The simulated kernel as a transition system for the explorer: a global state is the
+//! kernel's [`Machine`] alone (no output, no clock, no scheduler queue), a transition is one
+//! visible action of a process or of one of its threads (a choice names both:
+//! `interleave::choice`), and its label is what it wrote to the terminal.
+//!
+//! Two fidelities ([`Fidelity`]), chosen per scenario. *Eager*: each live thread waits at
+//! its next request (local computation is invisible, so it runs eagerly), and whether it is
+//! blocked is not stored but found from the state (`interleave::thread_blocks`, which asks
+//! [`request_blocks`] for every call that is not a thread call). *Dispatch*, for scenarios
+//! where it matters whether a process has already tried its request (a signal handler runs
+//! before the code after the last call, but interrupts a call the process waits in): a
+//! transition is exactly a run's dispatch of one process, including the silent one that
+//! tries a request and blocks, and the process states and blocks are part of the state. A
+//! dispatch moves a whole process, so a process that creates threads stops such an
+//! exploration as unsupported.
+//!
+//! Canonical form after every step: retry-only wait queues are emptied (eager) or reduced
+//! to the processes that wait on them (dispatch); sleepers and alarms hold their times
+//! relative to now, and time passes only when no thread can move (as in a run). A
+//! terminated process keeps only its record, which the outcome needs.
+
+mod blocking;
+mod end_key;
+mod fidelity;
+mod step;
+
+pub(super) use blocking::{request_blocks, would_block};
+pub use end_key::{EndKey, Fate};
+use fidelity::Fidelity;
+
+use super::end::read_variables;
+use super::files::OpenFile;
+use super::interleave;
+use super::kernel::{Kernel, Machine, Options};
+use super::pcb::{ProcessTable, INIT_PID};
+use crate::explore::search::System;
+use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessRecord};
+use crate::scenario::Scenario;
+use crate::vm::Request;
+use std::hash::{Hash, Hasher};
+
+/// What the last move of a state was, as a schedule writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Move {
+    /// A visible action: the schedule names the process.
+    Action,
+    /// Not an action of a run (a deferred shared-memory access that then blocks): left out.
+    Silent,
+    /// The process tried its request and blocked: written `name:block`.
+    Blocked,
+}
+
+/// One global state of a scenario's exploration.
+#[derive(Clone, Debug)]
+pub struct Explorable<'s> {
+    scenario: &'s Scenario,
+    machine: Machine,
+    /// The limit a step hit (too many processes, a local loop past `max_steps`): the run
+    /// ends here.
+    halt: Option<(Limit, u64)>,
+    fidelity: Fidelity,
+    /// The last move (not part of the state).
+    last: Move,
+}
+
+impl PartialEq for Explorable<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.machine == other.machine && self.halt == other.halt
+    }
+}
+
+impl Eq for Explorable<'_> {}
+
+impl Hash for Explorable<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.machine.hash(state);
+        self.halt.hash(state);
+    }
+}
+
+impl<'s> Explorable<'s> {
+    /// The initial state: the initial process with `argv`, run to its first request.
+    pub fn new(scenario: &'s Scenario, argv: Vec<Vec<u8>>) -> Explorable<'s> {
+        let options = Options {
+            argv,
+            schedule: None,
+            record_history: false,
+        };
+        let machine = Kernel::new(scenario, options).into_machine();
+        let fidelity = Fidelity::of(scenario);
+        let mut state = Explorable {
+            scenario,
+            machine,
+            halt: None,
+            fidelity,
+            last: Move::Action,
+        };
+        state.halt = state.with_kernel(|k| k.settle(fidelity));
+        state
+    }
+
+    /// The schedule name of choice `choice`: the tree name of its process, with the thread
+    /// (`main/2`) for a thread other than the main one.
+    pub fn name(&self, choice: u32) -> String {
+        let (p, t) = interleave::split(choice);
+        interleave::thread_name(&self.machine.table.record(p).name, t)
+    }
+
+    fn with_kernel<R>(&mut self, f: impl FnOnce(&mut Kernel<'s>) -> R) -> R {
+        let empty = Machine {
+            table: ProcessTable::new(0),
+            pipes: Vec::new(),
+            ipc: Default::default(),
+        };
+        let machine = std::mem::replace(&mut self.machine, empty);
+        let mut kernel = Kernel::around(self.scenario, machine);
+        let result = f(&mut kernel);
+        self.machine = kernel.into_machine();
+        result
+    }
+
+    /// The records as a run's outcome has them at its end.
+    fn records(&self) -> Vec<ProcessRecord> {
+        let table = &self.machine.table;
+        let mut records = table.records.clone();
+        for (p, (record, pcb)) in records.iter_mut().zip(&table.pcbs).enumerate() {
+            record.zombie_at_end = pcb.zombie;
+            if let Some(live) = &pcb.live {
+                record.blocked_on = interleave::blocked_at_end(&self.machine, p as u32);
+                record.variables = read_variables(&live.vm, &self.scenario.watched);
+            }
+        }
+        records
+    }
+
+    /// The outcome of an end state reached with `output` by `schedule` in `steps` actions.
+    /// The output is one chunk (the explorer keeps output as bytes, not per writer).
+    pub fn outcome(&self, output: Vec<u8>, schedule: String, steps: u64) -> Outcome {
+        let processes = self.records();
+        let end = match self.halt {
+            Some((limit, value)) => End::Limit { limit, value },
+            None if self.machine.table.alive == 0 => End::Finished,
+            None => End::Deadlock {
+                waiting: (processes.iter().enumerate())
+                    .filter_map(|(i, r)| Some((i, r.blocked_on.clone()?)))
+                    .collect(),
+            },
+        };
+        let output = if output.is_empty() {
+            Vec::new()
+        } else {
+            vec![OutputChunk {
+                process: 0,
+                fd: 1,
+                bytes: output,
+            }]
+        };
+        Outcome {
+            processes,
+            output,
+            end,
+            context_switches: 0,
+            steps,
+            clock_micros: 0,
+            schedule,
+            unsupported: Vec::new(),
+            files: super::regular::files_at_end(&self.machine.ipc),
+        }
+    }
+
+    /// The end key of this state.
+    pub fn end_key(&self) -> EndKey {
+        let records = self.records();
+        let name_of = |pid: i64| -> String {
+            if pid == INIT_PID {
+                return "init".to_string();
+            }
+            (records.iter().find(|r| r.pid == pid))
+                .map_or_else(|| "outside".to_string(), |r| r.name.clone())
+        };
+        let mut fates: Vec<Fate> = (records.iter())
+            .map(|r| Fate {
+                name: r.name.clone(),
+                program: r.program.clone(),
+                termination: r.termination,
+                parent: name_of(r.ppid),
+                adopted_by: r.adopted_by.map(name_of),
+                zombie: r.zombie_at_end,
+                reaped_by: r.reaped_by.map(name_of),
+                fault: r.fault.clone(),
+                blocked_on: r.blocked_on.clone(),
+                variables: r.variables.clone(),
+            })
+            .collect();
+        fates.sort_by(|a, b| a.name.cmp(&b.name));
+        EndKey {
+            fates,
+            halt: self.halt,
+            deadlock: self.halt.is_none() && self.machine.table.alive > 0,
+            files: super::regular::files_at_end(&self.machine.ipc),
+        }
+    }
+
+    /// What the move that led to this state was, as a schedule writes it.
+    pub fn last_move(&self) -> Move {
+        self.last
+    }
+
+    /// The pending request of the choice's thread, if its process is live.
+    pub fn pending(&self, choice: u32) -> Option<&Request> {
+        let (p, t) = interleave::split(choice);
+        self.machine.table.get(p).live.as_deref()?.vm.pending(t)
+    }
+}
+
+impl System for Explorable<'_> {
+    type End = EndKey;
+
+    fn enabled(&self, out: &mut Vec<u32>) {
+        if self.halt.is_some() {
+            return;
+        }
+        let Machine { table, pipes, ipc } = &self.machine;
+        for p in 0..table.pcbs.len() as u32 {
+            for t in interleave::live_threads(table, p) {
+                let choice = interleave::choice(p, t);
+                if step::movable(table, pipes, ipc, self.fidelity, choice) {
+                    out.push(choice);
+                }
+            }
+        }
+    }
+
+    fn step(&mut self, choice: u32, output: &mut Vec<u8>) {
+        let fidelity = self.fidelity;
+        let (halt, last) = self.with_kernel(|k| {
+            let moved = k.explore_step(choice, fidelity);
+            for chunk in k.output.drain(..) {
+                output.extend_from_slice(&chunk.bytes);
+            }
+            moved
+        });
+        (self.halt, self.last) = (halt, last);
+    }
+
+    fn end_class(&self) -> EndKey {
+        self.end_key()
+    }
+
+    /// Requests that read or change only the process's own state and no other process
+    /// can disable: `getpid`, `isatty`, `dup`, `close` of the terminal, `exec`, an
+    /// unsupported call, a zero-length sleep. (A shared-memory access is not: it races.)
+    /// Under [`Fidelity::Dispatch`] no move is: another process's signal can come first.
+    fn is_local(&self, choice: u32) -> bool {
+        if self.fidelity == Fidelity::Dispatch {
+            return false;
+        }
+        let (p, t) = interleave::split(choice);
+        let Some(live) = self.machine.table.get(p).live.as_deref() else {
+            return false;
+        };
+        if live.vm.live_threads() > 1 {
+            // The other threads share the descriptors and the image.
+            return interleave::is_local_to_thread(live.vm.pending(t));
+        }
+        match live.vm.pending(t) {
+            Some(Request::Getpid | Request::Isatty { .. } | Request::Dup { .. }) => true,
+            Some(Request::Exec { .. } | Request::Unsupported { .. }) => true,
+            Some(Request::Sleep { micros: 0 }) => true,
+            Some(Request::Close { fd }) => live.fds.get(*fd) == Some(OpenFile::Terminal),
+            _ => false,
+        }
+    }
+}
