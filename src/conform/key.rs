@@ -4,8 +4,8 @@
 //! that the same definition applies to it.
 
 use crate::explore::session::renumber_pids;
-use crate::kernel::sim::{EndKey, Fate, INIT_PID};
-use crate::outcome::{End, Outcome};
+use crate::kernel::sim::{fates_of, EndKey, INIT_PID};
+use crate::outcome::{End, Outcome, Termination};
 use rustc_hash::FxHashMap;
 
 /// One outcome as `scn explore` tells outcomes apart: equal keys are one outcome.
@@ -22,9 +22,18 @@ impl OutcomeKey {
     /// process, then one more per process in creation order; see [`as_simulated`]).
     pub fn of(outcome: &Outcome, first_pid: i64) -> OutcomeKey {
         let pids = first_pid..first_pid + outcome.processes.len() as i64;
+        let mut end = end_key(outcome).at_exit();
+        // What a killed process, or one still alive when the run stopped, held is not
+        // known on the real kernel: it never reaches the exit path that reports its
+        // variables.
+        for fate in &mut end.fates {
+            if !matches!(fate.termination, Some(Termination::Exited(_))) {
+                fate.variables.clear();
+            }
+        }
         OutcomeKey {
             output: renumber_pids(&outcome.terminal(), &pids),
-            end: end_key(outcome).at_exit(),
+            end,
         }
     }
 }
@@ -33,29 +42,7 @@ impl OutcomeKey {
 /// become tree names (`init` for pid 1, `outside` for a process not of the run), fates are
 /// sorted by name.
 pub fn end_key(outcome: &Outcome) -> EndKey {
-    let records = &outcome.processes;
-    let name_of = |pid: i64| -> String {
-        if pid == INIT_PID {
-            return "init".to_string();
-        }
-        (records.iter().find(|r| r.pid == pid))
-            .map_or_else(|| "outside".to_string(), |r| r.name.clone())
-    };
-    let mut fates: Vec<Fate> = (records.iter())
-        .map(|r| Fate {
-            name: r.name.clone(),
-            program: r.program.clone(),
-            termination: r.termination,
-            parent: name_of(r.ppid),
-            adopted_by: r.adopted_by.map(name_of),
-            zombie: r.zombie_at_end,
-            reaped_by: r.reaped_by.map(name_of),
-            fault: r.fault.clone(),
-            blocked_on: r.blocked_on.clone(),
-            variables: r.variables.clone(),
-        })
-        .collect();
-    fates.sort_by(|a, b| a.name.cmp(&b.name));
+    let fates = fates_of(&outcome.processes);
     let halt = match outcome.end {
         End::Limit { limit, value } => Some((limit, value)),
         _ => None,

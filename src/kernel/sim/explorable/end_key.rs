@@ -1,7 +1,8 @@
 //! What distinguishes end states apart from the output: each process's fate with pids
 //! replaced by tree names, and how the run ended.
 
-use crate::outcome::{Limit, Termination};
+use super::super::pcb::INIT_PID;
+use crate::outcome::{Limit, ProcessRecord, Termination};
 use crate::vm::RuntimeFault;
 
 /// How one process ended, with pids replaced by tree names so that outcomes differing only
@@ -28,6 +29,34 @@ pub struct Fate {
     pub blocked_on: Option<String>,
     /// Watched variables.
     pub variables: Vec<(String, i64)>,
+}
+
+/// The fate of every process of `records`, sorted by tree name: pids become tree names
+/// (`init` for pid 1, `outside` for a process not of the run).
+pub fn fates_of(records: &[ProcessRecord]) -> Vec<Fate> {
+    let name_of = |pid: i64| -> String {
+        if pid == INIT_PID {
+            return "init".to_string();
+        }
+        (records.iter().find(|r| r.pid == pid))
+            .map_or_else(|| "outside".to_string(), |r| r.name.clone())
+    };
+    let mut fates: Vec<Fate> = (records.iter())
+        .map(|r| Fate {
+            name: r.name.clone(),
+            program: r.program.clone(),
+            termination: r.termination,
+            parent: name_of(r.ppid),
+            adopted_by: r.adopted_by.map(name_of),
+            zombie: r.zombie_at_end,
+            reaped_by: r.reaped_by.map(name_of),
+            fault: r.fault.clone(),
+            blocked_on: r.blocked_on.clone(),
+            variables: r.variables.clone(),
+        })
+        .collect();
+    fates.sort_by(|a, b| a.name.cmp(&b.name));
+    fates
 }
 
 /// Everything of an end state but the output: the fate of every process (sorted by name)

@@ -25,14 +25,14 @@ mod fidelity;
 mod step;
 
 pub(super) use blocking::{request_blocks, would_block};
-pub use end_key::{EndKey, Fate};
+pub use end_key::{fates_of, EndKey, Fate};
 use fidelity::Fidelity;
 
 use super::end::read_variables;
 use super::files::OpenFile;
 use super::interleave;
 use super::kernel::{Kernel, Machine, Options};
-use super::pcb::{ProcessTable, INIT_PID};
+use super::pcb::ProcessTable;
 use crate::explore::search::System;
 use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessRecord};
 use crate::scenario::Scenario;
@@ -170,31 +170,8 @@ impl<'s> Explorable<'s> {
 
     /// The end key of this state.
     pub fn end_key(&self) -> EndKey {
-        let records = self.records();
-        let name_of = |pid: i64| -> String {
-            if pid == INIT_PID {
-                return "init".to_string();
-            }
-            (records.iter().find(|r| r.pid == pid))
-                .map_or_else(|| "outside".to_string(), |r| r.name.clone())
-        };
-        let mut fates: Vec<Fate> = (records.iter())
-            .map(|r| Fate {
-                name: r.name.clone(),
-                program: r.program.clone(),
-                termination: r.termination,
-                parent: name_of(r.ppid),
-                adopted_by: r.adopted_by.map(name_of),
-                zombie: r.zombie_at_end,
-                reaped_by: r.reaped_by.map(name_of),
-                fault: r.fault.clone(),
-                blocked_on: r.blocked_on.clone(),
-                variables: r.variables.clone(),
-            })
-            .collect();
-        fates.sort_by(|a, b| a.name.cmp(&b.name));
         EndKey {
-            fates,
+            fates: end_key::fates_of(&self.records()),
             halt: self.halt,
             deadlock: self.halt.is_none() && self.machine.table.alive > 0,
             files: super::regular::files_at_end(&self.machine.ipc),
