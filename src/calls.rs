@@ -100,6 +100,11 @@ pub enum Call {
     Sigsuspend,
     Sigpending,
     Sigismember,
+    Strtol,
+    Strtoll,
+    Strtoul,
+    Strtoull,
+    Strtok,
     Ftok,
     Msgget,
     Msgsnd,
@@ -358,6 +363,11 @@ catalogue! {
     Sigsuspend "sigsuspend" System 1 1 "int sigsuspend(const sigset_t *mask)";
     Sigpending "sigpending" System 1 1 "int sigpending(sigset_t *set)";
     Sigismember "sigismember" Library 2 2 "int sigismember(const sigset_t *set, int signum)";
+    Strtol "strtol" Library 3 3 "long strtol(const char *nptr, char **endptr, int base)";
+    Strtoll "strtoll" Library 3 3 "long long strtoll(const char *nptr, char **endptr, int base)";
+    Strtoul "strtoul" Library 3 3 "unsigned long strtoul(const char *nptr, char **endptr, int base)";
+    Strtoull "strtoull" Library 3 3 "unsigned long long strtoull(const char *nptr, char **endptr, int base)";
+    Strtok "strtok" Library 2 2 "char *strtok(char *str, const char *delim)";
 }
 
 /// Looks a call up by the name a scenario uses.
@@ -498,6 +508,7 @@ pub const CONSTANTS: &[(&str, Constant)] = &[
     ("ESPIPE", Constant::Int(errno::ESPIPE as i64)),
     ("EMFILE", Constant::Int(errno::EMFILE as i64)),
     ("EPIPE", Constant::Int(errno::EPIPE as i64)),
+    ("ERANGE", Constant::Int(errno::ERANGE as i64)),
     ("ENOSYS", Constant::Int(errno::ENOSYS as i64)),
     ("ENOMSG", Constant::Int(errno::ENOMSG as i64)),
     ("EIDRM", Constant::Int(errno::EIDRM as i64)),

@@ -39,6 +39,8 @@ pub const ENOTTY: i32 = 25;
 pub const ESPIPE: i32 = 29;
 /// `EPIPE`: writing to a pipe or socket with no reader left.
 pub const EPIPE: i32 = 32;
+/// `ERANGE`: a number out of the range of its type (`strtol`).
+pub const ERANGE: i32 = 34;
 /// `EDEADLK`: `pthread_join` of the calling thread, a relock of a mutex it holds.
 pub const EDEADLK: i32 = 35;
 /// `ENOSYS`: a call the kernel does not carry out.

@@ -249,7 +249,7 @@ impl Vm {
         let set = as_ptr(args[0])?;
         let bit = args[1].as_int().unwrap_or(0) - 1;
         if !(0..i64::from(SIGSET_SIZE) * 8).contains(&bit) {
-            self.errno = crate::errno::EINVAL;
+            self.set_errno(crate::errno::EINVAL);
             return Ok(Outcome::Value(Value::Int(-1)));
         }
         let at = Ptr {

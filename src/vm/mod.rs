@@ -131,6 +131,8 @@ pub struct Vm {
     /// The last component of `argv[0]` (glibc's `program_invocation_short_name`), which
     /// `assert` names in its message.
     progname: Rc<[u8]>,
+    /// Where `strtok` goes on when called with NULL.
+    strtok_next: Option<Ptr>,
 }
 
 /// An image compared and hashed by identity (one `Rc` per program of a scenario).
@@ -169,6 +171,7 @@ impl Vm {
             strerror_buf: None,
             main_frame: None,
             progname: Rc::from(&[][..]),
+            strtok_next: None,
         };
         vm.start(argv);
         vm
@@ -286,6 +289,7 @@ impl Vm {
         self.random = None;
         self.strerror_buf = None;
         self.main_frame = None;
+        self.strtok_next = None;
         self.start(argv);
     }
 

@@ -33,7 +33,7 @@ impl Vm {
             Call::Sigismember => {
                 let signal = int(1);
                 if !(1..=i64::from(SIGSET_SIZE) * 8).contains(&signal) {
-                    self.errno = crate::errno::EINVAL;
+                    self.set_errno(crate::errno::EINVAL);
                     return Ok(Outcome::Value(Value::Int(-1)));
                 }
                 let set = self.load_sigset(args[0], env)?.unwrap_or(0);

@@ -1,6 +1,7 @@
 //! The C library calls that run inside the process (no kernel needed): dispatch, process
 //! control (`exit`, `atexit`, `abort`), the `W*` status macros and small numeric functions.
 
+mod convert;
 mod heap;
 mod print;
 mod random;
@@ -93,8 +94,6 @@ impl Vm {
             }
             Call::Wtermsig => value(int(args, 0)? & 0x7f),
             Call::Wifstopped => value(i64::from(int(args, 0)? & 0xff == 0x7f)),
-            Call::Atoi => value(i64::from(self.parse_long(args, env)? as i32)),
-            Call::Atol => value(self.parse_long(args, env)?),
             Call::Abs => value(i64::from((int(args, 0)? as i32).wrapping_abs())),
             Call::Rand => value(i64::from(
                 self.random.get_or_insert_with(Box::default).next(),
@@ -134,6 +133,9 @@ impl Vm {
                 if let Some(outcome) = self.stdio_call(call, args, env)? {
                     return Ok(outcome);
                 }
+                if let Some(outcome) = self.convert_call(call, args, env)? {
+                    return Ok(outcome);
+                }
                 if let Some(outcome) = self.string_call(call, args, env)? {
                     return Ok(outcome);
                 }
@@ -165,30 +167,5 @@ impl Vm {
         self.memory
             .write(&self.image.0, env, ptr(args, 0)?, &line)?;
         Ok(Outcome::Value(args[0]))
-    }
-
-    /// `strtol(s, NULL, 10)` as `atoi`/`atol` use it: leading space, a sign, digits.
-    fn parse_long(&self, args: &[Value], env: &mut dyn Env) -> Result<i64, Fault> {
-        let s = self.string(args[0], env)?;
-        let mut bytes = s
-            .iter()
-            .skip_while(|b| b" \t\n\r\x0b\x0c".contains(b))
-            .peekable();
-        let negative = match bytes.peek() {
-            Some(b'-') => {
-                bytes.next();
-                true
-            }
-            Some(b'+') => {
-                bytes.next();
-                false
-            }
-            _ => false,
-        };
-        let mut n: i64 = 0;
-        for &b in bytes.take_while(|b| b.is_ascii_digit()) {
-            n = n.wrapping_mul(10).wrapping_add(i64::from(b - b'0'));
-        }
-        Ok(if negative { n.wrapping_neg() } else { n })
     }
 }
