@@ -286,3 +286,29 @@ fn parse_setting(text: &str) -> Result<(String, String), String> {
     })?;
     Ok((key.to_string(), value.to_string()))
 }
+
+/// A note for each argument after the scenario file that spells one of subcommand
+/// `command`'s own options (`scn run t.c 2 --policy random`): everything after the file
+/// goes to the program as `argv`, so the note says where scn's options belong.
+pub fn misplaced_options(command: &str, args: &[String]) -> Vec<String> {
+    use clap::CommandFactory;
+    let cli = Cli::command();
+    let Some(sub) = cli.find_subcommand(command) else {
+        return Vec::new();
+    };
+    let longs: Vec<&str> = sub.get_arguments().filter_map(|a| a.get_long()).collect();
+    (args.iter().enumerate())
+        .filter(|(_, a)| {
+            let name = a.strip_prefix("--").unwrap_or("");
+            let name = name.split('=').next().unwrap_or(name);
+            longs.contains(&name)
+        })
+        .map(|(i, a)| {
+            format!(
+                "note: `{a}` comes after the scenario file, so the program gets it as argv[{}] \
+                 and scn does not read it; put scn's options before the file",
+                i + 1
+            )
+        })
+        .collect()
+}

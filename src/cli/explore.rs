@@ -29,6 +29,9 @@ pub fn explore(
     stderr: &mut dyn Write,
     colour: Colour,
 ) -> Conclusion {
+    for note in super::args::misplaced_options("explore", &args.args) {
+        let _ = writeln!(stderr, "{note}");
+    }
     let scenario = match scenario::load(&args.file, &args.search.config) {
         Ok(scenario) => scenario,
         Err(diagnostics) => {

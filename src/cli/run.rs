@@ -18,6 +18,9 @@ pub fn run(
     stderr: &mut dyn Write,
     colour: Colour,
 ) -> Conclusion {
+    for note in super::args::misplaced_options("run", &args.args) {
+        let _ = writeln!(stderr, "{note}");
+    }
     let scenario = match scenario::load(&args.file, &args.overrides()) {
         Ok(scenario) => scenario,
         Err(diagnostics) => {

@@ -129,3 +129,25 @@ fn diagnostics_render_every_error_against_the_source_then_a_count() {
         insta::assert_snapshot!("diagnostics.txt", text);
     });
 }
+
+#[test]
+fn an_option_among_the_programs_arguments_gets_a_note() {
+    let dir = std::env::temp_dir().join(format!("scn-note-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("argc.c");
+    std::fs::write(&file, "#include <stdio.h>\nint main(int argc, char **argv) { printf(\"%d\\n\", argc); return 0; }\n").unwrap();
+    let path = file.to_str().unwrap();
+    let (code, out, err) = scn(&["run", path, "7", "--policy", "random"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(code, 0);
+    assert!(out.contains("│ 4"), "the program got every argument: {out}");
+    assert!(
+        err.contains("note: `--policy` comes after the scenario file"),
+        "{err}"
+    );
+    assert!(err.contains("argv[2]"), "{err}");
+    assert!(
+        !err.contains("`random`"),
+        "only option names get a note: {err}"
+    );
+}
