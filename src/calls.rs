@@ -105,6 +105,7 @@ pub enum Call {
     Strtoul,
     Strtoull,
     Strtok,
+    Sscanf,
     Ftok,
     Msgget,
     Msgsnd,
@@ -368,6 +369,7 @@ catalogue! {
     Strtoul "strtoul" Library 3 3 "unsigned long strtoul(const char *nptr, char **endptr, int base)";
     Strtoull "strtoull" Library 3 3 "unsigned long long strtoull(const char *nptr, char **endptr, int base)";
     Strtok "strtok" Library 2 2 "char *strtok(char *str, const char *delim)";
+    Sscanf "sscanf" Library 2 _ "int sscanf(const char *str, const char *format, ...)";
 }
 
 /// Looks a call up by the name a scenario uses.

@@ -64,6 +64,10 @@ pub struct Config {
     /// `argv[1…]` of the initial process when `scn run` is given none (`args = "one two"`,
     /// split at spaces).
     pub args: Vec<String>,
+    /// What is typed at the terminal (`stdin = "5\n"`): `read` of the terminal returns it a
+    /// line at a time, then end of file, as a terminal in canonical mode does when the user
+    /// presses Ctrl-D after the last line. Empty by default.
+    pub stdin: String,
     /// Pid of the initial process; later ones count up from it (default 1000). Textbook
     /// questions that fix pids (“assume the parent is 2600”) set it.
     pub first_pid: i64,
@@ -91,6 +95,7 @@ impl Default for Config {
             cascading_termination: false,
             pipe_capacity: 65536,
             args: Vec::new(),
+            stdin: String::new(),
             first_pid: 1000,
             max_processes: 4_000_000,
             max_steps: 1_000_000_000,
@@ -119,6 +124,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("cascading_termination", "on | off"),
     ("pipe_capacity", "bytes a pipe holds"),
     ("args", "arguments when the command line gives none"),
+    (
+        "stdin",
+        "what is typed at the terminal: read(0), getchar, fgets and scanf read it, then end of file",
+    ),
     (
         "first_pid",
         "pid of the initial process (2 to 4194304, Linux's pid_max)",
@@ -208,6 +217,7 @@ impl Config {
             }
             "pipe_capacity" => self.pipe_capacity = number()?.max(1) as usize,
             "args" => self.args = value.split_whitespace().map(String::from).collect(),
+            "stdin" => self.stdin = value.to_string(),
             "first_pid" => {
                 let pid = number()?;
                 if !(2..=4_194_304).contains(&pid) {

@@ -194,13 +194,14 @@ impl RunDir {
         Ok(())
     }
 
-    /// The regular files directly in the directory, by name, with their contents.
+    /// The regular files directly in the directory, by name, with their contents (not
+    /// `.stdin`, the terminal input the run was given).
     pub fn regular_files(&self) -> Vec<crate::outcome::FileRecord> {
         let Ok(entries) = std::fs::read_dir(&self.path) else {
             return Vec::new();
         };
         let mut files: Vec<crate::outcome::FileRecord> = (entries.flatten())
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()) && e.file_name() != ".stdin")
             .filter_map(|e| {
                 Some(crate::outcome::FileRecord {
                     path: e.file_name().to_string_lossy().into_owned(),

@@ -37,14 +37,26 @@ pub struct Start<'r> {
 }
 
 impl Start<'_> {
+    /// What the initial process reads as its terminal input: `/dev/null`, or a file in the
+    /// run directory holding `config { stdin = … }`.
+    fn stdin(&self) -> std::io::Result<std::fs::File> {
+        let typed = &self.scenario.config.stdin;
+        if typed.is_empty() {
+            return std::fs::File::open("/dev/null");
+        }
+        let path = self.dir.join(".stdin");
+        std::fs::write(&path, typed)?;
+        std::fs::File::open(path)
+    }
+
     /// Forks the initial process; in the supervisor, drops the scenario's ends of the
     /// sockets and returns the child's pid.
     ///
     /// # Errors
-    /// [`OsError::Setup`] when `/dev/null`, `fstat` or `fork` fails.
+    /// [`OsError::Setup`] when the standard input, `fstat` or `fork` fails.
     pub fn fork(&self, capture: &mut Capture, signals: &Signals) -> Result<Pid, OsError> {
         let ends = capture.scenario.take().expect("forked once");
-        let stdin = setup("/dev/null", std::fs::File::open("/dev/null").map_err(errno))?;
+        let stdin = setup("standard input", self.stdin().map_err(errno))?;
         let [out, err] = setup("terminal", ends.terminal_ids())?;
         let terminal = [out, err, setup("terminal", file_id(stdin.as_raw_fd()))?];
         let supervisor = nix::unistd::getpid();

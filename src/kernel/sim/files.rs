@@ -253,11 +253,11 @@ impl Kernel<'_> {
         Step::Reply(Reply::Fds(read, write))
     }
 
-    /// `read(fd, buf, len)`: the terminal is at end of file (no input); a pipe blocks while
-    /// empty and written to.
+    /// `read(fd, buf, len)`: the terminal gives what is typed at it (`config { stdin }`), a
+    /// line at a time, then end of file; a pipe blocks while empty and written to.
     pub(super) fn read(&mut self, p: u32, fd: i32, len: usize) -> Step {
         match self.table.live(p).fds.get(fd) {
-            Some(OpenFile::Terminal) => Step::Reply(Reply::Data(Vec::new())),
+            Some(OpenFile::Terminal) => Step::Reply(Reply::Data(self.terminal_input(len))),
             Some(OpenFile::PipeRead(n)) => match self.pipes[n as usize].read(len) {
                 PipeRead::Data(data) => {
                     let waiting = std::mem::take(&mut self.pipes[n as usize].waiting_writers);
@@ -276,6 +276,20 @@ impl Kernel<'_> {
                 Step::Reply(Reply::Error(EBADF))
             }
         }
+    }
+
+    /// Up to `len` bytes of what is typed at the terminal, at most one line (a terminal in
+    /// canonical mode hands a read one line); nothing once all was read (end of file).
+    fn terminal_input(&mut self, len: usize) -> Vec<u8> {
+        let typed = self.scenario.config.stdin.as_bytes();
+        let rest = &typed[self.ipc.stdin_read.min(typed.len())..];
+        let line = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(rest.len(), |i| i + 1);
+        let data = rest[..line.min(len)].to_vec();
+        self.ipc.stdin_read += data.len();
+        data
     }
 
     /// `write(fd, data)`: the terminal takes everything; a pipe as its capacity allows, the

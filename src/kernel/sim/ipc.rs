@@ -32,6 +32,8 @@ pub struct Ipc {
     pub files: Vec<RegularFile>,
     /// Open file descriptions of regular files.
     pub descriptions: Vec<Description>,
+    /// How many bytes of the terminal's input (`config { stdin = … }`) have been read.
+    pub stdin_read: usize,
     /// Messages sent by direct naming and not yet received, in the order sent:
     /// `(receiver, sender pid, message)`.
     pub direct: Vec<(u32, i64, i64)>,

@@ -5,6 +5,7 @@ mod convert;
 mod heap;
 mod print;
 mod random;
+mod scan;
 mod strings;
 
 pub use random::Random;
@@ -124,7 +125,10 @@ impl Vm {
                 None => Outcome::Refill,
             }),
             Call::Fgets => self.fgets(args, env),
-            Call::Scanf | Call::System => {
+            Call::Scanf | Call::Sscanf => Ok(self
+                .scan_call(call, args, env)?
+                .expect("scan_call handles scanf and sscanf")),
+            Call::System => {
                 let name = crate::calls::info(call).name;
                 let on_reply = super::thread::OnReply::Return;
                 Ok(Outcome::Request(Request::Unsupported { name }, on_reply))
