@@ -398,6 +398,10 @@ impl System for Explorable<'_> {
             _ => false,
         }
     }
+
+    fn persistent(&self, enabled: &[u32], out: &mut Vec<u32>) {
+        super::footprint::persistent(&self.machine, &self.scenario.config, enabled, out);
+    }
 }
 
 impl Kernel<'_> {

@@ -10,6 +10,7 @@ mod end;
 mod explorable;
 mod fifo;
 mod files;
+mod footprint;
 mod interleave;
 mod ipc;
 mod kernel;
