@@ -172,6 +172,12 @@ enum Action {
     WaitOne,
     Print(u8),
     Local,
+    /// `write` of one byte to pipe `k` (0 or 1).
+    Send(u8),
+    /// `read` of one byte from pipe `k`, printing what came (or `eof`) when `loud`.
+    Receive(u8, bool),
+    /// `close` of pipe `k`'s write end.
+    CloseWrite(u8),
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -180,6 +186,9 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::WaitOne),
         Just(Action::Local),
         (0u8..4).prop_map(Action::Print),
+        (0u8..2).prop_map(Action::Send),
+        (0u8..2, any::<bool>()).prop_map(|(k, loud)| Action::Receive(k, loud)),
+        (0u8..2).prop_map(Action::CloseWrite),
     ];
     leaf.prop_recursive(2, 6, 3, |inner| {
         (prop::collection::vec(inner, 0..3), 0u8..3).prop_map(|(body, k)| Action::Spawn(body, k))
@@ -193,6 +202,12 @@ fn render(actions: &[Action], out: &mut String) {
             Action::WaitOne => out.push_str("wait(NULL);\n"),
             Action::Local => out.push_str("getpid(); isatty(1);\n"),
             Action::Print(n) => out.push_str(&format!("printf(\"line {n}\\n\");\n")),
+            Action::Send(k) => out.push_str(&format!("write(p{k}[1], \"{k}\", 1);\n")),
+            Action::Receive(k, false) => out.push_str(&format!("read(p{k}[0], &c, 1);\n")),
+            Action::Receive(k, true) => out.push_str(&format!(
+                "if (read(p{k}[0], &c, 1) == 1) printf(\"got %c\\n\", c); else printf(\"eof\\n\");\n"
+            )),
+            Action::CloseWrite(k) => out.push_str(&format!("close(p{k}[1]);\n")),
             Action::Spawn(body, k) => {
                 out.push_str("if (fork() == 0) {\n");
                 render(body, out);
@@ -200,6 +215,13 @@ fn render(actions: &[Action], out: &mut String) {
             }
         }
     }
+}
+
+/// A generated program: `actions` in `main` after two pipes `p0` and `p1` are made.
+fn generated(actions: &[Action]) -> String {
+    let mut body = String::from("int p0[2];\nint p1[2];\nchar c;\npipe(p0);\npipe(p1);\n");
+    render(actions, &mut body);
+    main_of(&body)
 }
 
 /// What identifies an outcome across runs: output up to pid numbering, and each process's
@@ -217,9 +239,7 @@ proptest! {
     /// Reductions lose no outcome: the set with them equals the set without.
     #[test]
     fn reduction_keeps_every_outcome(actions in prop::collection::vec(action(), 0..4)) {
-        let mut body = String::new();
-        render(&actions, &mut body);
-        let s = scenario(&main_of(&body));
+        let s = scenario(&generated(&actions));
         let full = explore_scenario(&s, &ExploreOptions { reduction: false, ..small() });
         prop_assume!(full.incomplete.is_none());
         let reduced = explore_scenario(&s, &small());
@@ -233,9 +253,7 @@ proptest! {
     /// Every outcome of a random schedule is among the explored outcomes.
     #[test]
     fn random_runs_are_explored(actions in prop::collection::vec(action(), 0..4), seed in 0u64..1000) {
-        let mut body = String::new();
-        render(&actions, &mut body);
-        let source = main_of(&body);
+        let source = generated(&actions);
         let s = scenario(&source);
         let explored = explore_scenario(&s, &small());
         prop_assume!(explored.incomplete.is_none());

@@ -22,9 +22,11 @@ use crate::vm::Request;
 /// A kernel object a move reads or writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Object {
-    /// Process `x`'s table entry: program state, descriptors, parent link, children, zombies
-    /// and record.
+    /// Process `x`'s own state: program and descriptors (only `x` touches them).
     Process(u32),
+    /// Process `x`'s family ties: parent link, children, zombies, record (touched by `x`, its
+    /// parent and its children).
+    Family(u32),
     /// Pipe `n`: its buffer and its count of open ends.
     Pipe(u32),
     /// Something any process may touch: the pid counter, the terminal, time, shared memory,
@@ -45,7 +47,8 @@ pub(super) fn footprint(machine: &Machine, config: &Config, p: u32, out: &mut Ve
         return;
     }
     match live.vm.pending(0) {
-        Some(Request::Getpid | Request::Getppid | Request::Isatty { .. }) => {}
+        Some(Request::Getpid | Request::Isatty { .. }) => {}
+        Some(Request::Getppid) => out.push(Object::Family(p)),
         Some(Request::Exec { .. } | Request::Unsupported { .. }) => {}
         Some(Request::Close { fd } | Request::Dup { fd }) => descriptor(&live.fds, *fd, out),
         Some(Request::Read { fd, .. }) => match live.fds.get(*fd) {
@@ -65,7 +68,10 @@ pub(super) fn footprint(machine: &Machine, config: &Config, p: u32, out: &mut Ve
             }
             _ => out.push(Object::Everything),
         },
-        Some(Request::Wait { .. }) => children(machine, p, out),
+        Some(Request::Wait { .. }) => {
+            out.push(Object::Family(p));
+            children(machine, p, out);
+        }
         Some(Request::Exit { .. } | Request::Die { .. }) => ending(machine, config, p, out),
         _ => out.push(Object::Everything),
     }
@@ -81,7 +87,7 @@ fn descriptor(fds: &FdTable, fd: i32, out: &mut Vec<Object>) {
     }
 }
 
-/// The unreaped children of `p`.
+/// The family ties of the unreaped children of `p`.
 fn children(machine: &Machine, p: u32, out: &mut Vec<Object>) {
     let table = &machine.table;
     let Some(live) = table.get(p).live.as_deref() else {
@@ -90,7 +96,7 @@ fn children(machine: &Machine, p: u32, out: &mut Vec<Object>) {
     for &c in &live.children {
         let child = table.get(c);
         if child.parent == Some(p) && (child.live.is_some() || child.zombie) {
-            out.push(Object::Process(c));
+            out.push(Object::Family(c));
         }
     }
 }
@@ -103,8 +109,9 @@ fn ending(machine: &Machine, config: &Config, p: u32, out: &mut Vec<Object>) {
         return;
     }
     let pcb = machine.table.get(p);
+    out.push(Object::Family(p));
     if let Some(q) = pcb.parent {
-        out.push(Object::Process(q));
+        out.push(Object::Family(q));
     }
     children(machine, p, out);
     if let Some(live) = pcb.live.as_deref() {
@@ -124,7 +131,8 @@ fn may_touch(machine: &Machine, q: u32, object: Object) -> bool {
     let table = &machine.table;
     match object {
         Object::Everything => true,
-        Object::Process(x) => {
+        Object::Process(x) => q == x,
+        Object::Family(x) => {
             q == x || table.get(q).parent == Some(x) || table.get(x).parent == Some(q)
         }
         Object::Pipe(n) => (table.get(q).live.as_deref()).is_some_and(|l| {
