@@ -126,6 +126,37 @@ fn a_reader_holding_the_write_end_deadlocks() {
     assert_witnesses_replay(&s, &e.outcomes, &[]);
 }
 
+/// Two children each talk to themselves over a pipe of their own, then exit; the parent
+/// reaps them and prints. The children's pipe moves are independent of each other.
+#[test]
+fn moves_on_unshared_pipes_are_explored_in_one_order() {
+    let s = scenario(&main_of(
+        "int p0[2]; int p1[2]; char c;\npipe(p0); pipe(p1);\n\
+         if (fork() == 0) { close(p1[0]); close(p1[1]); write(p0[1], \"a\", 1); read(p0[0], &c, 1); close(p0[0]); exit(1); }\n\
+         close(p0[0]); close(p0[1]);\n\
+         if (fork() == 0) { write(p1[1], \"b\", 1); read(p1[0], &c, 1); close(p1[1]); exit(2); }\n\
+         close(p1[0]); close(p1[1]);\n\
+         wait(NULL); wait(NULL);\nprintf(\"done\\n\");",
+    ));
+    let full = explore_scenario(
+        &s,
+        &ExploreOptions {
+            reduction: false,
+            ..everything()
+        },
+    );
+    let reduced = explore_scenario(&s, &everything());
+    assert_eq!(outputs(&reduced.outcomes), ["done\n"]);
+    assert_eq!(reduced.count, full.count);
+    assert!(
+        reduced.states < full.states,
+        "{} < {}",
+        reduced.states,
+        full.states
+    );
+    assert_witnesses_replay(&s, &reduced.outcomes, &[]);
+}
+
 #[test]
 fn outcomes_differing_in_pids_are_one() {
     let s = scenario(&main_of(

@@ -170,16 +170,15 @@ fn closure(machine: &Machine, config: &Config, p: u32) -> Option<Vec<bool>> {
 
 /// Appends to `out` a persistent subset of `enabled` (choices of the state `machine`): the
 /// smallest closure found from one enabled process, or all of `enabled`. Without threads
-/// only (a process with threads makes every set the whole).
+/// and sleepers only (with one, the set is the whole).
 pub(super) fn persistent(machine: &Machine, config: &Config, enabled: &[u32], out: &mut Vec<u32>) {
-    let threaded = (machine.table.pcbs.iter()).any(|pcb| {
-        pcb.live
-            .as_deref()
-            .is_some_and(|l| l.threads.tasks.len() > 1)
+    // Threads share their process's state; a sleeper wakes when no one else can move.
+    let whole = (machine.table.pcbs.iter()).any(|pcb| {
+        (pcb.live.as_deref()).is_some_and(|l| l.threads.tasks.len() > 1 || l.block.is_some())
     });
     let mut best: Option<Vec<bool>> = None;
     let mut best_len = enabled.len();
-    for &choice in enabled.iter().filter(|_| !threaded) {
+    for &choice in enabled.iter().filter(|_| !whole) {
         let (p, _) = interleave::split(choice);
         if best.as_ref().is_some_and(|b| b[p as usize]) {
             continue;
