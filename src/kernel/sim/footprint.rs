@@ -9,11 +9,13 @@
 //! the set — an enabled member's request must commute with everything the others do, a
 //! blocked member can only be woken by a process in the set. What a process may touch later
 //! is bounded by what it holds: its own table entry, its parent's and its children's (exit and
-//! wait), and the pipes it has descriptors on. Anything else — the pid counter (`fork`), the
-//! terminal (output order is observable), time, shared memory, files, IPC objects — is
+//! wait), the pipes it has descriptors on, and the pid counter if its program can still reach
+//! a `fork`. Anything else — the terminal (output order is observable), time, shared
+//! memory, files, IPC objects — is
 //! [`Object::Everything`], which every live process may touch.
 
 use super::files::{FdTable, OpenFile};
+use super::forks;
 use super::interleave;
 use super::kernel::Machine;
 use crate::config::{Config, Reaper};
@@ -29,6 +31,9 @@ pub(super) enum Object {
     Family(u32),
     /// Pipe `n`: its buffer and its count of open ends.
     Pipe(u32),
+    /// The pid counter and the size of the process table (`fork`): the order of two forks
+    /// decides which child gets which pid.
+    Pids,
     /// Something any process may touch: the pid counter, the terminal, time, shared memory,
     /// files, IPC objects, or a request whose effects are not described.
     Everything,
@@ -68,6 +73,13 @@ pub(super) fn footprint(machine: &Machine, config: &Config, p: u32, out: &mut Ve
             }
             _ => out.push(Object::Everything),
         },
+        // A child's exit (a zombie, one live child less) commutes with adding a child.
+        Some(Request::Fork { .. }) => {
+            out.push(Object::Pids);
+            for file in live.fds.files() {
+                file_object(file, out);
+            }
+        }
         Some(Request::Wait { .. }) => {
             out.push(Object::Family(p));
             children(machine, p, out);
@@ -84,6 +96,16 @@ fn descriptor(fds: &FdTable, fd: i32, out: &mut Vec<Object>) {
         None | Some(OpenFile::Terminal) => {}
         Some(OpenFile::PipeRead(n) | OpenFile::PipeWrite(n)) => out.push(Object::Pipe(n)),
         Some(_) => out.push(Object::Everything),
+    }
+}
+
+/// The object behind an open file a process holds (nothing for the terminal: opening or
+/// closing it is the process's own affair).
+fn file_object(file: OpenFile, out: &mut Vec<Object>) {
+    match file {
+        OpenFile::Terminal => {}
+        OpenFile::PipeRead(n) | OpenFile::PipeWrite(n) => out.push(Object::Pipe(n)),
+        _ => out.push(Object::Everything),
     }
 }
 
@@ -116,11 +138,7 @@ fn ending(machine: &Machine, config: &Config, p: u32, out: &mut Vec<Object>) {
     children(machine, p, out);
     if let Some(live) = pcb.live.as_deref() {
         for file in live.fds.files() {
-            match file {
-                OpenFile::Terminal => {}
-                OpenFile::PipeRead(n) | OpenFile::PipeWrite(n) => out.push(Object::Pipe(n)),
-                _ => out.push(Object::Everything),
-            }
+            file_object(file, out);
         }
     }
 }
@@ -132,6 +150,12 @@ fn may_touch(machine: &Machine, q: u32, object: Object) -> bool {
     match object {
         Object::Everything => true,
         Object::Process(x) => q == x,
+        Object::Pids => (table.get(q).live.as_deref()).is_some_and(|l| {
+            matches!(
+                l.vm.pending(0),
+                Some(Request::Fork { .. } | Request::Exec { .. })
+            ) || forks::may_fork(&l.vm)
+        }),
         Object::Family(x) => {
             q == x || table.get(q).parent == Some(x) || table.get(x).parent == Some(q)
         }

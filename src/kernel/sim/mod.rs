@@ -11,6 +11,7 @@ mod explorable;
 mod fifo;
 mod files;
 mod footprint;
+mod forks;
 mod interleave;
 mod ipc;
 mod kernel;

@@ -1,0 +1,76 @@
+//! Whether a process may still fork: the instructions its program can reach from where each
+//! of its frames stands, searched for a call that creates a process (`fork`, `spawn`,
+//! `system`, an `exec` into a program that may). A program that takes a function's address
+//! (handlers, `atexit`, threads, calls through pointers) may fork wherever it stands.
+
+use crate::calls::{info, Call};
+use crate::ir::{FuncId, GlobalInit, Image, Instr};
+use crate::vm::Vm;
+
+/// Whether `vm`, resumed from where its thread 0 stands, may reach a call that creates a
+/// process (its pending request itself is not counted).
+pub(super) fn may_fork(vm: &Vm) -> bool {
+    let image = vm.image();
+    if takes_addresses(image) {
+        return true;
+    }
+    let mut seen = vec![Vec::new(); image.functions.len()];
+    let mut frames = vm.frames(0);
+    frames.any(|(func, pc)| reaches_fork(image, func, pc, &mut seen))
+}
+
+/// Whether some function's address is taken (an instruction or a global initialiser).
+fn takes_addresses(image: &Image) -> bool {
+    let code = (image.functions.iter()).flat_map(|f| f.code.iter());
+    let globals = (image.global_slots.iter()).chain(image.data_pointers.iter().map(|(_, g)| g));
+    code.clone()
+        .any(|i| matches!(i, Instr::Func(_) | Instr::CallPtr(_)))
+        || globals
+            .into_iter()
+            .any(|g| matches!(g, GlobalInit::Func(_)))
+}
+
+/// Whether a call may create a process.
+fn creates_process(call: Call) -> bool {
+    let name = info(call).name.to_ascii_lowercase();
+    call == Call::Fork
+        || name.contains("fork")
+        || name.contains("spawn")
+        || name.starts_with("exec")
+        || name.contains("system")
+        || name.contains("popen")
+}
+
+/// Whether function `func` of `image`, from instruction `pc` on, may reach a call that
+/// creates a process, directly or through the functions it calls. `seen[f]` marks the
+/// instructions of `f` already searched (from any start), so each is searched once.
+fn reaches_fork(image: &Image, func: FuncId, pc: u32, seen: &mut [Vec<bool>]) -> bool {
+    let f = func.0 as usize;
+    let code = &image.functions[f].code;
+    if seen[f].is_empty() {
+        seen[f] = vec![false; code.len()];
+    }
+    let mut work = vec![pc as usize];
+    while let Some(at) = work.pop() {
+        if at >= code.len() || seen[f][at] {
+            continue;
+        }
+        seen[f][at] = true;
+        match code[at] {
+            Instr::Spawn(_) => return true,
+            Instr::Call(call, _) if creates_process(call) => return true,
+            Instr::Call(Call::Exit | Call::UnderscoreExit | Call::Abort, _) => {}
+            Instr::CallFunc(g, _) => {
+                if reaches_fork(image, g, 0, seen) {
+                    return true;
+                }
+                work.push(at + 1);
+            }
+            Instr::Jump(to) => work.push(to as usize),
+            Instr::JumpIf(to) | Instr::JumpIfNot(to) => work.extend([to as usize, at + 1]),
+            Instr::Ret | Instr::Trap(_) => {}
+            _ => work.push(at + 1),
+        }
+    }
+    false
+}
