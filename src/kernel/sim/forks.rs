@@ -74,3 +74,48 @@ fn reaches_fork(image: &Image, func: FuncId, pc: u32, seen: &mut [Vec<bool>]) ->
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::kernel::sim::tests::image_running;
+
+    fn forks(code: Vec<Instr>) -> bool {
+        let vm = Vm::new(
+            image_running("/bin/t", code),
+            Vec::new(),
+            &Config::default().vm(),
+        );
+        may_fork(&vm)
+    }
+
+    #[test]
+    fn a_fork_ahead_may_be_reached() {
+        assert!(forks(vec![Instr::Call(Call::Fork, 0), Instr::Ret]));
+        assert!(forks(vec![
+            Instr::Const(1),
+            Instr::JumpIf(3),
+            Instr::Ret,
+            Instr::Spawn(crate::ir::StrId(0)),
+            Instr::Ret,
+        ]));
+    }
+
+    #[test]
+    fn a_fork_behind_a_jump_or_an_exit_is_not() {
+        let jumped = vec![Instr::Jump(2), Instr::Call(Call::Fork, 0), Instr::Ret];
+        assert!(!forks(jumped));
+        let exited = vec![
+            Instr::Const(0),
+            Instr::Call(Call::Exit, 1),
+            Instr::Call(Call::Fork, 0),
+        ];
+        assert!(!forks(exited));
+    }
+
+    #[test]
+    fn a_function_address_may_fork_anywhere() {
+        assert!(forks(vec![Instr::Func(FuncId(0)), Instr::Pop, Instr::Ret]));
+    }
+}
