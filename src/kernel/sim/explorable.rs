@@ -400,7 +400,7 @@ impl System for Explorable<'_> {
     }
 
     fn persistent(&self, enabled: &[u32], out: &mut Vec<u32>) {
-        super::footprint::persistent(&self.machine, &self.scenario.config, enabled, out);
+        super::footprint::persistent(&self.machine, self.scenario, enabled, out);
     }
 }
 

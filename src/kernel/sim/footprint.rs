@@ -19,6 +19,7 @@ use super::forks;
 use super::interleave;
 use super::kernel::Machine;
 use crate::config::{Config, Reaper};
+use crate::scenario::Scenario;
 use crate::vm::Request;
 
 /// A kernel object a move reads or writes.
@@ -193,13 +194,22 @@ fn closure(machine: &Machine, config: &Config, p: u32) -> Option<Vec<bool>> {
 }
 
 /// Appends to `out` a persistent subset of `enabled` (choices of the state `machine`): the
-/// smallest closure found from one enabled process, or all of `enabled`. Without threads
-/// and sleepers only (with one, the set is the whole).
-pub(super) fn persistent(machine: &Machine, config: &Config, enabled: &[u32], out: &mut Vec<u32>) {
-    // Threads share their process's state; a sleeper wakes when no one else can move.
-    let whole = (machine.table.pcbs.iter()).any(|pcb| {
-        (pcb.live.as_deref()).is_some_and(|l| l.threads.tasks.len() > 1 || l.block.is_some())
-    });
+/// smallest closure found from one enabled process, or all of `enabled`. Only for programs
+/// whose every call has a footprint, without threads and sleepers.
+pub(super) fn persistent(
+    machine: &Machine,
+    scenario: &Scenario,
+    enabled: &[u32],
+    out: &mut Vec<u32>,
+) {
+    let config = &scenario.config;
+    // Threads share their process's state; a sleeper wakes when no one else can move; a
+    // program that can name an object it holds no descriptor for (`open`, `kill`, IPC keys)
+    // may touch anything.
+    let whole = !forks::only_described_calls(&scenario.catalog)
+        || (machine.table.pcbs.iter()).any(|pcb| {
+            (pcb.live.as_deref()).is_some_and(|l| l.threads.tasks.len() > 1 || l.block.is_some())
+        });
     let mut best: Option<Vec<bool>> = None;
     let mut best_len = enabled.len();
     for &choice in enabled.iter().filter(|_| !whole) {

@@ -1,10 +1,12 @@
-//! Whether a process may still fork: the instructions its program can reach from where each
-//! of its frames stands, searched for a call that creates a process (`fork`, `spawn`,
-//! `system`, an `exec` into a program that may). A program that takes a function's address
-//! (handlers, `atexit`, threads, calls through pointers) may fork wherever it stands.
+//! What a scenario's programs can do, read from their instructions: whether every call they
+//! make has a footprint, and whether a process may still fork — the instructions its program
+//! can reach from where each of its frames stands, searched for a call that creates a process
+//! (`fork`, `spawn`, `system`, an `exec` into a program that may). A program that takes a
+//! function's address (handlers, `atexit`, threads, calls through pointers) may fork wherever
+//! it stands.
 
-use crate::calls::{info, Call};
-use crate::ir::{FuncId, GlobalInit, Image, Instr};
+use crate::calls::{info, Call, CallKind};
+use crate::ir::{Catalog, FuncId, GlobalInit, Image, Instr};
 use crate::vm::Vm;
 
 /// Whether `vm`, resumed from where its thread 0 stands, may reach a call that creates a
@@ -17,6 +19,62 @@ pub(super) fn may_fork(vm: &Vm) -> bool {
     let mut seen = vec![Vec::new(); image.functions.len()];
     let mut frames = vm.frames(0);
     frames.any(|(func, pc)| reaches_fork(image, func, pc, &mut seen))
+}
+
+/// Whether every call of every program of `catalog` is C library code or a system call
+/// whose footprint is described ([`super::footprint`]): process calls, pipes, descriptors
+/// and sleep. Anything else (`open`, `kill`, signals, IPC, sockets, threads, shared memory)
+/// can reach an object its process holds no descriptor for.
+pub(super) fn only_described_calls(catalog: &Catalog) -> bool {
+    let calls = |image: &Image| {
+        (image.functions.iter())
+            .flat_map(|f| f.code.iter())
+            .filter_map(|i| match i {
+                Instr::Call(call, _) => Some(*call),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let main = calls(&catalog.main);
+    // The other programs run only through `exec` (or `system`).
+    let execs = main.iter().any(|&c| {
+        let name = info(c).name;
+        name.starts_with("exec") || name.contains("system") || name.contains("popen")
+    });
+    let mut others = (catalog.programs.values())
+        .filter(|_| execs)
+        .flat_map(|i| calls(i));
+    main.iter().all(|&c| described(c)) && others.all(described)
+}
+
+fn described(call: Call) -> bool {
+    let library = info(call).kind == CallKind::Library;
+    let threads = info(call).name.starts_with("pthread");
+    (library && !threads)
+        || matches!(
+            call,
+            Call::Fork
+                | Call::UnderscoreExit
+                | Call::Wait
+                | Call::Waitpid
+                | Call::Getpid
+                | Call::Getppid
+                | Call::Execl
+                | Call::Execlp
+                | Call::Execle
+                | Call::Execv
+                | Call::Execvp
+                | Call::Execve
+                | Call::Sleep
+                | Call::Usleep
+                | Call::Isatty
+                | Call::Pipe
+                | Call::Read
+                | Call::Write
+                | Call::Close
+                | Call::Dup
+                | Call::Dup2
+        )
 }
 
 /// Whether some function's address is taken (an instruction or a global initialiser).
