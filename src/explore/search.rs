@@ -84,6 +84,8 @@ pub struct Explored<S: System> {
     /// `Some` if a limit stopped the search (then unexpanded nodes have no edges and are not
     /// terminal).
     pub stopped: Option<Stopped>,
+    /// How many states were expanded by a persistent set smaller than their enabled moves.
+    pub reduced: usize,
 }
 
 /// Explores every state reachable from `initial`.
@@ -108,6 +110,7 @@ pub fn explore<S: System>(initial: S, limits: Limits, reduction: Reduction) -> E
     let mut enabled = Vec::new();
     let mut subset = Vec::new();
     let mut stopped = None;
+    let mut reduced = 0;
     let mut next = 0usize;
     while next < search.states.len() {
         if next.is_multiple_of(1024) && limits.deadline.is_some_and(|d| Instant::now() >= d) {
@@ -127,8 +130,10 @@ pub fn explore<S: System>(initial: S, limits: Limits, reduction: Reduction) -> E
             stopped = Some(Stopped::Depth);
             break;
         }
-        reduce(&state, &enabled, reduction, &mut subset);
-        search.expand(&state, next, &subset, &enabled);
+        let persistent = reduce(&state, &enabled, reduction, &mut subset);
+        if search.expand(&state, next, &subset, &enabled) && persistent {
+            reduced += 1;
+        }
         next += 1;
         if search.states.len() > limits.max_states {
             stopped = Some(Stopped::States);
@@ -144,12 +149,18 @@ pub fn explore<S: System>(initial: S, limits: Limits, reduction: Reduction) -> E
         classes: search.classes,
         states: search.states,
         stopped,
+        reduced,
     }
 }
 
 /// Puts in `subset` the moves to try first from `state`: a local move, a persistent set, or
-/// every enabled move.
-fn reduce<S: System>(state: &S, enabled: &[u32], reduction: Reduction, subset: &mut Vec<u32>) {
+/// every enabled move. Whether it is a persistent set.
+fn reduce<S: System>(
+    state: &S,
+    enabled: &[u32],
+    reduction: Reduction,
+    subset: &mut Vec<u32>,
+) -> bool {
     subset.clear();
     if reduction == Reduction::Off {
         subset.extend_from_slice(enabled);
@@ -157,9 +168,11 @@ fn reduce<S: System>(state: &S, enabled: &[u32], reduction: Reduction, subset: &
         subset.push(local);
     } else if reduction == Reduction::Persistent {
         state.persistent(enabled, subset);
+        return true;
     } else {
         subset.extend_from_slice(enabled);
     }
+    false
 }
 
 /// The search's growing state: states, their depth, the graph and the end classes.
@@ -175,8 +188,8 @@ struct Search<S: System> {
 impl<S: System> Search<S> {
     /// Adds node `id` (`state`) with the edges of the moves in `subset`, or of every move in
     /// `enabled` when the reduced expansion is not kept (a move writes output or leads to a
-    /// state stored no later than this one).
-    fn expand(&mut self, state: &S, id: usize, subset: &[u32], enabled: &[u32]) {
+    /// state stored no later than this one). Whether the reduced expansion was kept.
+    fn expand(&mut self, state: &S, id: usize, subset: &[u32], enabled: &[u32]) -> bool {
         self.edges.clear();
         for &choice in subset {
             self.step(state, id, choice);
@@ -189,6 +202,7 @@ impl<S: System> Search<S> {
             }
         }
         self.graph.push_node(self.edges.iter().copied(), None);
+        reduced && kept
     }
 
     /// The edge of `choice` from node `id` (`state`), its target stored if new.
@@ -265,6 +279,50 @@ mod tests {
         max_depth: u32::MAX,
         deadline: None,
     };
+
+    /// Worker 0 toggles a bit forever; worker 1 prints once and stops. A persistent set of
+    /// worker 0 alone is one (the two touch nothing in common) but, taken around the cycle,
+    /// would ignore worker 1 forever.
+    #[derive(Clone, PartialEq, Eq, Hash)]
+    struct Spinner {
+        bit: bool,
+        printed: bool,
+    }
+
+    impl System for Spinner {
+        type End = ();
+        fn enabled(&self, out: &mut Vec<u32>) {
+            out.push(0);
+            if !self.printed {
+                out.push(1);
+            }
+        }
+        fn step(&mut self, choice: u32, output: &mut Vec<u8>) {
+            if choice == 0 {
+                self.bit = !self.bit;
+            } else {
+                output.extend_from_slice(b"x");
+                self.printed = true;
+            }
+        }
+        fn end_class(&self) {}
+        fn persistent(&self, _enabled: &[u32], out: &mut Vec<u32>) {
+            out.push(0);
+        }
+    }
+
+    #[test]
+    fn a_cycle_of_reduced_states_is_expanded_fully_once() {
+        let initial = Spinner {
+            bit: false,
+            printed: false,
+        };
+        let explored = explore(initial, UNLIMITED, Reduction::Persistent);
+        let labels: Vec<_> = (0..explored.graph.len() as NodeId)
+            .flat_map(|n| explored.graph.edges(n).iter().map(|e| e.label))
+            .collect();
+        assert!(labels.iter().any(|&l| l != SILENT), "worker 1 never moved");
+    }
 
     #[test]
     fn race_of_three_reaches_one_to_three() {

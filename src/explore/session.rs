@@ -179,7 +179,8 @@ fn search<'s>(
         return explore(initial.clone(), limits, Reduction::Off);
     }
     let explored = explore(initial.clone(), limits, Reduction::Persistent);
-    if explored.classes.iter().any(|c| c.halt.is_some()) {
+    let halted = explored.classes.iter().any(|c| c.halt.is_some());
+    if halted && explored.reduced > 0 {
         return explore(initial.clone(), limits, Reduction::Local);
     }
     explored
