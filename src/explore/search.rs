@@ -92,11 +92,11 @@ pub struct Explored<S: System> {
 ///
 /// With a reduction, a state is expanded by a subset of its enabled moves: a local move
 /// alone, or a persistent set. A reduced expansion is kept only if every move in it is
-/// silent (output order is observable) and leads to a state stored after this one; otherwise
-/// the state is expanded fully. The second condition makes every cycle of the graph contain
-/// a fully expanded state (breadth-first ids only grow along reduced edges), so no process is
-/// ignored forever; with persistent sets this keeps every terminal state and every output
-/// sequence reachable.
+/// silent (output order is observable) and leads to a later state — deeper, or as deep and
+/// stored after this one; otherwise the state is expanded fully. (Depth, id) is fixed when a
+/// state is stored and only grows along reduced edges, so every cycle of the graph contains
+/// a fully expanded state and no process is ignored forever; with persistent sets this keeps
+/// every terminal state and every output sequence reachable.
 pub fn explore<S: System>(initial: S, limits: Limits, reduction: Reduction) -> Explored<S> {
     let mut search = Search {
         states: IndexSet::default(),
@@ -188,14 +188,15 @@ struct Search<S: System> {
 impl<S: System> Search<S> {
     /// Adds node `id` (`state`) with the edges of the moves in `subset`, or of every move in
     /// `enabled` when the reduced expansion is not kept (a move writes output or leads to a
-    /// state stored no later than this one). Whether the reduced expansion was kept.
+    /// state no later than this one: of smaller depth, or of equal depth stored no later). Whether the reduced expansion was kept.
     fn expand(&mut self, state: &S, id: usize, subset: &[u32], enabled: &[u32]) -> bool {
         self.edges.clear();
         for &choice in subset {
             self.step(state, id, choice);
         }
         let reduced = subset.len() < enabled.len();
-        let kept = (self.edges.iter()).all(|e| e.label == SILENT && e.to as usize > id);
+        let later = |to: usize| (self.depth[to], to) > (self.depth[id], id);
+        let kept = (self.edges.iter()).all(|e| e.label == SILENT && later(e.to as usize));
         if reduced && !kept {
             for &choice in enabled.iter().filter(|c| !subset.contains(c)) {
                 self.step(state, id, choice);

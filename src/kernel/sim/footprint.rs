@@ -9,8 +9,8 @@
 //! the set — an enabled member's request must commute with everything the others do, a
 //! blocked member can only be woken by a process in the set. What a process may touch later
 //! is bounded by what it holds: its own table entry, its parent's and its children's (exit and
-//! wait), the pipes it has descriptors on, and the pid counter if its program can still reach
-//! a `fork`. Anything else — the terminal (output order is observable), time, shared
+//! wait), the pipes it has descriptors on, and the pid (pipe) counter if its program can
+//! still reach a `fork` (`pipe`). Anything else — the terminal (output order is observable), time, shared
 //! memory, files, IPC objects — is
 //! [`Object::Everything`], which every live process may touch.
 
@@ -27,14 +27,23 @@ use crate::vm::Request;
 pub(super) enum Object {
     /// Process `x`'s own state: program and descriptors (only `x` touches them).
     Process(u32),
-    /// Process `x`'s family ties: parent link, children, zombies, record (touched by `x`, its
-    /// parent and its children).
-    Family(u32),
+    /// Process `x`'s ties: its parent link, zombie flag and record (touched by `x` and by its
+    /// parent, which reaps it or leaves it to init).
+    Ties(u32),
+    /// Process `x`'s brood: its children, zombies and count of live children, read and
+    /// changed by `x` (`wait`, `exit`).
+    Brood(u32),
+    /// A zombie added to `x`'s brood (a child's exit): two such commute, so only `x` itself
+    /// conflicts.
+    Zombie(u32),
     /// Pipe `n`: its buffer and its count of open ends.
     Pipe(u32),
     /// The pid counter and the size of the process table (`fork`): the order of two forks
     /// decides which child gets which pid.
     Pids,
+    /// The pipe counter (`pipe`): the order of two `pipe` calls decides which gets which
+    /// pipe.
+    PipeIds,
     /// Something any process may touch: the pid counter, the terminal, time, shared memory,
     /// files, IPC objects, or a request whose effects are not described.
     Everything,
@@ -54,7 +63,7 @@ pub(super) fn footprint(machine: &Machine, config: &Config, p: u32, out: &mut Ve
     }
     match live.vm.pending(0) {
         Some(Request::Getpid | Request::Isatty { .. }) => {}
-        Some(Request::Getppid) => out.push(Object::Family(p)),
+        Some(Request::Getppid) => out.push(Object::Ties(p)),
         Some(Request::Exec { .. } | Request::Unsupported { .. }) => {}
         Some(Request::Close { fd } | Request::Dup { fd }) => descriptor(&live.fds, *fd, out),
         Some(Request::Read { fd, .. }) => match live.fds.get(*fd) {
@@ -67,10 +76,13 @@ pub(super) fn footprint(machine: &Machine, config: &Config, p: u32, out: &mut Ve
             descriptor(&live.fds, *new, out);
         }
         Some(Request::Write { fd, .. }) => match live.fds.get(*fd) {
-            // A write to a pipe no one reads ends the writer (`SIGPIPE`).
+            // A write to a pipe no one reads ends the writer (`SIGPIPE`); not while the writer
+            // holds a read end itself.
             Some(OpenFile::PipeWrite(n)) => {
                 out.push(Object::Pipe(n));
-                ending(machine, config, p, out);
+                if !live.fds.files().any(|f| f == OpenFile::PipeRead(n)) {
+                    ending(machine, config, p, out);
+                }
             }
             _ => out.push(Object::Everything),
         },
@@ -81,8 +93,9 @@ pub(super) fn footprint(machine: &Machine, config: &Config, p: u32, out: &mut Ve
                 file_object(file, out);
             }
         }
+        Some(Request::Pipe) => out.push(Object::PipeIds),
         Some(Request::Wait { .. }) => {
-            out.push(Object::Family(p));
+            out.push(Object::Brood(p));
             children(machine, p, out);
         }
         Some(Request::Exit { .. } | Request::Die { .. }) => ending(machine, config, p, out),
@@ -110,7 +123,7 @@ fn file_object(file: OpenFile, out: &mut Vec<Object>) {
     }
 }
 
-/// The family ties of the unreaped children of `p`.
+/// The ties of the unreaped children of `p`.
 fn children(machine: &Machine, p: u32, out: &mut Vec<Object>) {
     let table = &machine.table;
     let Some(live) = table.get(p).live.as_deref() else {
@@ -119,7 +132,7 @@ fn children(machine: &Machine, p: u32, out: &mut Vec<Object>) {
     for &c in &live.children {
         let child = table.get(c);
         if child.parent == Some(p) && (child.live.is_some() || child.zombie) {
-            out.push(Object::Family(c));
+            out.push(Object::Ties(c));
         }
     }
 }
@@ -132,9 +145,9 @@ fn ending(machine: &Machine, config: &Config, p: u32, out: &mut Vec<Object>) {
         return;
     }
     let pcb = machine.table.get(p);
-    out.push(Object::Family(p));
+    out.extend([Object::Ties(p), Object::Brood(p)]);
     if let Some(q) = pcb.parent {
-        out.push(Object::Family(q));
+        out.push(Object::Zombie(q));
     }
     children(machine, p, out);
     if let Some(live) = pcb.live.as_deref() {
@@ -157,9 +170,15 @@ fn may_touch(machine: &Machine, q: u32, object: Object) -> bool {
                 Some(Request::Fork { .. } | Request::Exec { .. })
             ) || forks::may_fork(&l.vm)
         }),
-        Object::Family(x) => {
-            q == x || table.get(q).parent == Some(x) || table.get(x).parent == Some(q)
-        }
+        Object::PipeIds => (table.get(q).live.as_deref()).is_some_and(|l| {
+            matches!(
+                l.vm.pending(0),
+                Some(Request::Pipe | Request::Fork { .. } | Request::Exec { .. })
+            ) || forks::may_make_pipe(&l.vm)
+        }),
+        Object::Ties(x) => q == x || table.get(x).parent == Some(q),
+        Object::Brood(x) => q == x || table.get(q).parent == Some(x),
+        Object::Zombie(x) => q == x,
         Object::Pipe(n) => (table.get(q).live.as_deref()).is_some_and(|l| {
             l.fds
                 .files()

@@ -12,13 +12,24 @@ use crate::vm::Vm;
 /// Whether `vm`, resumed from where its thread 0 stands, may reach a call that creates a
 /// process (its pending request itself is not counted).
 pub(super) fn may_fork(vm: &Vm) -> bool {
+    may_reach(vm, creates_process)
+}
+
+/// Whether `vm`, resumed from where its thread 0 stands, may reach `pipe` (or a call that
+/// creates a process, whose program may).
+pub(super) fn may_make_pipe(vm: &Vm) -> bool {
+    may_reach(vm, |call| call == Call::Pipe || creates_process(call))
+}
+
+/// Whether `vm` may reach a call for which `wanted` holds, or a `spawn` (a new process).
+fn may_reach(vm: &Vm, wanted: fn(Call) -> bool) -> bool {
     let image = vm.image();
     if takes_addresses(image) {
         return true;
     }
     let mut seen = vec![Vec::new(); image.functions.len()];
     let mut frames = vm.frames(0);
-    frames.any(|(func, pc)| reaches_fork(image, func, pc, &mut seen))
+    frames.any(|(func, pc)| reaches(image, wanted, func, pc, &mut seen))
 }
 
 /// Whether every call of every program of `catalog` is C library code or a system call
@@ -99,10 +110,16 @@ fn creates_process(call: Call) -> bool {
         || name.contains("popen")
 }
 
-/// Whether function `func` of `image`, from instruction `pc` on, may reach a call that
-/// creates a process, directly or through the functions it calls. `seen[f]` marks the
+/// Whether function `func` of `image`, from instruction `pc` on, may reach a `spawn` or a
+/// call for which `wanted` holds, directly or through the functions it calls. `seen[f]` marks the
 /// instructions of `f` already searched (from any start), so each is searched once.
-fn reaches_fork(image: &Image, func: FuncId, pc: u32, seen: &mut [Vec<bool>]) -> bool {
+fn reaches(
+    image: &Image,
+    wanted: fn(Call) -> bool,
+    func: FuncId,
+    pc: u32,
+    seen: &mut [Vec<bool>],
+) -> bool {
     let f = func.0 as usize;
     let code = &image.functions[f].code;
     if seen[f].is_empty() {
@@ -116,10 +133,10 @@ fn reaches_fork(image: &Image, func: FuncId, pc: u32, seen: &mut [Vec<bool>]) ->
         seen[f][at] = true;
         match code[at] {
             Instr::Spawn(_) => return true,
-            Instr::Call(call, _) if creates_process(call) => return true,
+            Instr::Call(call, _) if wanted(call) => return true,
             Instr::Call(Call::Exit | Call::UnderscoreExit | Call::Abort, _) => {}
             Instr::CallFunc(g, _) => {
-                if reaches_fork(image, g, 0, seen) {
+                if reaches(image, wanted, g, 0, seen) {
                     return true;
                 }
                 work.push(at + 1);
