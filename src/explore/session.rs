@@ -16,7 +16,7 @@
 
 use super::graph::NodeId;
 use super::outputs::{distinct, witness_of, Found};
-use super::search::{explore, Explored, Limits, Stopped, System};
+use super::search::{explore, Explored, Limits, Reduction, Stopped, System};
 use crate::expect::{self, ExpectResult};
 use crate::kernel::sim::{EndKey, Explorable, Move, Schedule, BLOCKS};
 use crate::outcome::{End, Limit, Outcome};
@@ -43,7 +43,7 @@ pub struct ExploreOptions {
     pub timeout: Option<Duration>,
     /// How many outcomes to list with a witness schedule.
     pub list: usize,
-    /// Whether to apply the reductions (local moves explored alone).
+    /// Whether to apply the reductions (local moves explored alone, persistent sets).
     pub reduction: bool,
 }
 
@@ -99,7 +99,7 @@ pub fn explore_scenario(scenario: &Scenario, options: &ExploreOptions) -> Explor
         max_depth: options.max_depth,
         deadline: options.timeout.map(|t| started + t),
     };
-    let explored = explore(initial.clone(), limits, options.reduction);
+    let explored = search(&initial, limits, options.reduction);
     let raw = distinct(&explored.graph, 0, ENUMERATE_MAX);
     let first_pid = scenario.config.first_pid;
     let output_key = |f: &Found| {
@@ -163,6 +163,27 @@ pub fn explore_scenario(scenario: &Scenario, options: &ExploreOptions) -> Explor
         results,
         elapsed: started.elapsed(),
     }
+}
+
+/// The state graph of `initial`, reduced by persistent sets with `reduction`. Persistent
+/// sets take every move to be independent of a limit being hit, but a run that hits one
+/// (too many processes, a loop past `max_steps`, a call the explorer does not model) stops
+/// every process at once: when the reduced graph has such an end, the search is repeated
+/// with local moves alone.
+fn search<'s>(
+    initial: &Explorable<'s>,
+    limits: Limits,
+    reduction: bool,
+) -> Explored<Explorable<'s>> {
+    if !reduction {
+        return explore(initial.clone(), limits, Reduction::Off);
+    }
+    let explored = explore(initial.clone(), limits, Reduction::Persistent);
+    let halted = explored.classes.iter().any(|c| c.halt.is_some());
+    if halted && explored.reduced > 0 {
+        return explore(initial.clone(), limits, Reduction::Local);
+    }
+    explored
 }
 
 /// `found` with those of equal `key` merged (the first, in byte order of output, stays).

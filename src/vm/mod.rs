@@ -347,6 +347,12 @@ impl Vm {
         &self.image.0
     }
 
+    /// The frames of thread `thread`, outermost first: the function each runs and the index
+    /// of its next instruction. None for a thread that does not exist.
+    pub fn frames(&self, thread: usize) -> impl Iterator<Item = (crate::ir::FuncId, u32)> + '_ {
+        (self.threads.get(thread).into_iter()).flat_map(|t| t.frames.iter().map(|f| (f.func, f.pc)))
+    }
+
     /// Number of threads (1 unless the process called `pthread_create`).
     pub fn threads(&self) -> usize {
         self.threads.len()

@@ -188,6 +188,37 @@ fn only_reachable_calls_choose_dispatch() {
     assert!(dispatch.states > plain.states, "{} states", dispatch.states);
 }
 
+/// Two children each talk to themselves over a pipe of their own, then exit; the parent
+/// reaps them and prints. The children's pipe moves are independent of each other.
+#[test]
+fn moves_on_unshared_pipes_are_explored_in_one_order() {
+    let s = scenario(&main_of(
+        "int p0[2]; int p1[2]; char c;\npipe(p0); pipe(p1);\n\
+         if (fork() == 0) { close(p1[0]); close(p1[1]); write(p0[1], \"a\", 1); read(p0[0], &c, 1); close(p0[0]); exit(1); }\n\
+         close(p0[0]); close(p0[1]);\n\
+         if (fork() == 0) { write(p1[1], \"b\", 1); read(p1[0], &c, 1); close(p1[1]); exit(2); }\n\
+         close(p1[0]); close(p1[1]);\n\
+         wait(NULL); wait(NULL);\nprintf(\"done\\n\");",
+    ));
+    let full = explore_scenario(
+        &s,
+        &ExploreOptions {
+            reduction: false,
+            ..everything()
+        },
+    );
+    let reduced = explore_scenario(&s, &everything());
+    assert_eq!(outputs(&reduced.outcomes), ["done\n"]);
+    assert_eq!(reduced.count, full.count);
+    assert!(
+        reduced.states < full.states,
+        "{} < {}",
+        reduced.states,
+        full.states
+    );
+    assert_witnesses_replay(&s, &reduced.outcomes, &[]);
+}
+
 #[test]
 fn outcomes_differing_in_pids_are_one() {
     let s = scenario(&main_of(
@@ -238,6 +269,12 @@ enum Action {
     Handle,
     /// `kill(getppid(), SIGUSR1)`.
     SignalParent,
+    /// `write` of one byte to pipe `k` (0 or 1).
+    Send(u8),
+    /// `read` of one byte from pipe `k`, printing what came (or `eof`) when `loud`.
+    Receive(u8, bool),
+    /// `close` of pipe `k`'s write end.
+    CloseWrite(u8),
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -248,6 +285,9 @@ fn action() -> impl Strategy<Value = Action> {
         (0u8..4).prop_map(Action::Print),
         Just(Action::Handle),
         Just(Action::SignalParent),
+        (0u8..2).prop_map(Action::Send),
+        (0u8..2, any::<bool>()).prop_map(|(k, loud)| Action::Receive(k, loud)),
+        (0u8..2).prop_map(Action::CloseWrite),
     ];
     leaf.prop_recursive(2, 6, 3, |inner| {
         (prop::collection::vec(inner, 0..3), 0u8..3).prop_map(|(body, k)| Action::Spawn(body, k))
@@ -263,6 +303,12 @@ fn render(actions: &[Action], out: &mut String) {
             Action::Print(n) => out.push_str(&format!("printf(\"line {n}\\n\");\n")),
             Action::Handle => out.push_str("signal(SIGUSR1, on_usr1);\n"),
             Action::SignalParent => out.push_str("kill(getppid(), SIGUSR1);\n"),
+            Action::Send(k) => out.push_str(&format!("write(p{k}[1], \"{k}\", 1);\n")),
+            Action::Receive(k, false) => out.push_str(&format!("read(p{k}[0], &c, 1);\n")),
+            Action::Receive(k, true) => out.push_str(&format!(
+                "if (read(p{k}[0], &c, 1) == 1) printf(\"got %c\\n\", c); else printf(\"eof\\n\");\n"
+            )),
+            Action::CloseWrite(k) => out.push_str(&format!("close(p{k}[1]);\n")),
             Action::Spawn(body, k) => {
                 out.push_str("if (fork() == 0) {\n");
                 render(body, out);
@@ -272,10 +318,13 @@ fn render(actions: &[Action], out: &mut String) {
     }
 }
 
-/// A generated program: `body` in `main`, with the handler `Action::Handle` installs.
-fn program_of(body: &str) -> String {
+/// A generated program: `actions` in `main` after two pipes `p0` and `p1` are made, with
+/// the handler `Action::Handle` installs.
+fn generated(actions: &[Action]) -> String {
     let handler = "#include <signal.h>\nvoid on_usr1(int sig) { printf(\"usr1\\n\"); }\n";
-    format!("{handler}{}", main_of(body))
+    let mut body = String::from("int p0[2];\nint p1[2];\nchar c;\npipe(p0);\npipe(p1);\n");
+    render(actions, &mut body);
+    format!("{handler}{}", main_of(&body))
 }
 
 /// What identifies an outcome across runs: output up to pid numbering, and each process's
@@ -293,9 +342,7 @@ proptest! {
     /// Reductions lose no outcome: the set with them equals the set without.
     #[test]
     fn reduction_keeps_every_outcome(actions in prop::collection::vec(action(), 0..4)) {
-        let mut body = String::new();
-        render(&actions, &mut body);
-        let s = scenario(&program_of(&body));
+        let s = scenario(&generated(&actions));
         let full = explore_scenario(&s, &ExploreOptions { reduction: false, ..small() });
         prop_assume!(full.incomplete.is_none());
         let reduced = explore_scenario(&s, &small());
@@ -309,9 +356,7 @@ proptest! {
     /// Every outcome of a random schedule is among the explored outcomes.
     #[test]
     fn random_runs_are_explored(actions in prop::collection::vec(action(), 0..4), seed in 0u64..1000) {
-        let mut body = String::new();
-        render(&actions, &mut body);
-        let source = program_of(&body);
+        let source = generated(&actions);
         let s = scenario(&source);
         let explored = explore_scenario(&s, &small());
         prop_assume!(explored.incomplete.is_none());

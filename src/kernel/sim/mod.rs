@@ -10,6 +10,8 @@ mod end;
 mod explorable;
 mod fifo;
 mod files;
+mod footprint;
+mod forks;
 mod interleave;
 mod ipc;
 mod kernel;

@@ -248,4 +248,14 @@ impl System for Explorable<'_> {
             _ => false,
         }
     }
+
+    /// Persistent sets from footprints ([`super::footprint`]); none under
+    /// [`Fidelity::Dispatch`], where a move is a whole dispatch.
+    fn persistent(&self, enabled: &[u32], out: &mut Vec<u32>) {
+        if self.fidelity == Fidelity::Dispatch {
+            out.extend_from_slice(enabled);
+            return;
+        }
+        super::footprint::persistent(&self.machine, self.scenario, enabled, out);
+    }
 }
