@@ -84,13 +84,26 @@ pub fn check_all(
     outcomes: &[Outcome],
     complete: bool,
 ) -> Vec<ExpectResult> {
+    check_all_counted(expects, source, outcomes, outcomes.len(), complete)
+}
+
+/// [`check_all`] over end states that may repeat an outcome (the same outcome reached with
+/// a different history of who adopted or reaped whom, which `orphans` expectations see):
+/// verdicts speak of the `distinct` outcomes they stand for.
+pub fn check_all_counted(
+    expects: &[Expect],
+    source: &str,
+    outcomes: &[Outcome],
+    distinct: usize,
+    complete: bool,
+) -> Vec<ExpectResult> {
     expects
         .iter()
         .map(|expect| {
             let (status, detail) = if is_set_form(&expect.prop) {
                 set::on_all(expect, outcomes, complete)
             } else {
-                quantify(expect, outcomes, complete)
+                quantify(expect, outcomes, distinct, complete)
             };
             result(expect, source, status, detail)
         })
@@ -130,7 +143,12 @@ fn undecided_at_limit(end: &End, status: Status, detail: String) -> (Status, Str
 }
 
 /// `always`, `may` or `never` over every outcome, with a witness schedule when one decides.
-fn quantify(expect: &Expect, outcomes: &[Outcome], complete: bool) -> (Status, String) {
+fn quantify(
+    expect: &Expect,
+    outcomes: &[Outcome],
+    distinct: usize,
+    complete: bool,
+) -> (Status, String) {
     let witness = |want: bool| {
         outcomes
             .iter()
@@ -142,7 +160,7 @@ fn quantify(expect: &Expect, outcomes: &[Outcome], complete: bool) -> (Status, S
     };
     let in_schedule =
         |o: &Outcome, observed: String| format!("{observed}, in schedule `{}`", o.schedule);
-    let total = describe::count(outcomes.len(), "outcome", "outcomes");
+    let total = describe::count(distinct, "outcome", "outcomes");
     let (decisive, verdict) = match expect.mode {
         Mode::Always => (false, Status::Fail),
         Mode::Never => (true, Status::Fail),

@@ -148,7 +148,8 @@ pub fn explore_scenario(scenario: &Scenario, options: &ExploreOptions) -> Explor
             } else {
                 &every
             };
-            expect::check_all(std::slice::from_ref(e), &scenario.source, over, complete)
+            let one = std::slice::from_ref(e);
+            expect::check_all_counted(one, &scenario.source, over, merged.len(), complete)
         })
         .collect();
     let outcomes = (coarse.iter().take(options.list))
