@@ -18,8 +18,19 @@ impl SearchArgs {
             timeout: self.timeout,
             list,
             reduction: !self.no_reduction,
+            progress: None,
         }
     }
+}
+
+/// A progress line on `stderr` (a terminal), overwritten by the next one: states stored,
+/// states per second, the frontier, the depth.
+fn show_progress(p: &crate::explore::search::Progress) {
+    let rate = p.states as f64 / p.elapsed.as_secs_f64().max(1e-3);
+    eprint!(
+        "\r\x1b[2Kexploring: {} states ({:.0}/s), frontier {}, depth {}",
+        p.states, rate, p.frontier, p.depth
+    );
 }
 
 /// Runs `scn explore` with `args`: the report on `stdout`, diagnostics on `stderr`.
@@ -40,7 +51,16 @@ pub fn explore(
         }
     };
     let list = if args.all { usize::MAX } else { 20 };
-    let exploration = explore_scenario(&scenario, &args.search.options(args.args.clone(), list));
+    let mut options = args.search.options(args.args.clone(), list);
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    if terminal {
+        options.progress = Some(show_progress);
+    }
+    let exploration = explore_scenario(&scenario, &options);
+    if terminal && exploration.elapsed.as_secs() >= 1 {
+        // Clears the last progress line.
+        eprint!("\r\x1b[2K");
+    }
     let report = ExploreReport {
         path: &scenario.path,
         source: &scenario.source,

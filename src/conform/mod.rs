@@ -17,7 +17,7 @@ use key::OutcomeKey;
 use std::time::Duration;
 
 /// How to check one scenario's conformance (`scn conform`).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct ConformOptions {
     /// The exploration on the simulator (every outcome is listed, so `list` is ignored).
     pub explore: ExploreOptions,

@@ -60,6 +60,22 @@ pub struct Limits {
     pub max_depth: u32,
     /// Wall-clock budget.
     pub deadline: Option<Instant>,
+    /// Called now and then during a long search (after its first second) with how far it
+    /// has come.
+    pub progress: Option<fn(&Progress)>,
+}
+
+/// How far a search has come: what a progress line shows.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    /// Distinct states stored.
+    pub states: usize,
+    /// States stored but not yet expanded.
+    pub frontier: usize,
+    /// Breadth-first depth reached (visible actions from the initial state).
+    pub depth: u32,
+    /// Since the search started.
+    pub elapsed: std::time::Duration,
 }
 
 /// Why a search stopped early.
@@ -112,10 +128,22 @@ pub fn explore<S: System>(initial: S, limits: Limits, reduction: Reduction) -> E
     let mut stopped = None;
     let mut reduced = 0;
     let mut next = 0usize;
+    let started = Instant::now();
     while next < search.states.len() {
         if next.is_multiple_of(1024) && limits.deadline.is_some_and(|d| Instant::now() >= d) {
             stopped = Some(Stopped::Time);
             break;
+        }
+        if let Some(report) = limits.progress.filter(|_| next.is_multiple_of(8192)) {
+            let elapsed = started.elapsed();
+            if elapsed.as_secs() >= 1 {
+                report(&Progress {
+                    states: search.states.len(),
+                    frontier: search.states.len() - next,
+                    depth: search.depth[next],
+                    elapsed,
+                });
+            }
         }
         let state = search.states[next].clone();
         enabled.clear();
@@ -279,6 +307,7 @@ mod tests {
         max_states: usize::MAX,
         max_depth: u32::MAX,
         deadline: None,
+        progress: None,
     };
 
     /// Worker 0 toggles a bit forever; worker 1 prints once and stops. A persistent set of

@@ -16,7 +16,7 @@
 
 use super::graph::NodeId;
 use super::outputs::{distinct, witness_of, Found};
-use super::search::{explore, Explored, Limits, Reduction, Stopped, System};
+use super::search::{explore, Explored, Limits, Progress, Reduction, Stopped, System};
 use crate::expect::{self, ExpectResult};
 use crate::kernel::sim::{EndKey, Explorable, Move, Schedule, BLOCKS};
 use crate::outcome::{End, Limit, Outcome};
@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 pub const ENUMERATE_MAX: usize = 100_000;
 
 /// How to explore (`scn explore FILE [ARGS…]`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ExploreOptions {
     /// `argv[1..]` of the initial process.
     pub args: Vec<String>,
@@ -45,6 +45,8 @@ pub struct ExploreOptions {
     pub list: usize,
     /// Whether to apply the reductions (local moves explored alone, persistent sets).
     pub reduction: bool,
+    /// Called now and then during a long search ([`Limits::progress`]).
+    pub progress: Option<fn(&Progress)>,
 }
 
 impl Default for ExploreOptions {
@@ -56,6 +58,7 @@ impl Default for ExploreOptions {
             timeout: None,
             list: 20,
             reduction: true,
+            progress: None,
         }
     }
 }
@@ -98,6 +101,7 @@ pub fn explore_scenario(scenario: &Scenario, options: &ExploreOptions) -> Explor
         max_states: options.max_states,
         max_depth: options.max_depth,
         deadline: options.timeout.map(|t| started + t),
+        progress: options.progress,
     };
     let explored = search(&initial, limits, options.reduction);
     let raw = distinct(&explored.graph, 0, ENUMERATE_MAX);
