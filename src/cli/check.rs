@@ -39,17 +39,27 @@ pub struct Checked {
     pub problems: Vec<String>,
 }
 
-/// Runs `scn check` with `args`.
-pub fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Conclusion {
+/// The scenario files under `paths` (files, and directories searched recursively), sorted,
+/// each once; `None` after telling `stderr` which path cannot be read.
+pub(super) fn scenario_files(paths: &[String], stderr: &mut dyn Write) -> Option<Vec<PathBuf>> {
     let mut files = Vec::new();
-    for path in &args.paths {
+    for path in paths {
         if let Err(error) = collect(Path::new(path), &mut files) {
             let _ = writeln!(stderr, "error: cannot read `{path}`: {error}");
-            return Conclusion::BadInput;
+            return None;
         }
     }
     files.sort();
     files.dedup();
+    Some(files)
+}
+
+/// Runs `scn check` with `args`.
+pub fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Conclusion {
+    let files = match scenario_files(&args.paths, stderr) {
+        Some(files) => files,
+        None => return Conclusion::BadInput,
+    };
     let files = partition(files, args.partition);
     let checked: Vec<Checked> = files.par_iter().map(|f| check_one(f, args)).collect();
     let text = match args.format {
@@ -66,7 +76,7 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -
 }
 
 /// Adds `path` if it is a file, or every `*.scn` and `*.c` below it if it is a directory.
-pub(super) fn collect(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn collect(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if !path.is_dir() {
         std::fs::metadata(path)?;
         files.push(path.to_path_buf());

@@ -4,7 +4,7 @@
 //! forks the process it runs in, which must stay single-threaded), and their entries
 //! gathered into one report.
 
-use super::check::{collect, scenario_args};
+use super::check::{scenario_args, scenario_files};
 use super::{render_diagnostics, Colour, Conclusion, ConformArgs, ConformFormat};
 use crate::conform::{conform_scenario, ConformOptions};
 use crate::report::conform::{render_json, render_text, ConformEntry, ConformVerdict};
@@ -17,15 +17,10 @@ use std::time::Instant;
 
 /// Runs `scn conform` with `args`.
 pub fn conform(args: &ConformArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Conclusion {
-    let mut files = Vec::new();
-    for path in &args.paths {
-        if let Err(error) = collect(Path::new(path), &mut files) {
-            let _ = writeln!(stderr, "error: cannot read `{path}`: {error}");
-            return Conclusion::BadInput;
-        }
-    }
-    files.sort();
-    files.dedup();
+    let files = match scenario_files(&args.paths, stderr) {
+        Some(files) => files,
+        None => return Conclusion::BadInput,
+    };
     let entries = match (files.as_slice(), args.jobs) {
         ([one], None | Some(0 | 1)) => vec![conform_one(one, args)],
         ([one], Some(jobs)) => share_out_runs(one, args, jobs),

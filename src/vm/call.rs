@@ -64,17 +64,22 @@ impl Vm {
             _ => None,
         });
         let (object, offset) = shared?;
-        let th = &mut self.threads[t];
-        if std::mem::take(&mut th.shared_granted) {
-            return None;
-        }
-        self.set_pc(t, pc - 1);
         let request = Request::Shared {
             object,
             offset,
             len,
             write,
         };
+        self.ask_access(t, pc, request)
+    }
+
+    /// Asks the kernel for the memory access `request` of the instruction at `pc` (which
+    /// then runs again), unless it was just granted.
+    fn ask_access(&mut self, t: usize, pc: usize, request: Request) -> Option<Event> {
+        if std::mem::take(&mut self.threads[t].shared_granted) {
+            return None;
+        }
+        self.set_pc(t, pc - 1);
         match self.request(t, request, OnReply::Shared) {
             Flow::Stop(event) => Some(event),
             Flow::Next => None,
@@ -131,20 +136,13 @@ impl Vm {
         len: u32,
         write: bool,
     ) -> Option<Event> {
-        if std::mem::take(&mut self.threads[t].shared_granted) {
-            return None;
-        }
-        self.set_pc(t, pc - 1);
         let request = Request::Memory {
             region,
             offset,
             len,
             write,
         };
-        match self.request(t, request, OnReply::Shared) {
-            Flow::Stop(event) => Some(event),
-            Flow::Next => None,
-        }
+        self.ask_access(t, pc, request)
     }
 
     /// Whether more than one thread of the process lives (its memory is then shared).
