@@ -136,6 +136,7 @@ pub fn compile(
     }
     let mut config = Config::default();
     errors.extend(check::check_config(&ast.config, &mut config, len));
+    errors.extend(check::check_files(&ast.files, len));
     let mut watched = Vec::new();
     if let Some(main) = &main {
         let spawns = spawn_names(&ast);

@@ -75,6 +75,20 @@ pub enum CheckError {
         #[help]
         help: Option<String>,
     },
+    /// `file "../x" = "…";`: a path that is empty, names a directory or leaves the run's
+    /// directory.
+    #[error("{message}")]
+    #[diagnostic(code(scn::check::file))]
+    File {
+        /// What is wrong.
+        message: String,
+        /// The declaration.
+        #[label("here")]
+        span: SourceSpan,
+        /// What a path may be.
+        #[help]
+        help: Option<String>,
+    },
     /// `expect main.valeu == 5;` or `expect exit(c) == 0;` with no process `c`.
     #[error("{message}")]
     #[diagnostic(code(scn::check::expect))]

@@ -11,5 +11,5 @@ mod types;
 
 pub use crate::syntax::did_you_mean;
 pub use error::CheckError;
-pub use scenario::{check_config, check_expects};
+pub use scenario::{check_config, check_expects, check_files};
 pub use types::{FuncType, Member, StructDef, StructId, Structs, Type};

@@ -1,10 +1,10 @@
-//! Checks of the declarative parts: `config { }` entries and the names `expect` statements
-//! use (processes and variables).
+//! Checks of the declarative parts: `config { }` entries, `file` declarations and the names
+//! `expect` statements use (processes and variables).
 
 use super::{did_you_mean, CheckError};
 use crate::config::{Config, ConfigError, KEYS};
 use crate::ir::{Image, Scalar};
-use crate::syntax::ast::{ConfigEntry, ConfigValue, Expect, Property};
+use crate::syntax::ast::{ConfigEntry, ConfigValue, Expect, FileDecl, Property};
 
 /// Applies `entries` to `config`, reporting unknown keys (with a suggestion) and bad values
 /// (with the accepted ones).
@@ -41,6 +41,35 @@ pub fn check_config(
         }
     }
     errors
+}
+
+/// Checks `file` declarations: a path must name a file (not be empty or end in `/`) and
+/// stay where the scenario runs (relative, no `..` component: on the real backend the file
+/// is written into the run's directory, the processes' working directory). A second declaration of a path replaces the first.
+pub fn check_files(files: &[FileDecl], source_len: usize) -> Vec<CheckError> {
+    (files.iter())
+        .filter_map(|file| {
+            let path = &file.path;
+            let message = if path.is_empty() {
+                "an empty path does not name a file".to_string()
+            } else if path.ends_with('/') {
+                format!("`{path}` does not name a file")
+            } else if path.starts_with('/') {
+                format!("`{path}` is absolute: a declared file lives in the directory the scenario runs in")
+            } else if path.split('/').any(|part| part == "..") {
+                format!("`{path}` leaves the directory the scenario runs in")
+            } else if path.contains('\0') {
+                format!("`{path}` contains a NUL byte")
+            } else {
+                return None;
+            };
+            Some(CheckError::File {
+                message,
+                span: file.span.to_miette(source_len),
+                help: Some("a file path is a name such as `foobar.txt` or `data/in.txt`".into()),
+            })
+        })
+        .collect()
 }
 
 fn key_list() -> String {
