@@ -169,6 +169,16 @@ fn observe_whole(prop: &Property, outcome: &Outcome) -> Observation {
                 format!("the tree is {got} deep"),
             )
         }
+        Property::File(path, op, expected) => {
+            let wanted = path.trim_start_matches("./");
+            let file = (outcome.files.iter()).find(|f| f.path.trim_start_matches("./") == wanted);
+            let got = file.map_or(&[][..], |f| f.contents.as_slice());
+            let observed = match file {
+                Some(_) => format!("{path} held {}", c_string_clipped(got)),
+                None => format!("there was no file {path} at the end"),
+            };
+            decided(compare(got, *op, expected.as_slice()), observed)
+        }
         Property::Tree(shape) => {
             let tree = ProcessTree::of(outcome);
             let got = if outcome.processes.is_empty() {

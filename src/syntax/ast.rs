@@ -635,6 +635,9 @@ pub enum Property {
     Depth(CmpOp, i64),
     /// `tree == "*(*(*) *)"`: the shape of the process tree in the report's notation.
     Tree(String),
+    /// `file("out.txt") == "…"`: the contents of a regular file at the end (a file that
+    /// does not exist equals no text).
+    File(String, CmpOp, Vec<u8>),
 }
 
 /// `key = value;` inside `config { }`.

@@ -124,9 +124,9 @@ pub(super) mod words {
             EOI => "end of file",
             p_processes | p_output | p_output_contains | p_output_line | p_outputs | p_outcomes
             | p_exit | p_signaled | p_zombies | p_orphans | p_deadlock | p_no_deadlock
-            | p_children | p_depth | p_tree | p_var | mode | w_processes | w_output | w_outputs
-            | w_outcomes | w_exit | w_signaled | w_zombies | w_orphans | w_deadlock | w_no
-            | w_children | w_depth | w_tree => "an expectation such as `processes == 2`",
+            | p_children | p_depth | p_tree | p_file | p_var | mode | w_processes | w_output
+            | w_outputs | w_outcomes | w_exit | w_signaled | w_zombies | w_orphans | w_deadlock
+            | w_no | w_children | w_depth | w_tree => "an expectation such as `processes == 2`",
             w_contains | w_has => "`contains` or `has line`",
             w_line => "`line`",
             cmp | eq_ne => "a comparison such as `==`",

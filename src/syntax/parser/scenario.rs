@@ -69,6 +69,12 @@ impl Builder<'_> {
             Rule::p_children => Property::Children(proc().expect("process"), cmp, value()?),
             Rule::p_depth => Property::Depth(cmp, value()?),
             Rule::p_tree => Property::Tree(self.parse_text(find(Rule::strings).expect("tree"))?),
+            Rule::p_file => {
+                let mut strings = parts.iter().filter(|p| p.as_rule() == Rule::strings);
+                let path = self.parse_text(strings.next().expect("path").clone())?;
+                let contents = self.parse_strings(strings.next().expect("contents").clone())?;
+                Property::File(path, cmp, contents)
+            }
             Rule::p_var => {
                 let var = self.ident(&find(Rule::ident).expect("variable"));
                 Property::Var(proc().expect("process"), var, cmp, value()?)

@@ -70,6 +70,14 @@ fn property(prop: &Property) -> String {
         Property::Children(p, op, n) => format!("children({}) {} {n}", p.path.join("."), cmp(*op)),
         Property::Depth(op, n) => format!("depth {} {n}", cmp(*op)),
         Property::Tree(tree) => format!("tree == {}", quote(tree.as_bytes())),
+        Property::File(path, op, text) => {
+            format!(
+                "file({}) {} {}",
+                quote(path.as_bytes()),
+                cmp(*op),
+                quote(text)
+            )
+        }
     }
 }
 

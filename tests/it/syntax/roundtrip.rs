@@ -171,6 +171,12 @@ fn property() -> impl Strategy<Value = Property> {
         (proc_ref(), cmp.clone(), n).prop_map(|(p, c, n)| Property::Children(p, c, n)),
         (cmp, n).prop_map(|(c, n)| Property::Depth(c, n)),
         text().prop_map(Property::Tree),
+        (
+            text(),
+            prop::sample::select(vec![CmpOp::Eq, CmpOp::Ne]),
+            bytes()
+        )
+            .prop_map(|(p, c, b)| Property::File(p, c, b)),
     ]
 }
 
