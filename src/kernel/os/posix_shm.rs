@@ -6,7 +6,7 @@
 
 use super::process::Process;
 use super::record::Record;
-use crate::vm::{Reply, Request, Value};
+use crate::vm::{Reply, Value};
 use nix::errno::Errno;
 use std::ffi::CString;
 
@@ -57,47 +57,5 @@ impl Process<'_> {
             return Reply::Error(Errno::last() as i32);
         }
         Reply::Value(Value::ZERO)
-    }
-
-    /// `mmap(NULL, length, prot, MAP_SHARED, fd, 0)` of a shared memory object (or any
-    /// file): the kernel enforces `prot` (`PROT_WRITE` on a read-only descriptor fails with
-    /// `EACCES`). Private mappings and offsets are refused with `EINVAL`, as the simulator
-    /// does not model them.
-    pub(super) fn mmap_object(
-        &mut self,
-        length: u64,
-        prot: i32,
-        flags: i32,
-        fd: i32,
-        offset: i64,
-    ) -> Reply {
-        if flags & libc::MAP_SHARED == 0 || offset != 0 {
-            return self.unsupported(&Request::Mmap {
-                length,
-                prot,
-                flags,
-                fd,
-                offset,
-            });
-        }
-        if length == 0 || length > u64::from(u32::MAX) {
-            return Reply::Error(Errno::EINVAL as i32);
-        }
-        let prot = prot & (libc::PROT_READ | libc::PROT_WRITE);
-        // SAFETY: a fresh shared mapping of `fd` at an address the kernel chooses.
-        let start = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                length as usize,
-                prot,
-                libc::MAP_SHARED,
-                fd,
-                0,
-            )
-        };
-        if start == libc::MAP_FAILED {
-            return Reply::Error(Errno::last() as i32);
-        }
-        self.attach(start.cast(), length as usize, false)
     }
 }

@@ -86,8 +86,11 @@ impl Process<'_> {
         self.attach(start.cast(), info.shm_segsz, true)
     }
 
-    /// `mmap(NULL, length, prot, flags, fd, 0)`: `MAP_SHARED | MAP_ANONYMOUS`, or a shared
-    /// memory object (`fd` from `shm_open`).
+    /// `mmap(NULL, length, prot, flags, fd, 0)`: a `MAP_SHARED | MAP_ANONYMOUS` mapping
+    /// (readable and writable), or a `MAP_SHARED` mapping of a shared memory object or any
+    /// file (`fd` from `shm_open`), whose `prot` the kernel enforces (`PROT_WRITE` on a
+    /// read-only descriptor fails with `EACCES`). Private mappings and offsets are refused
+    /// as not carried out, as the simulator does not model them.
     pub(super) fn mmap(
         &mut self,
         length: u64,
@@ -96,11 +99,8 @@ impl Process<'_> {
         fd: i32,
         offset: i64,
     ) -> Reply {
-        let wanted = libc::MAP_SHARED | libc::MAP_ANONYMOUS;
-        if flags & libc::MAP_ANONYMOUS == 0 {
-            return self.mmap_object(length, prot, flags, fd, offset);
-        }
-        if flags & wanted != wanted {
+        let anonymous = flags & libc::MAP_ANONYMOUS != 0;
+        if flags & libc::MAP_SHARED == 0 || (!anonymous && offset != 0) {
             return self.unsupported(&Request::Mmap {
                 length,
                 prot,
@@ -112,10 +112,19 @@ impl Process<'_> {
         if length == 0 || length > u64::from(u32::MAX) {
             return Reply::Error(Errno::EINVAL as i32);
         }
+        let (prot, flags, fd) = if anonymous {
+            let both = libc::PROT_READ | libc::PROT_WRITE;
+            (both, libc::MAP_SHARED | libc::MAP_ANONYMOUS, -1)
+        } else {
+            (
+                prot & (libc::PROT_READ | libc::PROT_WRITE),
+                libc::MAP_SHARED,
+                fd,
+            )
+        };
         let len = length as usize;
-        let prot = libc::PROT_READ | libc::PROT_WRITE;
-        // SAFETY: a fresh shared anonymous mapping at an address the kernel chooses.
-        let start = unsafe { libc::mmap(std::ptr::null_mut(), len, prot, wanted, -1, 0) };
+        // SAFETY: a fresh shared mapping at an address the kernel chooses.
+        let start = unsafe { libc::mmap(std::ptr::null_mut(), len, prot, flags, fd, 0) };
         if start == libc::MAP_FAILED {
             return Reply::Error(Errno::last() as i32);
         }
