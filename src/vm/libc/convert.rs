@@ -12,16 +12,16 @@ use crate::vm::{Env, Vm};
 
 /// What parsing a number found: its value (saturated on overflow) and how many bytes of
 /// the string it used (0 when there is no number).
-struct Parsed {
-    value: i128,
-    used: usize,
-    overflow: bool,
+pub(super) struct Parsed {
+    pub value: i128,
+    pub used: usize,
+    pub overflow: bool,
 }
 
 /// C11 7.22.1.4: leading white space, an optional sign, an optional `0x`/`0X` (base 16 or
 /// 0) or `0` (base 0: octal), then digits of `base` (2 to 36). Values beyond 64 bits are
 /// flagged.
-fn parse(s: &[u8], base: u32) -> Parsed {
+pub(super) fn parse(s: &[u8], base: u32) -> Parsed {
     let mut at = s
         .iter()
         .take_while(|b| b" \t\n\r\x0b\x0c".contains(b))

@@ -158,49 +158,10 @@ fn scan(format: &[u8], input: &[u8], eof: bool) -> Scan {
 }
 
 /// The bytes a number in `base` (0: C's prefixes) takes at the start of `field`, and its
-/// value (wrapping, as the store's size will cut it).
+/// value (cut to 64 bits; the store's size cuts it further), as `strtol` reads it.
 fn number(field: &[u8], base: u32) -> (usize, i64) {
-    let mut at = 0;
-    let negative = match field.first() {
-        Some(b'-') => {
-            at = 1;
-            true
-        }
-        Some(b'+') => {
-            at = 1;
-            false
-        }
-        _ => false,
-    };
-    let hex = matches!(field.get(at..at + 2), Some([b'0', b'x' | b'X']));
-    let base = match base {
-        0 if hex => 16,
-        0 if field.get(at) == Some(&b'0') => 8,
-        0 => 10,
-        b => b,
-    };
-    if base == 16 && hex && field.get(at + 2).is_some_and(u8::is_ascii_hexdigit) {
-        at += 2;
-    }
-    let digits = field[at..]
-        .iter()
-        .take_while(|&&b| (b as char).is_digit(base))
-        .count();
-    if digits == 0 {
-        return (0, 0);
-    }
-    let value = (field[at..at + digits].iter()).fold(0i64, |v, &b| {
-        v.wrapping_mul(i64::from(base))
-            .wrapping_add(i64::from((b as char).to_digit(base).unwrap_or(0)))
-    });
-    (
-        at + digits,
-        if negative {
-            value.wrapping_neg()
-        } else {
-            value
-        },
-    )
+    let parsed = super::convert::parse(field, base);
+    (parsed.used, parsed.value as i64)
 }
 
 impl Vm {
