@@ -2,6 +2,7 @@
 
 use super::interleave;
 use super::kernel::Kernel;
+use super::shared::Shared;
 use super::thread::blocked_on;
 use crate::outcome::{End, Outcome, ProcessRecord};
 use crate::vm::Vm;
@@ -31,7 +32,9 @@ impl Kernel<'_> {
             .collect();
         blocked.reverse();
         let watched = &self.scenario.watched;
-        let mut processes = self.table.records;
+        let mut processes: Vec<ProcessRecord> = (self.table.records.into_iter())
+            .map(Shared::into_inner)
+            .collect();
         // Only zombies and survivors need their record touched (a million finished
         // processes are neither).
         for (p, (record, pcb)) in processes.iter_mut().zip(self.table.pcbs).enumerate() {
@@ -63,7 +66,7 @@ impl Kernel<'_> {
 
 /// The schedule notation (`main*3 main.1*2`) of runs `(process, actions)`, written straight
 /// into one string of the exact size: a run of a million processes has millions of runs.
-fn schedule_text(log: &[(u32, u64)], records: &[ProcessRecord]) -> String {
+fn schedule_text(log: &[(u32, u64)], records: &[Shared<ProcessRecord>]) -> String {
     let digits = |n: u64| n.checked_ilog10().unwrap_or(0) as usize + 1;
     let name = |choice: u32| -> std::borrow::Cow<'_, str> {
         match interleave::split(choice) {

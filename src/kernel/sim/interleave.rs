@@ -8,6 +8,7 @@ use super::ipc::Ipc;
 use super::kernel::{Kernel, Machine};
 use super::pcb::{Block, Live, ProcessTable};
 use super::pipe::Pipe;
+use super::shared::Shared;
 use super::shm::SharedMemory;
 use super::sync::SyncAt;
 use super::thread::CondWait;
@@ -251,7 +252,12 @@ pub(super) fn advance_thread_sleepers(table: &mut ProcessTable, now: u64) {
 
 /// The canonical form of a process's threads between two moves: the first live thread
 /// current, no block but a sleep (the others are found again from the state).
-pub(super) fn canonicalise_threads(live: &mut Live) {
+/// Writes only when something changes: `live` is shared with other states.
+pub(super) fn canonicalise_threads(live: &mut Shared<Live>) {
+    if threads_canonical(live) {
+        return;
+    }
+    let live = &mut **live;
     let first_live = live.threads.tasks.iter().position(|t| t.exit.is_none());
     live.threads.current = first_live.unwrap_or(0) as u32;
     for task in &mut live.threads.tasks {
@@ -259,6 +265,14 @@ pub(super) fn canonicalise_threads(live: &mut Live) {
             task.block = None;
         }
     }
+}
+
+/// Whether [`canonicalise_threads`] would change nothing.
+fn threads_canonical(live: &Live) -> bool {
+    let first_live = live.threads.tasks.iter().position(|t| t.exit.is_none());
+    live.threads.current == first_live.unwrap_or(0) as u32
+        && (live.threads.tasks.iter())
+            .all(|t| t.block.is_none() || matches!(t.block, Some(Block::Sleep { .. })))
 }
 
 impl Kernel<'_> {

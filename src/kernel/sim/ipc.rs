@@ -41,6 +41,16 @@ pub struct Ipc {
     pub semaphores: std::collections::BTreeMap<Vec<u8>, u32>,
 }
 
+impl Ipc {
+    /// Whether a process waits in the queue of a message queue, mailbox, socket or FIFO.
+    pub(super) fn any_waiting(&self) -> bool {
+        (self.queues.queues.iter()).any(|q| !q.waiting.is_empty())
+            || self.mailboxes.iter().any(|m| !m.waiting.is_empty())
+            || self.sockets.iter().any(|s| !s.waiting.is_empty())
+            || self.fifos.iter().any(|f| !f.waiting.is_empty())
+    }
+}
+
 impl Kernel<'_> {
     /// Performs an IPC or signal request of process `p` (`ENOSYS` for any other).
     pub(super) fn perform_ipc(&mut self, p: u32, request: &Request) -> Step {

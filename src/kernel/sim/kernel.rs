@@ -11,6 +11,7 @@ use super::pcb::{new_record, Block, Live, ProcessTable};
 use super::pipe::Pipe;
 use super::schedule::{Replay, Schedule, ScheduleError};
 use super::scheduler::{Dispatch, Scheduler};
+use super::shared::Shared;
 use crate::errno::ENOSYS;
 use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessState};
 use crate::scenario::Scenario;
@@ -51,7 +52,7 @@ pub(super) enum Step {
 pub struct Machine {
     pub(super) table: ProcessTable,
     pub(super) pipes: Vec<Pipe>,
-    pub(super) ipc: Ipc,
+    pub(super) ipc: Shared<Ipc>,
 }
 
 /// The simulated kernel for one run of a scenario.
@@ -59,7 +60,7 @@ pub struct Kernel<'s> {
     pub(super) scenario: &'s Scenario,
     pub(super) table: ProcessTable,
     pub(super) pipes: Vec<Pipe>,
-    pub(super) ipc: Ipc,
+    pub(super) ipc: Shared<Ipc>,
     pub(super) scheduler: Scheduler,
     pub(super) clock: Clock,
     pub(super) output: Vec<OutputChunk>,
@@ -82,7 +83,7 @@ impl<'s> Kernel<'s> {
             scenario,
             table: ProcessTable::new(config.first_pid),
             pipes: Vec::new(),
-            ipc: Ipc::default(),
+            ipc: Shared::new(Ipc::default()),
             scheduler: Scheduler::new(config),
             clock: Clock::default(),
             output: Vec::new(),
@@ -336,7 +337,7 @@ impl<'s> Kernel<'s> {
         let live = self.table.live(p);
         let t = live.thread();
         if live.vm.pending(t).is_none() {
-            match live.vm.run(t, &mut self.ipc.shm, &mut self.budget) {
+            match live.vm.run(t, &mut self.ipc, &mut self.budget) {
                 Event::Request(_) => {}
                 Event::Fault(fault) if fault.kind == FaultKind::MemoryLimit => {
                     self.table.record_mut(p).fault = Some(fault);

@@ -24,6 +24,7 @@ mod process;
 mod regular;
 mod schedule;
 mod scheduler;
+mod shared;
 mod shm;
 mod sigmask;
 mod signal;

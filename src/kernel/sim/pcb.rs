@@ -2,6 +2,7 @@
 //! creation order, and what a blocked process waits for.
 
 use super::files::FdTable;
+use super::shared::Shared;
 use super::signal::Signals;
 use super::sync::SyncAt;
 use super::thread::Threads;
@@ -296,7 +297,7 @@ pub struct Pcb {
     /// Virtual time (µs) at which it terminated.
     pub exited_at: u64,
     /// `None` once terminated.
-    pub live: Option<Box<Live>>,
+    pub live: Option<Shared<Live>>,
 }
 
 /// All processes in creation order; a pid is `first_pid + index`.
@@ -305,7 +306,7 @@ pub struct ProcessTable {
     /// The PCBs.
     pub pcbs: Vec<Pcb>,
     /// Each process's record, kept up to date as it runs (same index as `pcbs`).
-    pub records: Vec<ProcessRecord>,
+    pub records: Vec<Shared<ProcessRecord>>,
     /// Pid of index 0.
     pub first_pid: i64,
     /// Processes not yet terminated.
@@ -340,13 +341,13 @@ impl ProcessTable {
     /// Adds a process in state New and returns its index.
     pub fn insert(&mut self, record: ProcessRecord, parent: Option<u32>, live: Live) -> u32 {
         let index = self.pcbs.len() as u32;
-        self.records.push(record);
+        self.records.push(Shared::new(record));
         self.pcbs.push(Pcb {
             state: ProcessState::New,
             parent,
             zombie: false,
             exited_at: 0,
-            live: Some(Box::new(live)),
+            live: Some(Shared::new(live)),
         });
         self.alive += 1;
         index

@@ -120,8 +120,8 @@ impl Kernel<'_> {
         let record = self.table.record_mut(p);
         record.termination = Some(termination);
         record.variables = read_variables(&live.vm, &self.scenario.watched);
-        let children = live.children;
-        drop(live.vm);
+        let children = live.children.clone();
+        drop(live);
         self.reparent_children(p, &children);
         self.become_zombie(p);
         self.notify_parent(p);

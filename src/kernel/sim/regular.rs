@@ -123,11 +123,12 @@ impl Kernel<'_> {
     /// `read` through description `d`: up to `len` bytes from its offset, which moves on;
     /// none at the end of the file.
     pub(super) fn read_regular(&mut self, d: u32, len: usize) -> Step {
-        let desc = &mut self.ipc.descriptions[d as usize];
+        let ipc = &mut *self.ipc;
+        let desc = &mut ipc.descriptions[d as usize];
         if !desc.readable {
             return Step::Reply(Reply::Error(EBADF));
         }
-        let data = &self.ipc.files[desc.file as usize].data;
+        let data = &ipc.files[desc.file as usize].data;
         let start = (desc.offset as usize).min(data.len());
         let end = start.saturating_add(len).min(data.len());
         desc.offset += (end - start) as u64;
@@ -137,11 +138,12 @@ impl Kernel<'_> {
     /// `write` through description `d`: at its offset (at the end with `O_APPEND`), the
     /// file growing as needed (a gap reads as zeros); the offset moves past the data.
     pub(super) fn write_regular(&mut self, d: u32, bytes: &[u8]) -> Step {
-        let desc = &mut self.ipc.descriptions[d as usize];
+        let ipc = &mut *self.ipc;
+        let desc = &mut ipc.descriptions[d as usize];
         if !desc.writable {
             return Step::Reply(Reply::Error(EBADF));
         }
-        let data = &mut self.ipc.files[desc.file as usize].data;
+        let data = &mut ipc.files[desc.file as usize].data;
         if desc.append {
             desc.offset = data.len() as u64;
         }
@@ -164,11 +166,12 @@ impl Kernel<'_> {
             Some(_) => return Step::Reply(Reply::Error(ESPIPE)),
             None => return Step::Reply(Reply::Error(EBADF)),
         };
-        let desc = &mut self.ipc.descriptions[d as usize];
+        let ipc = &mut *self.ipc;
+        let desc = &mut ipc.descriptions[d as usize];
         let base = match whence {
             SEEK_SET => 0,
             SEEK_CUR => desc.offset as i64,
-            SEEK_END => self.ipc.files[desc.file as usize].data.len() as i64,
+            SEEK_END => ipc.files[desc.file as usize].data.len() as i64,
             _ => return Step::Reply(Reply::Error(EINVAL)),
         };
         match base.checked_add(offset).filter(|&o| o >= 0) {

@@ -7,7 +7,9 @@
 //! keeps the mapping (the child's VM holds the same object id).
 
 use super::files::OpenFile;
+use super::ipc::Ipc;
 use super::kernel::{Kernel, Step};
+use super::shared::Shared;
 use crate::errno::{EACCES, EBADF, EEXIST, EINVAL, EMFILE, ENOENT, ENOMEM};
 use crate::vm::{Env, Reply, Value};
 use std::collections::BTreeMap;
@@ -58,6 +60,14 @@ impl SharedMemory {
 impl Env for SharedMemory {
     fn shared(&mut self, object: u32) -> Option<&mut [u8]> {
         self.objects.get_mut(object as usize).map(Vec::as_mut_slice)
+    }
+}
+
+/// The kernel's IPC state lent to a running VM: copied (when shared with other states of an
+/// exploration) only once the VM touches a shared object.
+impl Env for Shared<Ipc> {
+    fn shared(&mut self, object: u32) -> Option<&mut [u8]> {
+        self.shm.shared(object)
     }
 }
 

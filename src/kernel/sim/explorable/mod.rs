@@ -31,13 +31,19 @@ use fidelity::Fidelity;
 use super::end::read_variables;
 use super::files::OpenFile;
 use super::interleave;
+use super::ipc::Ipc;
 use super::kernel::{Kernel, Machine, Options};
+use super::pcb::Live;
 use super::pcb::ProcessTable;
+use super::shared::Pool;
+use super::shared::Shared;
 use crate::explore::search::System;
 use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessRecord};
 use crate::scenario::Scenario;
 use crate::vm::Request;
+use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 
 /// What the last move of a state was, as a schedule writes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +67,28 @@ pub struct Explorable<'s> {
     fidelity: Fidelity,
     /// The last move (not part of the state).
     last: Move,
+    /// One copy of each distinct process state and record, shared by every state of the
+    /// exploration (not part of the state).
+    pools: Rc<RefCell<Pools>>,
+}
+
+/// The interning pools of one exploration.
+#[derive(Default)]
+struct Pools {
+    lives: Pool<Live>,
+    records: Pool<ProcessRecord>,
+    ipcs: Pool<Ipc>,
+}
+
+impl std::fmt::Debug for Pools {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} process states, {} records",
+            self.lives.len(),
+            self.records.len()
+        )
+    }
 }
 
 impl PartialEq for Explorable<'_> {
@@ -94,8 +122,10 @@ impl<'s> Explorable<'s> {
             halt: None,
             fidelity,
             last: Move::Action,
+            pools: Rc::default(),
         };
         state.halt = state.with_kernel(|k| k.settle(fidelity));
+        state.intern();
         state
     }
 
@@ -110,7 +140,7 @@ impl<'s> Explorable<'s> {
         let empty = Machine {
             table: ProcessTable::new(0),
             pipes: Vec::new(),
-            ipc: Default::default(),
+            ipc: Shared::new(Default::default()),
         };
         let machine = std::mem::replace(&mut self.machine, empty);
         let mut kernel = Kernel::around(self.scenario, machine);
@@ -119,10 +149,24 @@ impl<'s> Explorable<'s> {
         result
     }
 
+    /// Replaces the parts changed by the last step by the pools' copies, so that equal
+    /// parts of different states are one value (compared by pointer, stored once).
+    fn intern(&mut self) {
+        let mut pools = self.pools.borrow_mut();
+        let table = &mut self.machine.table;
+        for live in table.pcbs.iter_mut().filter_map(|pcb| pcb.live.as_mut()) {
+            pools.lives.intern(live);
+        }
+        for record in &mut table.records {
+            pools.records.intern(record);
+        }
+        pools.ipcs.intern(&mut self.machine.ipc);
+    }
+
     /// The records as a run's outcome has them at its end.
     fn records(&self) -> Vec<ProcessRecord> {
         let table = &self.machine.table;
-        let mut records = table.records.clone();
+        let mut records: Vec<ProcessRecord> = table.records.iter().map(|r| (**r).clone()).collect();
         for (p, (record, pcb)) in records.iter_mut().zip(&table.pcbs).enumerate() {
             record.zombie_at_end = pcb.zombie;
             if let Some(live) = &pcb.live {
@@ -218,6 +262,7 @@ impl System for Explorable<'_> {
             moved
         });
         (self.halt, self.last) = (halt, last);
+        self.intern();
     }
 
     fn end_class(&self) -> EndKey {

@@ -190,7 +190,7 @@ impl Kernel<'_> {
         let max_steps = self.scenario.config.max_steps;
         let mut budget = max_steps;
         let live = self.table.live(p);
-        match live.vm.run(t, &mut self.ipc.shm, &mut budget) {
+        match live.vm.run(t, &mut self.ipc, &mut budget) {
             Event::Request(_) => None,
             Event::Fault(fault) => {
                 let memory = fault.kind == FaultKind::MemoryLimit;
@@ -255,15 +255,17 @@ impl Kernel<'_> {
     /// (each once, in index order); nothing runs, so no process is running.
     fn canonicalise(&mut self, fidelity: Fidelity) {
         for pcb in &mut self.table.pcbs {
-            let Some(live) = pcb.live.as_deref_mut() else {
+            let Some(shared) = pcb.live.as_mut() else {
                 continue;
             };
             if fidelity == Fidelity::Eager {
-                if !live.block.is_some_and(kept_when_eager) {
-                    live.block = None;
+                // Written only when something changes: the state is shared.
+                if shared.block.is_some_and(|b| !kept_when_eager(b)) {
+                    shared.block = None;
                 }
-                interleave::canonicalise_threads(live);
+                interleave::canonicalise_threads(shared);
             }
+            let live = &**shared;
             pcb.state = if live.block.is_some() {
                 ProcessState::Waiting
             } else {
@@ -276,10 +278,15 @@ impl Kernel<'_> {
         for pipe in &mut self.pipes {
             pipe.retain_waiting(waits);
         }
-        self.ipc.queues.retain_waiting(waits);
-        mailbox::retain_waiting(&mut self.ipc.mailboxes, waits);
-        socket::retain_waiting(&mut self.ipc.sockets, waits);
-        for (f, fifo) in self.ipc.fifos.iter_mut().enumerate() {
+        if !self.ipc.any_waiting() {
+            // Written only when something changes: the state is shared.
+            return;
+        }
+        let ipc = &mut *self.ipc;
+        ipc.queues.retain_waiting(waits);
+        mailbox::retain_waiting(&mut ipc.mailboxes, waits);
+        socket::retain_waiting(&mut ipc.sockets, waits);
+        for (f, fifo) in ipc.fifos.iter_mut().enumerate() {
             fifo.retain_waiting(|q| {
                 let block = table.get(q).live.as_deref().and_then(|l| l.block);
                 matches!(block, Some(Block::OpenFifo { fifo, .. }) if fifo as usize == f)
