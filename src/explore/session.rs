@@ -18,8 +18,8 @@ use super::graph::NodeId;
 use super::outputs::{distinct, witness_of, Found};
 use super::search::{explore, Explored, Limits, Progress, Reduction, Stopped, System};
 use crate::expect::{self, ExpectResult};
-use crate::kernel::sim::{EndKey, Explorable, Move, Schedule, BLOCKS};
-use crate::outcome::{End, Limit, Outcome};
+use crate::kernel::sim::{terminal_output, EndKey, Explorable, Move, Schedule, BLOCKS};
+use crate::outcome::{Limit, Outcome};
 use crate::scenario::Scenario;
 use crate::syntax::ast::{Mode, Property};
 use indexmap::{IndexMap, IndexSet};
@@ -121,30 +121,28 @@ pub fn explore_scenario(scenario: &Scenario, options: &ExploreOptions) -> Explor
         Some(n) if n as usize <= raw.listed.len() => Count::Exact(coarse.len() as u128),
         Some(n) => Count::Unmerged(n),
     };
-    let rebuild = Rebuild {
-        initial: &initial,
-        explored: &explored,
-        terminals: terminals(&explored),
-    };
-    let mut every: Vec<Outcome> = fine.iter().map(|f| rebuild.outcome(f, false)).collect();
-    let incomplete = search_limit(&explored, options).or_else(|| {
-        every.iter().find_map(|o| match o.end {
-            End::Limit { limit, value } => Some((limit, value)),
-            _ => None,
-        })
-    });
+    let rebuild = Rebuild::new(&initial, &explored);
     // A run stopped at a limit says nothing about the expectations: leave it out.
-    let halted = |o: &Outcome| matches!(o.end, End::Limit { .. });
-    let fine: Vec<Found> = (fine.into_iter().zip(&every))
-        .filter(|(_, o)| !halted(o))
-        .map(|(f, _)| f)
-        .collect();
-    every.retain(|o| !halted(o));
-    witness_deciders(scenario, &fine, &rebuild, &mut every);
+    let halted = |f: &Found| explored.classes[f.class as usize].halt;
+    let incomplete = search_limit(&explored, options).or_else(|| fine.iter().find_map(&halted));
+    let fine: Vec<Found> = fine.into_iter().filter(|f| halted(f).is_none()).collect();
+    let coarse_kept: Vec<&Found> = coarse.iter().filter(|f| halted(f).is_none()).collect();
+    // Outcomes are built only for the expectations that read them.
+    let (per_outcome, counted): (Vec<_>, Vec<_>) =
+        (scenario.expects.iter()).partition(|e| !matches!(e.prop, Property::Outcomes(..)));
+    let mut every: Vec<Outcome> = Vec::new();
+    if !per_outcome.is_empty() {
+        every = fine.iter().map(|f| rebuild.outcome(f, false)).collect();
+        witness_deciders(scenario, &fine, &rebuild, &mut every);
+    }
+    let mut merged: Vec<Outcome> = Vec::new();
+    if !counted.is_empty() {
+        merged = coarse_kept
+            .iter()
+            .map(|f| rebuild.outcome(f, false))
+            .collect();
+    }
     let complete = incomplete.is_none() && matches!(count, Count::Exact(_));
-    let merged: Vec<Outcome> = (coarse.iter().map(|f| rebuild.outcome(f, false)))
-        .filter(|o| !halted(o))
-        .collect();
     let results = (scenario.expects.iter())
         .flat_map(|e| {
             let over = if matches!(e.prop, Property::Outcomes(..)) {
@@ -153,7 +151,7 @@ pub fn explore_scenario(scenario: &Scenario, options: &ExploreOptions) -> Explor
                 &every
             };
             let one = std::slice::from_ref(e);
-            expect::check_all_counted(one, &scenario.source, over, merged.len(), complete)
+            expect::check_all_counted(one, &scenario.source, over, coarse_kept.len(), complete)
         })
         .collect();
     let outcomes = (coarse.iter().take(options.list))
@@ -268,17 +266,29 @@ fn terminals(explored: &Explored<Explorable<'_>>) -> Vec<NodeId> {
 struct Rebuild<'a, 's> {
     initial: &'a Explorable<'s>,
     explored: &'a Explored<Explorable<'s>>,
-    terminals: Vec<NodeId>,
+    /// For each end class, the outcome of one terminal state of it, without output.
+    ends: Vec<Outcome>,
 }
 
-impl Rebuild<'_, '_> {
+impl<'a, 's> Rebuild<'a, 's> {
+    fn new(initial: &'a Explorable<'s>, explored: &'a Explored<Explorable<'s>>) -> Self {
+        let ends = (terminals(explored).into_iter())
+            .map(|node| explored.states[node as usize].outcome(Vec::new(), String::new(), 0))
+            .collect();
+        Rebuild {
+            initial,
+            explored,
+            ends,
+        }
+    }
+
     /// The outcome of `found`: replayed along its witness when `witness` is asked for,
     /// else read from a terminal state of its class (no schedule).
     fn outcome(&self, found: &Found, witness: bool) -> Outcome {
         if !witness {
-            let node = self.terminals[found.class as usize];
-            let state = &self.explored.states[node as usize];
-            return state.outcome(found.output.clone(), String::new(), 0);
+            let mut outcome = self.ends[found.class as usize].clone();
+            outcome.output = terminal_output(found.output.clone());
+            return outcome;
         }
         let path = witness_of(&self.explored.graph, 0, found);
         let mut state = self.initial.clone();

@@ -33,7 +33,7 @@ mod socket_io;
 mod sync;
 mod thread;
 
-pub use explorable::{fates_of, EndKey, Explorable, Fate, Move};
+pub use explorable::{fates_of, terminal_output, EndKey, Explorable, Fate, Move};
 pub use kernel::{Kernel, Machine, Options};
 pub use pcb::{format_micros, Block, INIT_PID};
 pub use schedule::{Schedule, ScheduleError, BLOCKS};

@@ -190,18 +190,9 @@ impl<'s> Explorable<'s> {
                     .collect(),
             },
         };
-        let output = if output.is_empty() {
-            Vec::new()
-        } else {
-            vec![OutputChunk {
-                process: 0,
-                fd: 1,
-                bytes: output,
-            }]
-        };
         Outcome {
             processes,
-            output,
+            output: terminal_output(output),
             end,
             context_switches: 0,
             steps,
@@ -232,6 +223,19 @@ impl<'s> Explorable<'s> {
         let (p, t) = interleave::split(choice);
         self.machine.table.get(p).live.as_deref()?.vm.pending(t)
     }
+}
+
+/// The terminal output of an explored outcome as one chunk (the explorer keeps output as
+/// bytes, not per writer); none when empty.
+pub fn terminal_output(output: Vec<u8>) -> Vec<OutputChunk> {
+    if output.is_empty() {
+        return Vec::new();
+    }
+    vec![OutputChunk {
+        process: 0,
+        fd: 1,
+        bytes: output,
+    }]
 }
 
 impl System for Explorable<'_> {
