@@ -275,7 +275,8 @@ impl System for Explorable<'_> {
 
     /// Requests that read or change only the process's own state and no other process
     /// can disable: `getpid`, `isatty`, `dup`, `close` of the terminal, `exec`, an
-    /// unsupported call, a zero-length sleep. (A shared-memory access is not: it races.)
+    /// unsupported call, a zero-length sleep, the answer at a shared-memory access point (the
+    /// access, which races, is done by the process's next move).
     /// Under [`Fidelity::Dispatch`] no move is: another process's signal can come first.
     fn is_local(&self, choice: u32) -> bool {
         if self.fidelity == Fidelity::Dispatch {
@@ -293,6 +294,8 @@ impl System for Explorable<'_> {
             Some(Request::Getpid | Request::Isatty { .. } | Request::Dup { .. }) => true,
             Some(Request::Exec { .. } | Request::Unsupported { .. }) => true,
             Some(Request::Sleep { micros: 0 }) => true,
+            // Answering the access point: the access itself is the process's next move.
+            Some(Request::Shared { .. }) => true,
             Some(Request::Close { fd }) => live.fds.get(*fd) == Some(OpenFile::Terminal),
             _ => false,
         }
