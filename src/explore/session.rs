@@ -43,7 +43,8 @@ pub struct ExploreOptions {
     pub timeout: Option<Duration>,
     /// How many outcomes to list with a witness schedule.
     pub list: usize,
-    /// Whether to apply the reductions (local moves explored alone, persistent sets).
+    /// Whether to apply the reductions (local moves explored alone, persistent sets, states
+    /// renumbered in tree order when pids are unobservable).
     pub reduction: bool,
     /// Called now and then during a long search ([`Limits::progress`]).
     pub progress: Option<fn(&Progress)>,
@@ -96,7 +97,10 @@ pub struct Exploration {
 /// Explores every schedule of `scenario`.
 pub fn explore_scenario(scenario: &Scenario, options: &ExploreOptions) -> Exploration {
     let started = Instant::now();
-    let initial = Explorable::new(scenario, scenario.argv(&options.args));
+    let mut initial = Explorable::new(scenario, scenario.argv(&options.args));
+    if !options.reduction {
+        initial = initial.as_run();
+    }
     let limits = Limits {
         max_states: options.max_states,
         max_depth: options.max_depth,
@@ -291,11 +295,16 @@ impl<'a, 's> Rebuild<'a, 's> {
             return outcome;
         }
         let path = witness_of(&self.explored.graph, 0, found);
-        let mut state = self.initial.clone();
+        // The path's choices name processes of the explored states, which may be
+        // renumbered; the run is replayed by name so that its pids are a run's.
+        let mut explored = self.initial.clone();
+        let mut state = self.initial.as_run();
         let mut schedule = Schedule::default();
         let mut output = Vec::new();
         for &p in &path {
-            let name = state.name(p).to_string();
+            let name = explored.name(p);
+            explored.step(p, &mut Vec::new());
+            let p = (state.choice_named(&name)).expect("a replay by name meets the same processes");
             state.step(p, &mut output);
             match state.last_move() {
                 Move::Action => schedule.push(&name),

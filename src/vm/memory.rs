@@ -199,6 +199,12 @@ impl Memory {
         }
     }
 
+    /// Whether no region holds a pid.
+    pub fn holds_no_pid(&self) -> bool {
+        (self.regions.iter().flatten())
+            .all(|r| !r.pointers.iter().any(|p| matches!(p.value, Value::Pid(_))))
+    }
+
     /// Whether `ptr` points into a shared object: its kernel id.
     pub fn shared_object(&self, ptr: Ptr) -> Option<u32> {
         match self.region(ptr.region)?.kind {

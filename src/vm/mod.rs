@@ -447,6 +447,17 @@ impl Vm {
         Ptr { region, offset: 0 }
     }
 
+    /// Whether no pid ([`Value::Pid`]) is held anywhere: on a thread's stack, in a reply not
+    /// yet taken, in a scalar global or in memory.
+    pub fn holds_no_pid(&self) -> bool {
+        let pid = |v: &Value| matches!(v, Value::Pid(_));
+        (self.threads.iter()).all(|t| {
+            !t.stack.iter().any(pid)
+                && !matches!(t.reply, Some(Reply::Pid(_) | Reply::Waited { .. }))
+        }) && !self.globals.iter().any(pid)
+            && self.memory.holds_no_pid()
+    }
+
     /// Unmaps the shared attachment `ptr` points to (`shmdt`, `munmap`); later accesses
     /// through it are use-after-free faults. Returns the object's kernel id, or `None` if
     /// `ptr` is not the start of an attachment.

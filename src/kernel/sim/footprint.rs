@@ -52,7 +52,16 @@ pub(super) enum Object {
 /// Appends to `out` the objects the pending request of single-threaded process `p` touches
 /// (its own entry first). A process with several threads, one resuming after a memory access
 /// or one asleep touches [`Object::Everything`].
-pub(super) fn footprint(machine: &Machine, config: &Config, p: u32, out: &mut Vec<Object>) {
+///
+/// With `pid_order` false (pids are unobservable and states renumbered in tree order:
+/// [`super::symmetry`]) two `fork`s commute, so a `fork` does not touch [`Object::Pids`].
+pub(super) fn footprint(
+    machine: &Machine,
+    config: &Config,
+    pid_order: bool,
+    p: u32,
+    out: &mut Vec<Object>,
+) {
     out.push(Object::Process(p));
     let Some(live) = machine.table.get(p).live.as_deref() else {
         return;
@@ -88,7 +97,9 @@ pub(super) fn footprint(machine: &Machine, config: &Config, p: u32, out: &mut Ve
         },
         // A child's exit (a zombie, one live child less) commutes with adding a child.
         Some(Request::Fork { .. }) => {
-            out.push(Object::Pids);
+            if pid_order {
+                out.push(Object::Pids);
+            }
             for file in live.fds.files() {
                 file_object(file, out);
             }
@@ -189,7 +200,7 @@ fn may_touch(machine: &Machine, q: u32, object: Object) -> bool {
 
 /// The processes that must move with `p` (the closure of "may touch" from `p`'s pending
 /// request), or `None` if that is every live process.
-fn closure(machine: &Machine, config: &Config, p: u32) -> Option<Vec<bool>> {
+fn closure(machine: &Machine, config: &Config, pid_order: bool, p: u32) -> Option<Vec<bool>> {
     let n = machine.table.pcbs.len();
     let mut member = vec![false; n];
     member[p as usize] = true;
@@ -197,7 +208,7 @@ fn closure(machine: &Machine, config: &Config, p: u32) -> Option<Vec<bool>> {
     let mut objects = Vec::new();
     while let Some(r) = work.pop() {
         objects.clear();
-        footprint(machine, config, r, &mut objects);
+        footprint(machine, config, pid_order, r, &mut objects);
         if objects.contains(&Object::Everything) {
             return None;
         }
@@ -218,6 +229,7 @@ fn closure(machine: &Machine, config: &Config, p: u32) -> Option<Vec<bool>> {
 pub(super) fn persistent(
     machine: &Machine,
     scenario: &Scenario,
+    pid_order: bool,
     enabled: &[u32],
     out: &mut Vec<u32>,
 ) {
@@ -236,7 +248,7 @@ pub(super) fn persistent(
         if best.as_ref().is_some_and(|b| b[p as usize]) {
             continue;
         }
-        let Some(member) = closure(machine, config, p) else {
+        let Some(member) = closure(machine, config, pid_order, p) else {
             continue;
         };
         let len = (enabled.iter())

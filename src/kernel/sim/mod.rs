@@ -30,6 +30,7 @@ mod sigmask;
 mod signal;
 mod socket;
 mod socket_io;
+mod symmetry;
 mod sync;
 mod thread;
 

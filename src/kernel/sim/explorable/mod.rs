@@ -33,13 +33,15 @@ use super::files::OpenFile;
 use super::interleave;
 use super::ipc::Ipc;
 use super::kernel::{Kernel, Machine, Options};
-use super::pcb::Live;
 use super::pcb::ProcessTable;
+use super::pcb::{Live, INIT_PID};
 use super::shared::Pool;
 use super::shared::Shared;
+use super::symmetry;
 use crate::explore::search::System;
 use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessRecord};
 use crate::scenario::Scenario;
+use crate::syntax::ast::Property;
 use crate::vm::Request;
 use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
@@ -65,6 +67,12 @@ pub struct Explorable<'s> {
     /// ends here.
     halt: Option<(Limit, u64)>,
     fidelity: Fidelity,
+    /// Whether states are renumbered in tree order ([`super::symmetry`]; not part of the
+    /// state).
+    symmetric: bool,
+    /// Whether the history of reaped processes (who adopted and who reaped them) is left
+    /// out of the state, when no expectation reads it (not part of the state).
+    forgetful: bool,
     /// The last move (not part of the state).
     last: Move,
     /// One copy of each distinct process state and record, shared by every state of the
@@ -121,6 +129,9 @@ impl<'s> Explorable<'s> {
             machine,
             halt: None,
             fidelity,
+            symmetric: fidelity == Fidelity::Eager && symmetry::pids_unobservable(scenario),
+            forgetful: fidelity == Fidelity::Eager
+                && !(scenario.expects.iter()).any(|e| matches!(e.prop, Property::Orphans(..))),
             last: Move::Action,
             pools: Rc::default(),
         };
@@ -136,6 +147,26 @@ impl<'s> Explorable<'s> {
         interleave::thread_name(&self.machine.table.record(p).name, t)
     }
 
+    /// The choice whose [`Explorable::name`] is `name`, if that thread exists.
+    pub fn choice_named(&self, name: &str) -> Option<u32> {
+        let table = &self.machine.table;
+        (0..table.pcbs.len() as u32).find_map(|p| {
+            (0..interleave::thread_count(table, p))
+                .map(|t| interleave::choice(p, t))
+                .find(|&c| self.name(c) == name)
+        })
+    }
+
+    /// This state going on as a run does: processes kept in creation order (a witness
+    /// replayed by name then shows the pids its schedule gives) and their whole history.
+    pub fn as_run(&self) -> Explorable<'s> {
+        Explorable {
+            symmetric: false,
+            forgetful: false,
+            ..self.clone()
+        }
+    }
+
     fn with_kernel<R>(&mut self, f: impl FnOnce(&mut Kernel<'s>) -> R) -> R {
         let empty = Machine {
             table: ProcessTable::new(0),
@@ -149,9 +180,17 @@ impl<'s> Explorable<'s> {
         result
     }
 
-    /// Replaces the parts changed by the last step by the pools' copies, so that equal
-    /// parts of different states are one value (compared by pointer, stored once).
+    /// Forgets the history of reaped processes and renumbers the processes in tree order
+    /// when nothing observes them, then replaces the
+    /// parts changed by the last step by the pools' copies, so that equal parts of
+    /// different states are one value (compared by pointer, stored once).
     fn intern(&mut self) {
+        if self.forgetful {
+            forget_reaped(&mut self.machine.table);
+        }
+        if self.symmetric {
+            symmetry::renumber(&mut self.machine);
+        }
         let mut pools = self.pools.borrow_mut();
         let table = &mut self.machine.table;
         for live in table.pcbs.iter_mut().filter_map(|pcb| pcb.live.as_mut()) {
@@ -222,6 +261,26 @@ impl<'s> Explorable<'s> {
     pub fn pending(&self, choice: u32) -> Option<&Request> {
         let (p, t) = interleave::split(choice);
         self.machine.table.get(p).live.as_deref()?.vm.pending(t)
+    }
+}
+
+/// Forgets who adopted and who reaped each process that is gone (terminated and reaped):
+/// nothing that can happen next depends on it, and outcomes do not tell it apart
+/// ([`EndKey::at_exit`]); `orphans` expectations do.
+fn forget_reaped(table: &mut ProcessTable) {
+    for (pcb, record) in table.pcbs.iter_mut().zip(&mut table.records) {
+        let gone = pcb.live.is_none() && !pcb.zombie;
+        let history = (
+            record.ppid,
+            record.orphaned,
+            record.adopted_by,
+            record.reaped_by,
+        );
+        if gone && (history != (INIT_PID, false, None, None) || pcb.parent.is_some()) {
+            pcb.parent = None;
+            let r = &mut **record;
+            (r.ppid, r.orphaned, r.adopted_by, r.reaped_by) = (INIT_PID, false, None, None);
+        }
     }
 }
 
@@ -308,6 +367,7 @@ impl System for Explorable<'_> {
             out.extend_from_slice(enabled);
             return;
         }
-        super::footprint::persistent(&self.machine, self.scenario, enabled, out);
+        let pid_order = !self.symmetric;
+        super::footprint::persistent(&self.machine, self.scenario, pid_order, enabled, out);
     }
 }

@@ -1,0 +1,188 @@
+//! Pid symmetry: when no program can observe a pid, the order in which processes were
+//! created (their pids) changes nothing that can happen next, so the explorer stores each
+//! state with its processes renumbered in tree order (`main`, `main.1`, `main.1.1`,
+//! `main.2`, …). Two schedules that fork in different orders then meet in one state, and two
+//! `fork`s of different processes commute. The classic "how many processes?" exercises
+//! (`fork(); fork(); fork();`, forks in a loop) are of this kind.
+//!
+//! A program cannot observe a pid when it calls nothing that returns one but `fork` and
+//! `wait`/`waitpid`, and uses their results only to test them (`== 0`, `> 0`, `== -1`, as a
+//! condition) or drops them; it calls only functions whose footprint is
+//! described, creates no process but by `fork` (no `spawn`) and orphans go to init. Waiting
+//! keeps its meaning: the siblings a `wait` chooses among keep their relative order (a
+//! parent's children are numbered in the order it forked them in both numberings).
+
+use super::forks::only_described_calls;
+use super::kernel::Machine;
+use super::pcb::{Block, ProcessTable, INIT_PID};
+use crate::calls::{info, Call};
+use crate::config::Reaper;
+use crate::ir::{Image, Instr};
+use crate::scenario::Scenario;
+use std::cmp::Ordering;
+
+/// Whether no program of `scenario` can observe a pid (see the module documentation), so
+/// that states may be renumbered in tree order.
+pub(super) fn pids_unobservable(scenario: &Scenario) -> bool {
+    let catalog = &scenario.catalog;
+    let config = &scenario.config;
+    // The other programs run only through `exec`.
+    let execs = (catalog.main.functions.iter()).any(|f| {
+        (f.code.iter()).any(|i| matches!(i, Instr::Call(c, _) if info(*c).name.starts_with("exec")))
+    });
+    let mut others = catalog.programs.values().filter(|_| execs);
+    config.orphans == Reaper::Init
+        && !config.cascading_termination
+        && only_described_calls(catalog)
+        && pids_tested_only(&catalog.main)
+        && others.all(|image| pids_tested_only(image))
+}
+
+/// Whether every pid `image` obtains is only tested or dropped.
+fn pids_tested_only(image: &Image) -> bool {
+    image.functions.iter().all(|f| {
+        f.code.iter().enumerate().all(|(at, instr)| match instr {
+            Instr::Spawn(_) | Instr::Call(Call::Getpid | Call::Getppid, _) => false,
+            Instr::Call(Call::Fork | Call::Wait | Call::Waitpid, _) => tested(&f.code[at + 1..]),
+            _ => true,
+        })
+    })
+}
+
+/// Whether the value on top of the stack, followed by `code`, is dropped, used as a
+/// condition or compared with 0 or -1.
+fn tested(code: &[Instr]) -> bool {
+    matches!(
+        code,
+        [
+            Instr::Pop | Instr::JumpIf(_) | Instr::JumpIfNot(_) | Instr::Not,
+            ..
+        ] | [Instr::Const(0 | -1), Instr::Cmp(..), ..]
+            | [Instr::Const(1), Instr::Neg(_), Instr::Cmp(..), ..]
+    )
+}
+
+/// Renumbers the processes of `machine` in tree order, if it is not already so and every
+/// process is between requests with nothing recorded by index but its family (no wait
+/// queue, no block but a sleep).
+pub(super) fn renumber(machine: &mut Machine) {
+    let table = &machine.table;
+    let n = table.pcbs.len();
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by(|&a, &b| tree_order(&table.record(a).name, &table.record(b).name));
+    if order.iter().enumerate().all(|(i, &p)| i as u32 == p) || !renumberable(machine) {
+        return;
+    }
+
+    let mut new_of = vec![0u32; n];
+    for (new, &old) in order.iter().enumerate() {
+        new_of[old as usize] = new as u32;
+    }
+    permute(&mut machine.table, &order, &new_of);
+}
+
+/// Whether nothing but the process table refers to processes by index or pid.
+fn renumberable(machine: &Machine) -> bool {
+    let quiet = |waiting: &Vec<u32>| waiting.is_empty();
+    (machine.pipes.iter()).all(|p| quiet(&p.waiting_readers) && quiet(&p.waiting_writers))
+        && !machine.ipc.any_waiting()
+        && (machine.table.pcbs.iter()).all(|pcb| {
+            (pcb.live.as_deref()).is_none_or(|l| {
+                l.threads.tasks.is_empty()
+                    && matches!(l.block, None | Some(Block::Sleep { .. }))
+                    && l.vm.holds_no_pid()
+            })
+        })
+}
+
+/// Moves process `order[i]` to index `i` (`new_of` is the inverse), rewriting every index
+/// and pid the table holds.
+fn permute(table: &mut ProcessTable, order: &[u32], new_of: &[u32]) {
+    let first = table.first_pid;
+    let pid = |old: i64| -> i64 {
+        match usize::try_from(old - first) {
+            Ok(i) if i < new_of.len() => first + i64::from(new_of[i]),
+            _ => old,
+        }
+    };
+    let mut pcbs: Vec<_> = order
+        .iter()
+        .map(|&p| table.pcbs[p as usize].clone())
+        .collect();
+    let mut records: Vec<_> = (order.iter())
+        .map(|&p| table.records[p as usize].clone())
+        .collect();
+    for pcb in &mut pcbs {
+        pcb.parent = pcb.parent.map(|q| new_of[q as usize]);
+        let Some(shared) = pcb.live.as_mut() else {
+            continue;
+        };
+        let moved = |&c: &u32| new_of[c as usize] != c;
+        if shared.children.iter().any(moved) || shared.zombies.iter().any(moved) {
+            let live = &mut **shared;
+            for c in &mut live.children {
+                *c = new_of[*c as usize];
+            }
+            live.children.sort_unstable();
+            live.zombies = live.zombies.iter().map(|&c| new_of[c as usize]).collect();
+        }
+    }
+    for (i, record) in records.iter_mut().enumerate() {
+        let creator = record.creator.map(|c| new_of[c] as usize);
+        let ppid = (record.ppid != INIT_PID).then(|| pid(record.ppid));
+        let (adopted, reaped) = (record.adopted_by.map(pid), record.reaped_by.map(pid));
+        let own = first + i as i64;
+        if (
+            record.pid,
+            record.creator,
+            record.adopted_by,
+            record.reaped_by,
+        ) != (own, creator, adopted, reaped)
+            || ppid.is_some_and(|p| p != record.ppid)
+        {
+            let r = &mut **record;
+            r.pid = own;
+            r.creator = creator;
+            r.ppid = ppid.unwrap_or(INIT_PID);
+            r.adopted_by = adopted;
+            r.reaped_by = reaped;
+        }
+    }
+    table.pcbs = pcbs;
+    table.records = records;
+}
+
+/// Tree names in tree order: component by component, numbers by value (`main.2` before
+/// `main.10`), a parent before its children.
+fn tree_order(a: &str, b: &str) -> Ordering {
+    let key = |s: &str| -> Vec<(u64, String)> {
+        (s.split('.'))
+            .map(|c| {
+                c.parse::<u64>()
+                    .map_or((u64::MAX, c.to_string()), |n| (n, String::new()))
+            })
+            .collect()
+    };
+    key(a).cmp(&key(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tree_order_puts_parents_first_and_numbers_by_value() {
+        let mut names = vec!["main.10", "main.2.1", "main", "main.2", "main.1"];
+        names.sort_by(|a, b| tree_order(a, b));
+        assert_eq!(names, ["main", "main.1", "main.2", "main.2.1", "main.10"]);
+    }
+
+    #[test]
+    fn a_tested_pid_is_unobservable_a_stored_one_is_not() {
+        use crate::ir::{CmpOp, Scalar};
+        let dropped = [Instr::Pop];
+        let compared = [Instr::Const(0), Instr::Cmp(CmpOp::Eq, Scalar::I32)];
+        assert!(tested(&dropped) && tested(&compared));
+        assert!(!tested(&[Instr::SetLocal(0)]));
+    }
+}
