@@ -243,7 +243,7 @@ fn a_state_limit_makes_the_result_incomplete() {
     let out = Test::new()
         .args([
             "explore",
-            "scenarios/seeds/osc-fork-count.scn",
+            "scenarios/threads/counter-race.scn",
             "--max-states",
             "100",
         ])

@@ -18,6 +18,7 @@ use super::files::{FdTable, OpenFile};
 use super::forks;
 use super::interleave;
 use super::kernel::Machine;
+use super::pcb::Live;
 use crate::config::{Config, Reaper};
 use crate::scenario::Scenario;
 use crate::vm::Request;
@@ -49,16 +50,29 @@ pub(super) enum Object {
     Everything,
 }
 
+/// Which moves commute thanks to the canonical form of the states ([`super::symmetry`]),
+/// beyond what their objects say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Commute {
+    /// Two `fork`s: the states are renumbered in tree order, so who got which pid is not
+    /// part of them.
+    pub forks: bool,
+    /// The exits of a parent and of its child (the child ends up reaped by init either way,
+    /// and the history of reaped processes is not part of the states), when no program can
+    /// ask for its parent's pid.
+    pub exits: bool,
+}
+
 /// Appends to `out` the objects the pending request of single-threaded process `p` touches
 /// (its own entry first). A process with several threads, one resuming after a memory access
 /// or one asleep touches [`Object::Everything`].
 ///
-/// With `pid_order` false (pids are unobservable and states renumbered in tree order:
-/// [`super::symmetry`]) two `fork`s commute, so a `fork` does not touch [`Object::Pids`].
+/// What commutes beyond the objects is in `commute`: a `fork` then does not touch
+/// [`Object::Pids`], an exit touches only its own ties and descriptors.
 pub(super) fn footprint(
     machine: &Machine,
     config: &Config,
-    pid_order: bool,
+    commute: Commute,
     p: u32,
     out: &mut Vec<Object>,
 ) {
@@ -90,14 +104,14 @@ pub(super) fn footprint(
             Some(OpenFile::PipeWrite(n)) => {
                 out.push(Object::Pipe(n));
                 if !live.fds.files().any(|f| f == OpenFile::PipeRead(n)) {
-                    ending(machine, config, p, out);
+                    ending(machine, config, commute, p, out);
                 }
             }
             _ => out.push(Object::Everything),
         },
         // A child's exit (a zombie, one live child less) commutes with adding a child.
         Some(Request::Fork { .. }) => {
-            if pid_order {
+            if !commute.forks {
                 out.push(Object::Pids);
             }
             for file in live.fds.files() {
@@ -109,7 +123,9 @@ pub(super) fn footprint(
             out.push(Object::Brood(p));
             children(machine, p, out);
         }
-        Some(Request::Exit { .. } | Request::Die { .. }) => ending(machine, config, p, out),
+        Some(Request::Exit { .. } | Request::Die { .. }) => {
+            ending(machine, config, commute, p, out)
+        }
         _ => out.push(Object::Everything),
     }
 }
@@ -150,17 +166,21 @@ fn children(machine: &Machine, p: u32, out: &mut Vec<Object>) {
 
 /// What ending `p` touches: its parent (a zombie to reap), its children (adopted by init),
 /// every descriptor it closes. Cascading termination and a subreaper reach further.
-fn ending(machine: &Machine, config: &Config, p: u32, out: &mut Vec<Object>) {
+/// When exits commute, only a parent that may still wait conflicts (through `p`'s ties).
+fn ending(machine: &Machine, config: &Config, commute: Commute, p: u32, out: &mut Vec<Object>) {
     if config.cascading_termination || config.orphans != Reaper::Init {
         out.push(Object::Everything);
         return;
     }
     let pcb = machine.table.get(p);
-    out.extend([Object::Ties(p), Object::Brood(p)]);
-    if let Some(q) = pcb.parent {
-        out.push(Object::Zombie(q));
+    out.push(Object::Ties(p));
+    if !commute.exits {
+        out.push(Object::Brood(p));
+        if let Some(q) = pcb.parent {
+            out.push(Object::Zombie(q));
+        }
+        children(machine, p, out);
     }
-    children(machine, p, out);
     if let Some(live) = pcb.live.as_deref() {
         for file in live.fds.files() {
             file_object(file, out);
@@ -170,7 +190,7 @@ fn ending(machine: &Machine, config: &Config, p: u32, out: &mut Vec<Object>) {
 
 /// Whether live process `q`, now or after moves of its own and of its future descendants,
 /// may touch `object`.
-fn may_touch(machine: &Machine, q: u32, object: Object) -> bool {
+fn may_touch(machine: &Machine, commute: Commute, q: u32, object: Object) -> bool {
     let table = &machine.table;
     match object {
         Object::Everything => true,
@@ -187,7 +207,13 @@ fn may_touch(machine: &Machine, q: u32, object: Object) -> bool {
                 Some(Request::Pipe | Request::Fork { .. } | Request::Exec { .. })
             ) || forks::may_make_pipe(&l.vm)
         }),
-        Object::Ties(x) => q == x || table.get(x).parent == Some(q),
+        // A parent touches its child's ties by waiting for it, and by exiting (which
+        // commutes with the child's own exit when exits commute).
+        Object::Ties(x) => {
+            q == x
+                || (table.get(x).parent == Some(q)
+                    && (!commute.exits || (table.get(q).live.as_deref()).is_some_and(may_wait)))
+        }
         Object::Brood(x) => q == x || table.get(q).parent == Some(x),
         Object::Zombie(x) => q == x,
         Object::Pipe(n) => (table.get(q).live.as_deref()).is_some_and(|l| {
@@ -198,9 +224,17 @@ fn may_touch(machine: &Machine, q: u32, object: Object) -> bool {
     }
 }
 
+/// Whether a live process waits now or may reach a `wait` (or an `exec`).
+fn may_wait(live: &Live) -> bool {
+    matches!(
+        live.vm.pending(0),
+        Some(Request::Wait { .. } | Request::Exec { .. })
+    ) || forks::may_wait(&live.vm)
+}
+
 /// The processes that must move with `p` (the closure of "may touch" from `p`'s pending
 /// request), or `None` if that is every live process.
-fn closure(machine: &Machine, config: &Config, pid_order: bool, p: u32) -> Option<Vec<bool>> {
+fn closure(machine: &Machine, config: &Config, commute: Commute, p: u32) -> Option<Vec<bool>> {
     let n = machine.table.pcbs.len();
     let mut member = vec![false; n];
     member[p as usize] = true;
@@ -208,13 +242,16 @@ fn closure(machine: &Machine, config: &Config, pid_order: bool, p: u32) -> Optio
     let mut objects = Vec::new();
     while let Some(r) = work.pop() {
         objects.clear();
-        footprint(machine, config, pid_order, r, &mut objects);
+        footprint(machine, config, commute, r, &mut objects);
         if objects.contains(&Object::Everything) {
             return None;
         }
         for q in 0..n as u32 {
             let live = machine.table.get(q).live.is_some();
-            if live && !member[q as usize] && objects.iter().any(|&o| may_touch(machine, q, o)) {
+            if live
+                && !member[q as usize]
+                && objects.iter().any(|&o| may_touch(machine, commute, q, o))
+            {
                 member[q as usize] = true;
                 work.push(q);
             }
@@ -229,7 +266,7 @@ fn closure(machine: &Machine, config: &Config, pid_order: bool, p: u32) -> Optio
 pub(super) fn persistent(
     machine: &Machine,
     scenario: &Scenario,
-    pid_order: bool,
+    commute: Commute,
     enabled: &[u32],
     out: &mut Vec<u32>,
 ) {
@@ -248,7 +285,7 @@ pub(super) fn persistent(
         if best.as_ref().is_some_and(|b| b[p as usize]) {
             continue;
         }
-        let Some(member) = closure(machine, config, pid_order, p) else {
+        let Some(member) = closure(machine, config, commute, p) else {
             continue;
         };
         let len = (enabled.iter())

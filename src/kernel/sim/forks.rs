@@ -21,6 +21,14 @@ pub(super) fn may_make_pipe(vm: &Vm) -> bool {
     may_reach(vm, |call| call == Call::Pipe || creates_process(call))
 }
 
+/// Whether `vm`, resumed from where its thread 0 stands, may reach `wait` or `waitpid` (or
+/// a call that creates a process, whose program may).
+pub(super) fn may_wait(vm: &Vm) -> bool {
+    may_reach(vm, |call| {
+        matches!(call, Call::Wait | Call::Waitpid) || creates_process(call)
+    })
+}
+
 /// Whether `vm` may reach a call for which `wanted` holds, or a `spawn` (a new process).
 fn may_reach(vm: &Vm, wanted: fn(Call) -> bool) -> bool {
     let image = vm.image();

@@ -30,6 +30,7 @@ use fidelity::Fidelity;
 
 use super::end::read_variables;
 use super::files::OpenFile;
+use super::footprint::Commute;
 use super::interleave;
 use super::ipc::Ipc;
 use super::kernel::{Kernel, Machine, Options};
@@ -367,7 +368,10 @@ impl System for Explorable<'_> {
             out.extend_from_slice(enabled);
             return;
         }
-        let pid_order = !self.symmetric;
-        super::footprint::persistent(&self.machine, self.scenario, pid_order, enabled, out);
+        let commute = Commute {
+            forks: self.symmetric,
+            exits: self.symmetric && self.forgetful,
+        };
+        super::footprint::persistent(&self.machine, self.scenario, commute, enabled, out);
     }
 }
