@@ -39,6 +39,10 @@ struct Fact {
     unannounced: bool,
     /// The fault that stopped the run at a limit.
     fault: Option<RuntimeFault>,
+    /// Threads it created.
+    threads: u32,
+    /// What its threads waited for when it last blocked (its last `Blocked` record).
+    blocked: Option<Vec<(u32, Option<String>)>>,
 }
 
 impl Fact {
@@ -157,7 +161,9 @@ impl Ledger {
                 fact.inherited = inherited;
             }
             Record::Program { program } => {
-                self.facts.entry(pid).or_default().program = Some(program)
+                let fact = self.facts.entry(pid).or_default();
+                fact.program = Some(program);
+                fact.blocked = None;
             }
             Record::Reaped { child, status } => {
                 self.facts.entry(child).or_default().reaped = Some((now, pid, status));
@@ -192,6 +198,29 @@ impl Ledger {
                 self.facts.entry(pid).or_default().fault = Some(fault);
                 self.limit = Some(Limit::Memory);
             }
+            Record::Thread => self.facts.entry(pid).or_default().threads += 1,
+            Record::Blocked { threads } => self.facts.entry(pid).or_default().blocked = Some(threads),
+        }
+    }
+
+    /// What blocked process `pid` waits for, in the simulator's words, given the phrase of
+    /// the call its wait-table slot names (`None` when the slot defers to its records):
+    /// with threads, one phrase per blocked thread (`thread 1: pthread_join() of thread 2;
+    /// …`), as the simulator phrases a process with threads.
+    pub fn blocked_phrase(&self, pid: i64, call: Option<String>) -> Option<String> {
+        let parts = self.facts.get(&pid).and_then(|f| f.blocked.as_ref());
+        match parts.map(Vec::as_slice) {
+            Some([(0, phrase)]) if call.is_none() => phrase.clone(),
+            Some(parts) if parts.iter().all(|(thread, _)| *thread > 0) => {
+                let phrases: Vec<String> = (parts.iter())
+                    .filter_map(|(thread, phrase)| {
+                        let phrase = phrase.clone().or_else(|| call.clone())?;
+                        Some(format!("thread {thread}: {phrase}"))
+                    })
+                    .collect();
+                Some(phrases.join("; "))
+            }
+            _ => call,
         }
     }
 

@@ -45,7 +45,7 @@ impl Ledger {
             variables: ended.map(|e| e.variables.clone()).unwrap_or_default(),
             context_switches: 0,
             history: Vec::new(),
-            threads: 0,
+            threads: fact.threads,
         };
         // A child of an exec'd binary that its parent reaped: nothing is known of its end.
         let unknown_end = fact.unannounced && fact.reaped.is_none() && !fact.killed;

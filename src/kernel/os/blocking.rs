@@ -1,0 +1,225 @@
+//! Waiting in a process scheduled by the interpreter (`threads`): a system call that may
+//! block is first tried without blocking (`poll(2)` with no timeout, `WNOHANG`,
+//! `IPC_NOWAIT`), so the other threads run meanwhile; when no thread can go on, the one OS
+//! thread blocks: in the single call some thread waits in, on a shared word with
+//! `futex(2)`, in `pause(2)` when every thread waits for another one of the process (only a
+//! signal can help then), or in short naps while several calls wait at once.
+
+use super::handlers::caught;
+use super::process::Process;
+use super::record::Record;
+use super::sync::wait_shared;
+use super::threads::{Attempt, Threads, Wait};
+use super::waits::Waiting;
+use crate::vm::{Reply, Request, Value};
+use nix::errno::Errno;
+use std::time::{Duration, Instant};
+
+/// Longest `futex(2)` wait for a shared word before it is read again.
+const SHARED_WAIT: Duration = Duration::from_millis(500);
+
+impl Process<'_> {
+    /// Thread `u`'s system call `request`, performed unless it would block (a call that
+    /// may block is not even tried unless `try_calls`).
+    pub(super) fn try_call(&mut self, u: usize, request: Request, try_calls: bool) -> Attempt {
+        let waits = Waiting::of(&request).is_some() || matches!(request, Request::Sigsuspend { .. });
+        if waits && !try_calls {
+            return Attempt::Wait(Wait::Call);
+        }
+        let reply = match request {
+            Request::Fork { .. } => return self.thread_fork(u, request),
+            Request::Pause | Request::Sigsuspend { .. } => return Attempt::Wait(Wait::Call),
+            Request::Wait { pid, options } if waits => {
+                match self.perform(Request::Wait {
+                    pid,
+                    options: options | libc::WNOHANG,
+                }) {
+                    Some(Reply::Value(Value::Int(0))) => return Attempt::Wait(Wait::Call),
+                    reply => reply,
+                }
+            }
+            Request::Msgsnd {
+                msqid,
+                mtype,
+                data,
+                flags,
+            } if waits => match self.msgsnd(msqid, mtype, &data, flags | libc::IPC_NOWAIT) {
+                Reply::Error(e) if e == Errno::EAGAIN as i32 => return Attempt::Wait(Wait::Call),
+                reply => Some(reply),
+            },
+            Request::Msgrcv {
+                msqid,
+                len,
+                mtype,
+                flags,
+            } if waits => match self.msgrcv(msqid, len, mtype, flags | libc::IPC_NOWAIT) {
+                Reply::Error(e) if e == Errno::ENOMSG as i32 => return Attempt::Wait(Wait::Call),
+                reply => Some(reply),
+            },
+            request if !ready(&request) => return Attempt::Wait(Wait::Call),
+            request => self.perform(request),
+        };
+        match reply {
+            Some(reply) => Attempt::Reply(reply),
+            None => Attempt::Restart(None),
+        }
+    }
+
+    /// `fork` by thread `u`: the child keeps only that thread, as its thread 0 (POSIX
+    /// `fork(2)`).
+    fn thread_fork(&mut self, u: usize, request: Request) -> Attempt {
+        match self.perform(request) {
+            Some(Reply::Value(Value::Int(0))) => {
+                self.vm.keep_only_thread(u);
+                Attempt::Restart(Some(Reply::Value(Value::ZERO)))
+            }
+            Some(reply) => Attempt::Reply(reply),
+            None => Attempt::Restart(None),
+        }
+    }
+
+    /// No thread can go on; each waits as `waits` says. Blocks until something may have
+    /// changed (at most `nap` while several calls wait); `true` if a thread was answered
+    /// and runs now.
+    pub(super) fn wait_all(&mut self, waits: Vec<(usize, Wait)>, nap: Duration) -> bool {
+        let outside = waits
+            .iter()
+            .filter(|(_, w)| matches!(w, Wait::Call | Wait::Shared { .. }))
+            .count();
+        let wakes = waits
+            .iter()
+            .filter_map(|(_, w)| match w {
+                Wait::Sleep(until) => Some(*until),
+                _ => None,
+            })
+            .min();
+        match (outside, wakes) {
+            (0, None) => self.wait_for_signal(&waits),
+            (1, None) => return self.block_in(&waits),
+            (0, Some(until)) => doze(until.saturating_duration_since(Instant::now())),
+            (_, until) => {
+                let left = until.map_or(nap, |u| u.saturating_duration_since(Instant::now()));
+                doze(left.min(nap));
+            }
+        }
+        self.hand_signal()
+    }
+
+    /// Every thread waits for another thread of this process: nothing but a signal can end
+    /// that, so the process sleeps in `pause(2)`, marked for the supervisor's deadlock
+    /// detection with what each thread waits for.
+    fn wait_for_signal(&mut self, waits: &[(usize, Wait)]) {
+        self.report_blocked(waits);
+        self.link.waits.set(self.slot, self.pid, Waiting::Recorded);
+        while !caught() {
+            // SAFETY: pause(2) takes no arguments.
+            unsafe { libc::pause() };
+        }
+        self.link.waits.clear(self.slot);
+    }
+
+    /// One thread waits in a call or on a shared word, every other for a thread of this
+    /// process: the OS thread blocks in that call (or on that word). `true` if the thread
+    /// was answered.
+    fn block_in(&mut self, waits: &[(usize, Wait)]) -> bool {
+        self.report_blocked(waits);
+        let Some((u, wait)) = waits
+            .iter()
+            .find(|(_, w)| matches!(w, Wait::Call | Wait::Shared { .. }))
+        else {
+            return false;
+        };
+        if let Wait::Shared { address, seen, .. } = wait {
+            self.link.waits.set(self.slot, self.pid, Waiting::Recorded);
+            wait_shared(*address, *seen, SHARED_WAIT);
+            self.link.waits.clear(self.slot);
+            return self.hand_signal();
+        }
+        let u = *u;
+        let Some(request) = self.vm.pending(u).cloned() else {
+            return false;
+        };
+        let restartable = !matches!(request, Request::Pause | Request::Sigsuspend { .. });
+        self.threads.set_current(u);
+        match self.perform(request) {
+            Some(reply) => self.resume_with_signals(reply, restartable),
+            None => self.threads = Threads::new(),
+        }
+        true
+    }
+
+    /// Tells the supervisor what each thread waits for, before the process blocks: per
+    /// thread with threads, else the one phrase.
+    fn report_blocked(&self, waits: &[(usize, Wait)]) {
+        let phrase = |wait: &Wait| match wait {
+            Wait::Own(phrase) | Wait::Shared { phrase, .. } => Some(phrase.clone()),
+            Wait::Call | Wait::Sleep(_) => None,
+        };
+        let threads = if self.threads.is_threaded() {
+            let mut parts: Vec<(u32, Option<String>)> = (waits.iter())
+                .map(|(u, wait)| (*u as u32 + 1, phrase(wait)))
+                .collect();
+            parts.sort_by_key(|(thread, _)| *thread);
+            parts
+        } else {
+            waits.iter().map(|(_, wait)| (0, phrase(wait))).collect()
+        };
+        self.report(&Record::Blocked { threads });
+    }
+
+    /// A caught signal goes to a thread: one in `pause` or `sigsuspend` returns `EINTR`,
+    /// else the first one whose call can be set aside runs the handler first. `true` if a
+    /// thread runs now.
+    fn hand_signal(&mut self) -> bool {
+        if !caught() {
+            return false;
+        }
+        let n = self.vm.threads();
+        let pausing = (0..n).find(|&u| {
+            matches!(
+                self.vm.pending(u),
+                Some(Request::Pause | Request::Sigsuspend { .. })
+            )
+        });
+        if let Some(u) = pausing {
+            self.threads.set_current(u);
+            self.resume_with_signals(Reply::Error(Errno::EINTR as i32), false);
+            return true;
+        }
+        let Some(u) = (0..n).find(|&u| self.vm.interrupt_restart(u)) else {
+            return false;
+        };
+        self.threads.set_current(u);
+        self.deliver_caught();
+        true
+    }
+}
+
+/// Whether a call on a descriptor would go on now (`poll(2)` with no timeout): readable for
+/// `read` and `accept`, writable for `write` and `connect`, or in error (the call then
+/// fails at once). Other calls are taken as ready.
+fn ready(request: &Request) -> bool {
+    let (fd, events) = match request {
+        Request::Read { fd, .. } | Request::Accept { fd } => (*fd, libc::POLLIN),
+        Request::Write { fd, .. } | Request::Connect { fd, .. } => (*fd, libc::POLLOUT),
+        _ => return true,
+    };
+    let mut poll = libc::pollfd {
+        fd,
+        events,
+        revents: 0,
+    };
+    // SAFETY: `poll` is one live pollfd the call reads and writes.
+    let n = unsafe { libc::poll(&mut poll, 1, 0) };
+    n != 0
+}
+
+/// Sleeps for `time` (a caught signal ends it early).
+fn doze(time: Duration) {
+    let time = libc::timespec {
+        tv_sec: time.as_secs() as libc::time_t,
+        tv_nsec: libc::c_long::from(time.subsec_nanos() as i32),
+    };
+    // SAFETY: `time` is a live local the call reads; no remaining time is asked for.
+    unsafe { libc::nanosleep(&time, std::ptr::null_mut()) };
+}
