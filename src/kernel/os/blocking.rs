@@ -22,7 +22,8 @@ impl Process<'_> {
     /// Thread `u`'s system call `request`, performed unless it would block (a call that
     /// may block is not even tried unless `try_calls`).
     pub(super) fn try_call(&mut self, u: usize, request: Request, try_calls: bool) -> Attempt {
-        let waits = Waiting::of(&request).is_some() || matches!(request, Request::Sigsuspend { .. });
+        let waits =
+            Waiting::of(&request).is_some() || matches!(request, Request::Sigsuspend { .. });
         if waits && !try_calls {
             return Attempt::Wait(Wait::Call);
         }
@@ -129,9 +130,9 @@ impl Process<'_> {
         else {
             return false;
         };
-        if let Wait::Shared { address, seen, .. } = wait {
+        if let Wait::Shared { turns, seen, .. } = wait {
             self.link.waits.set(self.slot, self.pid, Waiting::Recorded);
-            wait_shared(*address, *seen, SHARED_WAIT);
+            wait_shared(*turns, *seen, SHARED_WAIT);
             self.link.waits.clear(self.slot);
             return self.hand_signal();
         }

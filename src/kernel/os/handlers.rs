@@ -142,7 +142,8 @@ impl Process<'_> {
                 continue;
             }
             if let Disposition::Handler(f) = self.handlers.actions[signal] {
-                self.vm.deliver_signal(self.threads.current(), f, signal as i32);
+                self.vm
+                    .deliver_signal(self.threads.current(), f, signal as i32);
                 if self.handlers.reset & (1 << signal) != 0 {
                     self.reset_handler(signal);
                 }

@@ -199,7 +199,9 @@ impl Ledger {
                 self.limit = Some(Limit::Memory);
             }
             Record::Thread => self.facts.entry(pid).or_default().threads += 1,
-            Record::Blocked { threads } => self.facts.entry(pid).or_default().blocked = Some(threads),
+            Record::Blocked { threads } => {
+                self.facts.entry(pid).or_default().blocked = Some(threads)
+            }
         }
     }
 

@@ -7,13 +7,15 @@
 //! value). In the process's own memory only its threads touch it, and the interpreter runs
 //! them one at a time. In memory shared with other processes (`MAP_SHARED`, a System V
 //! segment, a named semaphore) it is the real word at its real address, changed with atomic
-//! instructions and waited for with `futex(2)`, so other processes see and wake it.
+//! instructions, so other processes see it; next to it (bytes 8 to 11 of the object, unused
+//! otherwise) a count of its changes is what waiters sleep on with `futex(2)`: a waiter
+//! reads the count before the word, so a change in between makes its wait return at once.
 
 use super::process::Process;
 use super::threads::{Attempt, CondPhase, Wait};
 use crate::vm::{thread_id, Reply, Value};
 use nix::errno::Errno;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::time::Duration;
 
 /// `SEM_VALUE_MAX`.
@@ -30,7 +32,7 @@ pub enum Word {
     /// In the process's own memory, at this pointer of the VM.
     Private(Value),
     /// In memory shared with other processes: the word's real address (8-byte aligned, in
-    /// a mapping of this process).
+    /// a mapping of this process, with the count of its changes right after it).
     Shared(*const AtomicI64),
 }
 
@@ -58,8 +60,10 @@ impl Process<'_> {
     /// shared word not 8-byte aligned, which `futex(2)` could not wait on).
     pub(super) fn word(&mut self, at: Value) -> Option<Word> {
         if let Some((object, offset)) = self.vm.shared_location(&at) {
-            let address = self.mappings.address(object, offset, 8)?;
-            return (address as usize % 8 == 0).then_some(Word::Shared(address.cast()));
+            let address = self.mappings.address(object, offset, 12)?;
+            return (address as usize)
+                .is_multiple_of(8)
+                .then_some(Word::Shared(address.cast()));
         }
         self.vm.sync_word(&at, &mut self.mappings)?;
         Some(Word::Private(at))
@@ -89,10 +93,23 @@ impl Process<'_> {
         }
     }
 
-    /// Wakes whoever waits for the word in another process.
+    /// The count of the word's changes (0 for a private word, which no other process
+    /// changes).
+    fn turn(&self, word: Word) -> u32 {
+        match word {
+            Word::Private(_) => 0,
+            // SAFETY: as in `load`.
+            Word::Shared(address) => unsafe { &*turns(address) }.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Counts a change of the word and wakes whoever waits for it in another process.
     fn wake_word(&self, word: Word) {
         if let Word::Shared(address) = word {
-            futex(address, libc::FUTEX_WAKE, i32::MAX, None);
+            let turns = turns(address);
+            // SAFETY: as in `load`.
+            unsafe { &*turns }.fetch_add(1, Ordering::SeqCst);
+            futex(turns, libc::FUTEX_WAKE, i32::MAX, None);
         }
     }
 
@@ -112,13 +129,13 @@ impl Process<'_> {
         }
     }
 
-    /// The wait for `word`, seen holding `seen`.
-    fn wait_for(&self, word: Word, seen: i64, phrase: String) -> Attempt {
+    /// The wait for `word`, whose change count was `turn` before it was read.
+    fn wait_for(&self, word: Word, turn: u32, phrase: String) -> Attempt {
         Attempt::Wait(match word {
             Word::Private(_) => Wait::Own(phrase),
             Word::Shared(address) => Wait::Shared {
-                address,
-                seen,
+                turns: turns(address),
+                seen: turn,
                 phrase,
             },
         })
@@ -131,6 +148,7 @@ impl Process<'_> {
             return error(Errno::EINVAL);
         };
         loop {
+            let turn = self.turn(word);
             let owner = self.load(word);
             if owner == 0 {
                 if self.compare_set(word, 0, self.owner(t)) {
@@ -141,7 +159,7 @@ impl Process<'_> {
             if trylock {
                 return error(Errno::EBUSY);
             }
-            return self.wait_for(word, owner, self.mutex_phrase(owner));
+            return self.wait_for(word, turn, self.mutex_phrase(owner));
         }
     }
 
@@ -163,6 +181,7 @@ impl Process<'_> {
             return error(Errno::EINVAL);
         };
         loop {
+            let turn = self.turn(word);
             let value = self.load(word);
             if value > 0 {
                 if self.compare_set(word, value, value - 1) {
@@ -173,7 +192,7 @@ impl Process<'_> {
             if trywait {
                 return error(Errno::EAGAIN);
             }
-            return self.wait_for(word, value, SEM_PHRASE.to_string());
+            return self.wait_for(word, turn, SEM_PHRASE.to_string());
         }
     }
 
@@ -246,15 +265,19 @@ impl Process<'_> {
     }
 }
 
-/// Waits until the shared word at `address` no longer holds `seen` (its low 32 bits, which
-/// `futex(2)` compares), a wake-up, a signal, or `timeout`.
-pub fn wait_shared(address: *const AtomicI64, seen: i64, timeout: Duration) {
-    futex(address, libc::FUTEX_WAIT, seen as i32, Some(timeout));
+/// The change count of the shared word at `address`: the four bytes after it.
+fn turns(address: *const AtomicI64) -> *const AtomicU32 {
+    address.wrapping_add(1).cast()
 }
 
-/// `futex(2)` on the low 32 bits of the word at `address` (little-endian: its first four
-/// bytes).
-fn futex(address: *const AtomicI64, op: libc::c_int, value: i32, timeout: Option<Duration>) {
+/// Waits until the change count at `turns` is no longer `seen`, or a wake-up, a signal, or
+/// `timeout`.
+pub fn wait_shared(turns: *const AtomicU32, seen: u32, timeout: Duration) {
+    futex(turns, libc::FUTEX_WAIT, seen as i32, Some(timeout));
+}
+
+/// `futex(2)` on the 32-bit word at `address`.
+fn futex(address: *const AtomicU32, op: libc::c_int, value: i32, timeout: Option<Duration>) {
     let time = timeout.map(|d| libc::timespec {
         tv_sec: d.as_secs() as libc::time_t,
         tv_nsec: libc::c_long::from(d.subsec_nanos() as i32),

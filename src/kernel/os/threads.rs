@@ -15,7 +15,7 @@ use super::process::Process;
 use super::record::Record;
 use crate::vm::{thread_id, Reply, Request, Value};
 use nix::errno::Errno;
-use std::sync::atomic::AtomicI64;
+use std::sync::atomic::AtomicU32;
 use std::time::{Duration, Instant};
 
 /// Most threads one process may create (`EAGAIN` beyond), as in the simulator.
@@ -58,12 +58,13 @@ pub enum Wait {
     /// For another thread of this process (a join, a private mutex or semaphore, a
     /// condition variable); the simulator's phrase.
     Own(String),
-    /// For another process to change the shared word at `address` from `seen`.
+    /// For another process to change a shared word: its change count at `turns` is
+    /// still `seen`.
     Shared {
-        /// The word's real address.
-        address: *const AtomicI64,
-        /// Its value when it was read.
-        seen: i64,
+        /// The real address of the word's change count.
+        turns: *const AtomicU32,
+        /// The count before the word was read.
+        seen: u32,
         /// The simulator's phrase.
         phrase: String,
     },
@@ -346,9 +347,9 @@ impl Process<'_> {
     fn thread_sleep(&mut self, u: usize, micros: u64) -> Attempt {
         let scale = self.link.sleep_scale;
         let task = self.threads.task(u);
-        let until = *task
-            .sleep_until
-            .get_or_insert_with(|| Instant::now() + Duration::from_secs_f64(micros as f64 * scale / 1e6));
+        let until = *task.sleep_until.get_or_insert_with(|| {
+            Instant::now() + Duration::from_secs_f64(micros as f64 * scale / 1e6)
+        });
         if Instant::now() < until {
             return Attempt::Wait(Wait::Sleep(until));
         }
