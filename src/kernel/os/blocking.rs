@@ -24,19 +24,25 @@ impl Process<'_> {
     pub(super) fn try_call(&mut self, u: usize, request: Request, try_calls: bool) -> Attempt {
         let waits =
             Waiting::of(&request).is_some() || matches!(request, Request::Sigsuspend { .. });
-        if waits && !try_calls {
-            return Attempt::Wait(Wait::Call);
+        match request {
+            _ if waits && !try_calls => Attempt::Wait(Wait::Call),
+            request if waits => self.try_without_blocking(request),
+            Request::Fork { .. } => self.thread_fork(u, request),
+            request => performed(self.perform(request)),
         }
+    }
+
+    /// A call that may block, made only if it will not: `WNOHANG`, `IPC_NOWAIT`, or a
+    /// descriptor `poll(2)` finds ready.
+    fn try_without_blocking(&mut self, request: Request) -> Attempt {
+        let nowait = |flags: i32| flags | libc::IPC_NOWAIT;
         let reply = match request {
-            Request::Fork { .. } => return self.thread_fork(u, request),
             Request::Pause | Request::Sigsuspend { .. } => return Attempt::Wait(Wait::Call),
-            Request::Wait { pid, options } if waits => {
-                match self.perform(Request::Wait {
-                    pid,
-                    options: options | libc::WNOHANG,
-                }) {
+            Request::Wait { pid, options } => {
+                let options = options | libc::WNOHANG;
+                match self.perform(Request::Wait { pid, options }) {
                     Some(Reply::Value(Value::Int(0))) => return Attempt::Wait(Wait::Call),
-                    reply => reply,
+                    reply => return performed(reply),
                 }
             }
             Request::Msgsnd {
@@ -44,25 +50,21 @@ impl Process<'_> {
                 mtype,
                 data,
                 flags,
-            } if waits => match self.msgsnd(msqid, mtype, &data, flags | libc::IPC_NOWAIT) {
-                Reply::Error(e) if e == Errno::EAGAIN as i32 => return Attempt::Wait(Wait::Call),
-                reply => Some(reply),
-            },
+            } => self.msgsnd(msqid, mtype, &data, nowait(flags)),
             Request::Msgrcv {
                 msqid,
                 len,
                 mtype,
                 flags,
-            } if waits => match self.msgrcv(msqid, len, mtype, flags | libc::IPC_NOWAIT) {
-                Reply::Error(e) if e == Errno::ENOMSG as i32 => return Attempt::Wait(Wait::Call),
-                reply => Some(reply),
-            },
+            } => self.msgrcv(msqid, len, mtype, nowait(flags)),
             request if !ready(&request) => return Attempt::Wait(Wait::Call),
-            request => self.perform(request),
+            request => return performed(self.perform(request)),
         };
         match reply {
-            Some(reply) => Attempt::Reply(reply),
-            None => Attempt::Restart(None),
+            Reply::Error(e) if e == Errno::EAGAIN as i32 || e == Errno::ENOMSG as i32 => {
+                Attempt::Wait(Wait::Call)
+            }
+            reply => Attempt::Reply(reply),
         }
     }
 
@@ -193,6 +195,15 @@ impl Process<'_> {
         self.threads.set_current(u);
         self.deliver_caught();
         true
+    }
+}
+
+/// The attempt of a call that was made: its answer, or `None` when the program was replaced
+/// (`exec`).
+fn performed(reply: Option<Reply>) -> Attempt {
+    match reply {
+        Some(reply) => Attempt::Reply(reply),
+        None => Attempt::Restart(None),
     }
 }
 

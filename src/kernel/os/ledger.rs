@@ -205,27 +205,6 @@ impl Ledger {
         }
     }
 
-    /// What blocked process `pid` waits for, in the simulator's words, given the phrase of
-    /// the call its wait-table slot names (`None` when the slot defers to its records):
-    /// with threads, one phrase per blocked thread (`thread 1: pthread_join() of thread 2;
-    /// …`), as the simulator phrases a process with threads.
-    pub fn blocked_phrase(&self, pid: i64, call: Option<String>) -> Option<String> {
-        let parts = self.facts.get(&pid).and_then(|f| f.blocked.as_ref());
-        match parts.map(Vec::as_slice) {
-            Some([(0, phrase)]) if call.is_none() => phrase.clone(),
-            Some(parts) if parts.iter().all(|(thread, _)| *thread > 0) => {
-                let phrases: Vec<String> = (parts.iter())
-                    .filter_map(|(thread, phrase)| {
-                        let phrase = phrase.clone().or_else(|| call.clone())?;
-                        Some(format!("thread {thread}: {phrase}"))
-                    })
-                    .collect();
-                Some(phrases.join("; "))
-            }
-            _ => call,
-        }
-    }
-
     fn inherited_of(&self, pid: i64) -> Option<String> {
         self.facts.get(&pid).and_then(|f| f.inherited.clone())
     }

@@ -112,11 +112,7 @@ impl<'r> Process<'r> {
                 self.schedule();
                 continue;
             }
-            // signal(7): pause, sigsuspend and sleep are never restarted after a handler.
-            let restartable = !matches!(
-                request,
-                Request::Pause | Request::Sigsuspend { .. } | Request::Sleep { .. }
-            );
+            let restartable = super::threads::restartable(&request);
             if let Some(reply) = self.perform(request) {
                 self.resume_with_signals(reply, restartable);
             }

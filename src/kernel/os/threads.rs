@@ -175,7 +175,7 @@ pub fn is_sync(request: &Request) -> bool {
 }
 
 /// signal(7): `pause`, `sigsuspend` and `sleep` are never restarted after a handler.
-fn restartable(request: &Request) -> bool {
+pub fn restartable(request: &Request) -> bool {
     !matches!(
         request,
         Request::Pause | Request::Sigsuspend { .. } | Request::Sleep { .. }
