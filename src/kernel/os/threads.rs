@@ -2,8 +2,8 @@
 //! many-to-one model. A scenario process stays one OS thread (so it may go on forking
 //! itself); the VM's threads take turns in it. A thread runs until its next request (a
 //! library or system call, an access to memory the threads share); then the process
-//! performs the request of one of its threads that can go on, the same thread mostly, at
-//! random another one (as a time slice would end), and runs that thread on.
+//! performs the request of one of its threads that can go on, the same thread or, half the
+//! time, another one picked at random (as a time slice would end), and runs that thread on.
 //!
 //! `pthread_create(3)`, `pthread_join(3)`, `pthread_exit(3)` and the private mutexes,
 //! condition variables and semaphores are resolved in the process (`sync`); shared ones are
@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 const MAX_THREADS: usize = 256;
 /// Chance that the process runs another thread than the current one at a request: often
 /// enough that races show their outcomes over a few runs.
-const SWITCH_CHANCE: f64 = 0.3;
+const SWITCH_CHANCE: f64 = 0.5;
 /// How often calls that may block, of threads other than the one running, are tried again
 /// while other threads can run.
 const RETRY_CALLS: Duration = Duration::from_millis(1);
