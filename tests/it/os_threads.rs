@@ -124,6 +124,8 @@ fn a_thread_blocked_in_read_does_not_stop_the_others() {
     assert_eq!(output(&report), "sum 1999000\nread 5\njoined\n");
     let report = run("tests/fixtures/os-threads/sleeping-thread.c");
     assert_eq!(output(&report), "main goes on\nslept\njoined\n");
+    let report = run("tests/fixtures/os-threads/pipe-between-threads.c");
+    assert_eq!(output(&report), "read 100000\n");
 }
 
 #[test]

@@ -209,7 +209,8 @@ fn performed(reply: Option<Reply>) -> Attempt {
 
 /// Whether a call on a descriptor would go on now (`poll(2)` with no timeout): readable for
 /// `read` and `accept`, writable for `write` and `connect`, or in error (the call then
-/// fails at once). Other calls are taken as ready.
+/// fails at once); a `write` to a pipe also needs room for all its bytes (unless they could
+/// never fit). Other calls are taken as ready.
 fn ready(request: &Request) -> bool {
     let (fd, events) = match request {
         Request::Read { fd, .. } | Request::Accept { fd } => (*fd, libc::POLLIN),
@@ -223,7 +224,24 @@ fn ready(request: &Request) -> bool {
     };
     // SAFETY: `poll` is one live pollfd the call reads and writes.
     let n = unsafe { libc::poll(&mut poll, 1, 0) };
-    n != 0
+    match request {
+        Request::Write { fd, data } if n != 0 && poll.revents == libc::POLLOUT => {
+            pipe_room(*fd).is_none_or(|(room, size)| data.len() <= room || data.len() > size)
+        }
+        _ => n != 0,
+    }
+}
+
+/// The free bytes and the capacity of the pipe or FIFO `fd`; `None` for another file.
+fn pipe_room(fd: i32) -> Option<(usize, usize)> {
+    // SAFETY: F_GETPIPE_SZ takes no argument and fails on anything but a pipe.
+    let size = unsafe { libc::fcntl(fd, libc::F_GETPIPE_SZ) };
+    let mut queued: libc::c_int = 0;
+    // SAFETY: FIONREAD writes one int into the live local `queued`.
+    let asked = unsafe { libc::ioctl(fd, libc::FIONREAD, &mut queued) };
+    let size = usize::try_from(size).ok()?;
+    let queued = usize::try_from(queued).ok().filter(|_| asked == 0)?;
+    Some((size.saturating_sub(queued), size))
 }
 
 /// Sleeps for `time` (a caught signal ends it early).
