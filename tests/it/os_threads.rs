@@ -158,6 +158,20 @@ fn semaphores_and_mutexes_in_shared_memory_work_between_processes() {
 }
 
 #[test]
+fn processes_waiting_for_each_others_shared_mutexes_deadlock_naming_the_owners() {
+    let report = run("tests/fixtures/os-threads/shared-mutex-deadlock.c");
+    assert!(deadlocked(&report), "{report}");
+    assert_eq!(
+        blocked_on(&report, 0),
+        "pthread_mutex_lock() of a mutex held by thread 1 of main.1"
+    );
+    assert_eq!(
+        blocked_on(&report, 1),
+        "pthread_mutex_lock() of a mutex held by thread 1 of main"
+    );
+}
+
+#[test]
 fn a_private_semaphore_copied_by_fork_deadlocks_the_child() {
     let report = run("scenarios/threads/sem-global-after-fork.scn");
     assert!(deadlocked(&report), "{report}");

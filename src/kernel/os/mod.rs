@@ -169,6 +169,7 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
     let micros = started.elapsed().as_micros() as u64;
     let mut outcome = ledger.into_outcome(scenario.config.orphans, end, micros);
     outcome.files = files;
+    sync::name_mutex_owners(&mut outcome);
     if let End::Deadlock { waiting } = &mut outcome.end {
         *waiting = (outcome.processes.iter().enumerate())
             .filter_map(|(i, p)| Some((i, p.blocked_on.clone()?)))

@@ -13,6 +13,7 @@
 
 use super::process::Process;
 use super::threads::{Attempt, CondPhase, Wait};
+use crate::outcome::Outcome;
 use crate::vm::{thread_id, Reply, Value};
 use nix::errno::Errno;
 use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
@@ -265,6 +266,37 @@ impl Process<'_> {
     }
 }
 
+/// Names the owners of shared mutexes in what the processes of `outcome` are blocked on by
+/// their tree names, as the simulator does (`held by thread 1 of main.1`): a process knows
+/// only the owner's pid.
+pub fn name_mutex_owners(outcome: &mut Outcome) {
+    let names: Vec<(String, String)> = (outcome.processes.iter())
+        .map(|p| (format!(" of process {}", p.pid), format!(" of {}", p.name)))
+        .collect();
+    for process in &mut outcome.processes {
+        if let Some(blocked) = process.blocked_on.as_mut() {
+            for (pid, name) in &names {
+                *blocked = replace_number(blocked, pid, name);
+            }
+        }
+    }
+}
+
+/// `text` with every `from` (which ends in a number) not followed by another digit made
+/// `to`.
+fn replace_number(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(from) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + from.len()..];
+        let longer = rest.starts_with(|c: char| c.is_ascii_digit());
+        out.push_str(if longer { from } else { to });
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The change count of the shared word at `address`: the four bytes after it.
 fn turns(address: *const AtomicI64) -> *const AtomicU32 {
     address.wrapping_add(1).cast()
@@ -296,6 +328,20 @@ fn futex(address: *const AtomicU32, op: libc::c_int, value: i32, timeout: Option
             time_ptr,
             std::ptr::null::<u32>(),
             0,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_number;
+
+    #[test]
+    fn an_owner_pid_becomes_its_name_only_as_a_whole_number() {
+        let text = "thread 1: x held by thread 2 of process 42; thread 2: y of process 420";
+        assert_eq!(
+            replace_number(text, " of process 42", " of main.1"),
+            "thread 1: x held by thread 2 of main.1; thread 2: y of process 420"
         );
     }
 }
