@@ -119,6 +119,17 @@ fn a_thread_in_a_system_call_and_one_joining_it_deadlock_per_thread() {
 }
 
 #[test]
+fn threads_in_two_system_calls_at_once_are_found_deadlocked() {
+    let report = run("tests/fixtures/os-threads/two-reads-and-joins.c");
+    assert!(deadlocked(&report), "{report}");
+    assert_eq!(
+        blocked_on(&report, 0),
+        "thread 1: pthread_join() of thread 2; thread 2: read() from an empty pipe (fd 3); \
+         thread 3: read() from an empty pipe (fd 5)"
+    );
+}
+
+#[test]
 fn a_thread_blocked_in_read_does_not_stop_the_others() {
     let report = run("tests/fixtures/os-threads/reader-waits-writer-runs.c");
     assert_eq!(output(&report), "sum 1999000\nread 5\njoined\n");

@@ -100,19 +100,31 @@ impl Process<'_> {
             (0, None) => self.wait_for_signal(&waits),
             (1, None) => return self.block_in(&waits),
             (0, Some(until)) => doze(until.saturating_duration_since(Instant::now())),
-            (_, until) => {
-                let left = until.map_or(nap, |u| u.saturating_duration_since(Instant::now()));
-                doze(left.min(nap));
-            }
+            (_, Some(until)) => doze(until.saturating_duration_since(Instant::now()).min(nap)),
+            (_, None) => self.nap_in_calls(&waits, nap),
         }
         self.hand_signal()
+    }
+
+    /// Several threads wait in calls (or on shared words): the process naps and tries them
+    /// again, marked meanwhile for the supervisor's deadlock detection if it can phrase
+    /// every call (a message queue's number is the supervisor's to give).
+    fn nap_in_calls(&mut self, waits: &[(usize, Wait)], nap: Duration) {
+        let marked = self.report_blocked(waits, true);
+        if marked {
+            self.link.waits.set(self.slot, self.pid, Waiting::Recorded);
+        }
+        doze(nap);
+        if marked {
+            self.link.waits.clear(self.slot);
+        }
     }
 
     /// Every thread waits for another thread of this process: nothing but a signal can end
     /// that, so the process sleeps in `pause(2)`, marked for the supervisor's deadlock
     /// detection with what each thread waits for.
     fn wait_for_signal(&mut self, waits: &[(usize, Wait)]) {
-        self.report_blocked(waits);
+        self.report_blocked(waits, false);
         self.link.waits.set(self.slot, self.pid, Waiting::Recorded);
         while !caught() {
             // SAFETY: pause(2) takes no arguments.
@@ -125,7 +137,7 @@ impl Process<'_> {
     /// process: the OS thread blocks in that call (or on that word). `true` if the thread
     /// was answered.
     fn block_in(&mut self, waits: &[(usize, Wait)]) -> bool {
-        self.report_blocked(waits);
+        self.report_blocked(waits, false);
         let Some((u, wait)) = waits
             .iter()
             .find(|(_, w)| matches!(w, Wait::Call | Wait::Shared { .. }))
@@ -152,22 +164,42 @@ impl Process<'_> {
     }
 
     /// Tells the supervisor what each thread waits for, before the process blocks: per
-    /// thread with threads, else the one phrase.
-    fn report_blocked(&self, waits: &[(usize, Wait)]) {
-        let phrase = |wait: &Wait| match wait {
-            Wait::Own(phrase) | Wait::Shared { phrase, .. } => Some(phrase.clone()),
-            Wait::Call | Wait::Sleep(_) => None,
-        };
-        let threads = if self.threads.is_threaded() {
-            let mut parts: Vec<(u32, Option<String>)> = (waits.iter())
-                .map(|(u, wait)| (*u as u32 + 1, phrase(wait)))
-                .collect();
-            parts.sort_by_key(|(thread, _)| *thread);
-            parts
-        } else {
-            waits.iter().map(|(_, wait)| (0, phrase(wait))).collect()
-        };
-        self.report(&Record::Blocked { threads });
+    /// thread with threads, else the one phrase. A call is left to the process's slot in the
+    /// wait table unless `calls_phrased`; then the phrase is made here, and nothing is told
+    /// (`false`) if a call cannot be phrased here.
+    fn report_blocked(&mut self, waits: &[(usize, Wait)], calls_phrased: bool) -> bool {
+        let threaded = self.threads.is_threaded();
+        let mut threads = Vec::with_capacity(waits.len());
+        for (u, wait) in waits {
+            let phrase = match wait {
+                Wait::Own(phrase) | Wait::Shared { phrase, .. } => Some(phrase.clone()),
+                Wait::Call if calls_phrased => match self.call_phrase(*u) {
+                    Some(phrase) => Some(phrase),
+                    None => return false,
+                },
+                Wait::Call | Wait::Sleep(_) => None,
+            };
+            threads.push((if threaded { *u as u32 + 1 } else { 0 }, phrase));
+        }
+        threads.sort_by_key(|(thread, _)| *thread);
+        // The same again (a process napping between tries) is not sent: an arrival would
+        // tell the supervisor that the run moves.
+        if self.threads.reported.as_ref() != Some(&threads) {
+            self.report(&Record::Blocked {
+                threads: threads.clone(),
+            });
+            self.threads.reported = Some(threads);
+        }
+        true
+    }
+
+    /// What thread `u`'s call waits for, in the simulator's words; `None` for a call on a
+    /// message queue (numbered by the supervisor) or one the wait table does not name.
+    fn call_phrase(&self, u: usize) -> Option<String> {
+        match Waiting::of(self.vm.pending(u)?)? {
+            Waiting::Msgsnd { .. } | Waiting::Msgrcv { .. } => None,
+            waiting => waiting.phrase(self.pid, |_| None),
+        }
     }
 
     /// A caught signal goes to a thread: one in `pause` or `sigsuspend` returns `EINTR`,

@@ -101,6 +101,8 @@ pub struct Threads {
     /// A thread terminated or released a mutex while waiting since the threads were last
     /// looked at: those that waited may go on now.
     pub changed: bool,
+    /// What the process last told the supervisor its threads wait for.
+    pub reported: Option<Vec<(u32, Option<String>)>>,
 }
 
 impl Threads {
@@ -113,6 +115,7 @@ impl Threads {
             rng: fastrand::Rng::with_seed(seed),
             tried: Instant::now(),
             changed: false,
+            reported: None,
         }
     }
 
