@@ -13,8 +13,11 @@ use super::threads::{Attempt, Threads, Wait};
 use super::waits::Waiting;
 use crate::vm::{Reply, Request, Value};
 use nix::errno::Errno;
+use nix::sys::signal::{sigprocmask, SigSet, SigmaskHow};
 use std::time::{Duration, Instant};
 
+/// How often a process whose signal mask cannot be changed looks for a caught signal.
+const SIGNAL_LOOK: Duration = Duration::from_millis(10);
 /// Longest `futex(2)` wait for a shared word before it is read again.
 const SHARED_WAIT: Duration = Duration::from_millis(500);
 
@@ -126,9 +129,17 @@ impl Process<'_> {
     fn wait_for_signal(&mut self, waits: &[(usize, Wait)]) {
         self.report_blocked(waits, false);
         self.link.waits.set(self.slot, self.pid, Waiting::Recorded);
+        // Signals are blocked between the look at `caught` and the sleep, so one caught in
+        // between still ends it (sigsuspend(2) unblocks them atomically).
+        let mut mask = SigSet::empty();
+        let blocked = sigprocmask(SigmaskHow::SIG_BLOCK, Some(&SigSet::all()), Some(&mut mask));
         while !caught() {
-            // SAFETY: pause(2) takes no arguments.
-            unsafe { libc::pause() };
+            if blocked.is_err() || mask.suspend().is_err_and(|e| e != Errno::EINTR) {
+                doze(SIGNAL_LOOK);
+            }
+        }
+        if blocked.is_ok() {
+            let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&mask), None);
         }
         self.link.waits.clear(self.slot);
     }
