@@ -166,6 +166,32 @@ fn semaphores_and_mutexes_in_shared_memory_work_between_processes() {
     }
     let report = run("tests/fixtures/os-threads/shared-mutex.c");
     assert_eq!(output(&report), "100\n");
+    let report = run("tests/fixtures/os-threads/shared-cond.c");
+    assert_eq!(output(&report), "child signalled\nparent saw ready\n");
+}
+
+#[test]
+fn a_shared_condition_variable_signalled_before_the_wait_is_lost() {
+    let (mut woke, mut stuck) = (false, false);
+    for _ in 0..100 {
+        let report = run("tests/fixtures/os-threads/shared-cond-lost.c");
+        if deadlocked(&report) {
+            // A condition variable wait makes the process one with threads, as in the
+            // simulator.
+            assert_eq!(
+                blocked_on(&report, 0),
+                "thread 1: pthread_cond_wait() until the condition is signalled"
+            );
+            stuck = true;
+        } else {
+            assert_eq!(output(&report), "woke\n");
+            woke = true;
+        }
+        if woke && stuck {
+            return;
+        }
+    }
+    panic!("in 100 runs: woke {woke}, deadlocked {stuck}");
 }
 
 #[test]

@@ -24,6 +24,7 @@ mod names;
 mod posix_shm;
 mod process;
 mod record;
+mod shared_cond;
 mod shm;
 mod signals;
 mod sockets;

@@ -96,7 +96,7 @@ impl Process<'_> {
 
     /// The count of the word's changes (0 for a private word, which no other process
     /// changes).
-    fn turn(&self, word: Word) -> u32 {
+    pub(super) fn turn(&self, word: Word) -> u32 {
         match word {
             Word::Private(_) => 0,
             // SAFETY: as in `load`.
@@ -105,7 +105,7 @@ impl Process<'_> {
     }
 
     /// Counts a change of the word and wakes whoever waits for it in another process.
-    fn wake_word(&self, word: Word) {
+    pub(super) fn wake_word(&self, word: Word) {
         if let Word::Shared(address) = word {
             let turns = turns(address);
             // SAFETY: as in `load`.
@@ -230,15 +230,27 @@ impl Process<'_> {
         };
         match self.threads.task(t).cond {
             None => {
-                if !self.compare_set(lock, self.owner(t), 0) {
+                if self.load(lock) != self.owner(t) {
                     return error(Errno::EPERM);
                 }
+                let phase = match at {
+                    Word::Private(_) => CondPhase::Waiting(at.key()),
+                    Word::Shared(address) => CondPhase::Ticket(self.take_ticket(address)),
+                };
+                self.compare_set(lock, self.owner(t), 0);
                 self.wake_word(lock);
-                self.threads.task(t).cond = Some(CondPhase::Waiting(at.key()));
+                self.threads.task(t).cond = Some(phase);
                 self.threads.changed = true;
-                Attempt::Wait(Wait::Own(COND_PHRASE.to_string()))
+                self.cond_wait(t, cond, mutex)
             }
             Some(CondPhase::Waiting(_)) => Attempt::Wait(Wait::Own(COND_PHRASE.to_string())),
+            Some(CondPhase::Ticket(ticket)) => match self.ticket_signalled(at, ticket) {
+                Ok(()) => {
+                    self.threads.task(t).cond = Some(CondPhase::Signalled);
+                    self.cond_wait(t, cond, mutex)
+                }
+                Err(wait) => wait,
+            },
             Some(CondPhase::Signalled) => match self.mutex_lock(t, mutex, false) {
                 Attempt::Reply(reply) => {
                     self.threads.task(t).cond = None;
@@ -249,13 +261,17 @@ impl Process<'_> {
         }
     }
 
-    /// `pthread_cond_signal` (`all: false`: the waiting thread created first) or
-    /// `pthread_cond_broadcast` (every waiting thread): they go on to take their mutex.
-    /// Only this process's threads are woken.
+    /// `pthread_cond_signal` (`all: false`: the waiting thread created first; in shared
+    /// memory, the one that began to wait first) or `pthread_cond_broadcast` (every waiting
+    /// thread): they go on to take their mutex.
     pub(super) fn cond_signal(&mut self, cond: Value, all: bool) -> Attempt {
         let Some(at) = self.word(cond) else {
             return error(Errno::EINVAL);
         };
+        if let Word::Shared(_) = at {
+            self.grant(at, all);
+            return ok();
+        }
         let waiting = Some(CondPhase::Waiting(at.key()));
         let tasks = self.threads.tasks_mut().iter_mut();
         let woken = tasks.filter(|task| task.cond == waiting);
@@ -298,7 +314,7 @@ fn replace_number(text: &str, from: &str, to: &str) -> String {
 }
 
 /// The change count of the shared word at `address`: the four bytes after it.
-fn turns(address: *const AtomicI64) -> *const AtomicU32 {
+pub fn turns(address: *const AtomicI64) -> *const AtomicU32 {
     address.wrapping_add(1).cast()
 }
 

@@ -35,6 +35,9 @@ pub enum CondPhase {
     /// Waiting for a signal on the condition variable with this key
     /// ([`super::sync::Word::key`]).
     Waiting(u64),
+    /// Waiting on a condition variable in shared memory with this ticket
+    /// (`shared_cond`).
+    Ticket(u32),
     /// Signalled: takes the mutex again, then returns.
     Signalled,
 }
