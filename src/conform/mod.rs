@@ -128,10 +128,7 @@ fn run_and_compare(
     for (done, run) in (options.first_run..).take(options.runs).enumerate() {
         result.runs = done + 1;
         let outcome = (os::run(scenario, &real))
-            .map_err(|error| match error {
-                os::OsError::Threads { call } => Verdict::NotRunnable(vec![call.to_string()]),
-                error => Verdict::Failed(error.to_string()),
-            })
+            .map_err(|error| Verdict::Failed(error.to_string()))
             .and_then(|outcome| as_simulated_checked(outcome, first_pid, run));
         let outcome = match outcome {
             Ok(outcome) => outcome,

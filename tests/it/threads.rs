@@ -1,8 +1,7 @@
 //! Threads, mutexes and semaphores: the outcome sets of races and their fixes, what a
-//! deadlock report names, POSIX's rules for fork and exit in a process with threads, and the
-//! real backend's refusal.
+//! deadlock report names, POSIX's rules for fork and exit in a process with threads (the
+//! real backend's threads are in `os_threads`).
 
-use crate::test::Test;
 use proptest::prelude::*;
 use proscenium::explore::session::{explore_scenario, Count, ExploreOptions};
 use proscenium::outcome::{End, Limit, Outcome, Termination};
@@ -135,25 +134,6 @@ fn pthread_exit_in_main_lets_the_other_threads_finish() {
     assert_eq!(
         e.outcomes[0].processes[0].termination,
         Some(Termination::Exited(0))
-    );
-}
-
-#[test]
-fn the_real_backend_refuses_threads() {
-    let out = Test::new()
-        .args([
-            "run",
-            "--backend",
-            "os",
-            "scenarios/threads/mutex-counter.scn",
-        ])
-        .run();
-    assert_eq!(out.code, 2, "{}", out.report());
-    assert!(
-        out.stderr
-            .contains("does not run threads, mutexes or semaphores"),
-        "{}",
-        out.stderr
     );
 }
 

@@ -123,8 +123,9 @@ impl Process<'_> {
         let caught = take_caught();
         let interrupted = restartable && reply == Reply::Error(Errno::EINTR as i32);
         let restart = caught & !self.handlers.restart == 0;
-        if !(caught != 0 && interrupted && restart && self.vm.interrupt_restart(0)) {
-            self.vm.resume(0, reply);
+        let t = self.threads.current();
+        if !(caught != 0 && interrupted && restart && self.vm.interrupt_restart(t)) {
+            self.vm.resume(t, reply);
         }
         self.deliver(caught);
     }
@@ -141,7 +142,8 @@ impl Process<'_> {
                 continue;
             }
             if let Disposition::Handler(f) = self.handlers.actions[signal] {
-                self.vm.deliver_signal(0, f, signal as i32);
+                self.vm
+                    .deliver_signal(self.threads.current(), f, signal as i32);
                 if self.handlers.reset & (1 << signal) != 0 {
                     self.reset_handler(signal);
                 }

@@ -39,6 +39,10 @@ struct Fact {
     unannounced: bool,
     /// The fault that stopped the run at a limit.
     fault: Option<RuntimeFault>,
+    /// Threads it created.
+    threads: u32,
+    /// What its threads waited for when it last blocked (its last `Blocked` record).
+    blocked: Option<Vec<(u32, Option<String>)>>,
 }
 
 impl Fact {
@@ -157,7 +161,9 @@ impl Ledger {
                 fact.inherited = inherited;
             }
             Record::Program { program } => {
-                self.facts.entry(pid).or_default().program = Some(program)
+                let fact = self.facts.entry(pid).or_default();
+                fact.program = Some(program);
+                fact.blocked = None;
             }
             Record::Reaped { child, status } => {
                 self.facts.entry(child).or_default().reaped = Some((now, pid, status));
@@ -191,6 +197,10 @@ impl Ledger {
             Record::MemoryLimit { fault } => {
                 self.facts.entry(pid).or_default().fault = Some(fault);
                 self.limit = Some(Limit::Memory);
+            }
+            Record::Thread => self.facts.entry(pid).or_default().threads += 1,
+            Record::Blocked { threads } => {
+                self.facts.entry(pid).or_default().blocked = Some(threads)
             }
         }
     }

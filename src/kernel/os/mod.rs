@@ -8,6 +8,7 @@
 // place in the crate that may use it, and every block says why it is sound.
 #![allow(unsafe_code)]
 
+mod blocking;
 mod budget;
 mod capture;
 mod cascade;
@@ -18,14 +19,18 @@ mod initial;
 mod ipc;
 mod ledger;
 mod msgqueue;
+mod named_sem;
 mod names;
 mod posix_shm;
 mod process;
 mod record;
+mod shared_cond;
 mod shm;
 mod signals;
 mod sockets;
 mod supervisor;
+mod sync;
+mod threads;
 mod waits;
 
 use crate::config::Config;
@@ -81,17 +86,6 @@ pub enum OsError {
     /// `scn` has more than one thread, so forking the interpreter is not safe.
     #[error("the real backend must run in a single-threaded scn process")]
     NotSingleThreaded,
-    /// The scenario uses threads or POSIX synchronisation, which the real backend does not
-    /// run: it forks its interpreter, which is only safe in a single-threaded process, and
-    /// a mutex or semaphore would live in the interpreter's memory, not the scenario's.
-    #[error(
-        "the real backend does not run threads, mutexes or semaphores (the scenario calls \
-         {call}); run it on the simulator: scn run, scn explore"
-    )]
-    Threads {
-        /// The first such call found.
-        call: &'static str,
-    },
     /// A system call of the set-up failed.
     #[error("cannot set up the run: {what}: {errno}")]
     Setup {
@@ -100,32 +94,6 @@ pub enum OsError {
         /// The error.
         errno: Errno,
     },
-}
-
-/// The first thread, mutex or semaphore call in any program of `scenario`, among the
-/// functions its entry can reach (calls and function addresses taken), so the unused
-/// wrappers of a built-in header (`csapp.h`'s `Pthread_create`) do not count.
-fn thread_call(scenario: &Scenario) -> Option<crate::calls::Call> {
-    let catalog = &scenario.catalog;
-    let images = std::iter::once(&catalog.main).chain(catalog.programs.values());
-    images
-        .into_iter()
-        .find_map(|image| image_thread_call(image))
-}
-
-fn image_thread_call(image: &crate::ir::Image) -> Option<crate::calls::Call> {
-    use crate::calls::Call;
-    let reachable = image.reachable().into_iter();
-    let code = reachable.flat_map(|f| image.functions[f].code.iter());
-    code.filter_map(|instr| match instr {
-        crate::ir::Instr::Call(call, _) => Some(*call),
-        _ => None,
-    })
-    .filter(|call| !matches!(call, Call::PthreadSelf | Call::PthreadEqual))
-    .find(|call| {
-        let name = crate::calls::info(*call).name;
-        name.starts_with("pthread_") || name.starts_with("sem_")
-    })
 }
 
 fn setup<T>(what: &'static str, result: nix::Result<T>) -> Result<T, OsError> {
@@ -140,11 +108,6 @@ fn setup<T>(what: &'static str, result: nix::Result<T>) -> Result<T, OsError> {
 pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError> {
     if !containment::single_threaded() {
         return Err(OsError::NotSingleThreaded);
-    }
-    if let Some(call) = thread_call(scenario) {
-        return Err(OsError::Threads {
-            call: crate::calls::info(call).name,
-        });
     }
     let started = Instant::now();
     let budget = setup(
@@ -207,6 +170,7 @@ pub fn run(scenario: &Scenario, options: &OsOptions) -> Result<Outcome, OsError>
     let micros = started.elapsed().as_micros() as u64;
     let mut outcome = ledger.into_outcome(scenario.config.orphans, end, micros);
     outcome.files = files;
+    sync::name_mutex_owners(&mut outcome);
     if let End::Deadlock { waiting } = &mut outcome.end {
         *waiting = (outcome.processes.iter().enumerate())
             .filter_map(|(i, p)| Some((i, p.blocked_on.clone()?)))

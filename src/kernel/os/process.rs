@@ -56,7 +56,9 @@ pub struct Process<'r> {
     /// Its slot in [`Waits`] (its process budget ticket).
     pub(super) slot: usize,
     /// Its pid.
-    pid: i64,
+    pub(super) pid: i64,
+    /// Its threads, which it schedules itself.
+    pub(super) threads: super::threads::Threads,
 }
 
 impl<'r> Process<'r> {
@@ -72,6 +74,7 @@ impl<'r> Process<'r> {
             mappings: super::shm::Mappings::default(),
             slot: 0,
             pid: i64::from(getpid().as_raw()),
+            threads: super::threads::Threads::new(),
         }
     }
 
@@ -79,10 +82,12 @@ impl<'r> Process<'r> {
     pub fn run(mut self) -> ! {
         let mut budget = STEPS_BETWEEN_SIGNALS;
         loop {
-            match self.vm.run(0, &mut self.mappings, &mut budget) {
+            let t = self.threads.current();
+            match self.vm.run(t, &mut self.mappings, &mut budget) {
                 Event::Budget => {
                     budget = STEPS_BETWEEN_SIGNALS;
                     self.deliver_caught();
+                    self.time_slice();
                 }
                 Event::Fault(fault) if fault.kind == FaultKind::MemoryLimit => {
                     self.report(&Record::MemoryLimit { fault });
@@ -94,20 +99,20 @@ impl<'r> Process<'r> {
                 Event::Fault(fault) => self.fault = Some(fault),
                 Event::Request(_) => {}
             }
-            let Some(request) = self.vm.pending(0).cloned() else {
+            let Some(request) = self.vm.pending(t).cloned() else {
                 continue;
             };
             // A signal caught while the VM computed: its handler runs before the call, as it
             // would have in C (the call is made afterwards).
-            if caught() && self.vm.interrupt_restart(0) {
+            if caught() && self.vm.interrupt_restart(t) {
                 self.deliver_caught();
                 continue;
             }
-            // signal(7): pause, sigsuspend and sleep are never restarted after a handler.
-            let restartable = !matches!(
-                request,
-                Request::Pause | Request::Sigsuspend { .. } | Request::Sleep { .. }
-            );
+            if self.threads.is_threaded() || super::threads::is_sync(&request) {
+                self.schedule();
+                continue;
+            }
+            let restartable = super::threads::restartable(&request);
             if let Some(reply) = self.perform(request) {
                 self.resume_with_signals(reply, restartable);
             }
@@ -116,7 +121,7 @@ impl<'r> Process<'r> {
 
     /// Performs `request`, with what it may wait for in the process's slot meanwhile;
     /// `None` when the VM was replaced (`exec`) and needs no reply.
-    fn perform(&mut self, request: Request) -> Option<Reply> {
+    pub(super) fn perform(&mut self, request: Request) -> Option<Reply> {
         let Some(waiting) = Waiting::of(&request) else {
             return self.perform_call(request);
         };

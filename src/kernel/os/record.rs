@@ -72,6 +72,16 @@ pub enum Record {
         /// The fault at the allocation.
         fault: RuntimeFault,
     },
+    /// The sender created a thread (`pthread_create`).
+    Thread,
+    /// The sender is about to block until another process acts (or a signal comes): what
+    /// each of its threads waits for, by thread number (0 alone: a process without
+    /// threads), each in the simulator's words; `None` for the call its slot in the wait
+    /// table names.
+    Blocked {
+        /// `(thread number, phrase)` in thread order.
+        threads: Vec<(u32, Option<String>)>,
+    },
 }
 
 /// Every fault kind, indexed by its code on the wire.
@@ -145,6 +155,16 @@ impl Record {
                 out.byte(b'M');
                 out.fault(Some(fault));
             }
+            Record::Thread => out.byte(b'T'),
+            Record::Blocked { threads } => {
+                out.byte(b'B');
+                out.int(threads.len() as i64);
+                for (thread, phrase) in threads {
+                    out.int(i64::from(*thread));
+                    out.byte(u8::from(phrase.is_some()));
+                    out.text(phrase.as_deref().unwrap_or(""));
+                }
+            }
         }
         out.0
     }
@@ -195,6 +215,18 @@ impl Record {
             b'M' => Record::MemoryLimit {
                 fault: input.fault()??,
             },
+            b'T' => Record::Thread,
+            b'B' => {
+                let count = input.int()?;
+                let mut threads = Vec::new();
+                for _ in 0..count {
+                    let thread = u32::try_from(input.int()?).ok()?;
+                    let known = input.byte()? == 1;
+                    let phrase = input.text()?;
+                    threads.push((thread, known.then_some(phrase)));
+                }
+                Record::Blocked { threads }
+            }
             _ => return None,
         };
         input.0.is_empty().then_some(record)
@@ -338,6 +370,10 @@ mod tests {
                     message: "malloc".into(),
                     span: Span::new(1, 2),
                 },
+            },
+            Record::Thread,
+            Record::Blocked {
+                threads: vec![(1, None), (2, Some("pthread_join() of thread 3".into()))],
             },
         ];
         for record in records {

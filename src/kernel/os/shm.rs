@@ -34,6 +34,17 @@ impl Env for Mappings {
     }
 }
 
+impl Mappings {
+    /// The real address of bytes `offset..offset + len` of mapped object `object`; `None`
+    /// if it is not mapped or the bytes run past its end.
+    pub(super) fn address(&self, object: u32, offset: u32, len: usize) -> Option<*mut u8> {
+        let mapping = self.objects.get(object as usize).copied().flatten()?;
+        let end = (offset as usize).checked_add(len)?;
+        // SAFETY: `offset + len` is within the mapping, so the pointer stays inside it.
+        (end <= mapping.len).then(|| unsafe { mapping.start.add(offset as usize) })
+    }
+}
+
 impl Process<'_> {
     /// `shmget(key, size, flags)`; a segment this call creates is recorded for removal.
     pub(super) fn shmget(&mut self, key: i64, size: u64, flags: i32) -> Reply {

@@ -221,8 +221,11 @@ impl Watch {
         }
         let sysv = &self.ledger.sysv;
         let queue = |id: i64| sysv.index_of(SysvKind::MessageQueue, id as i32);
-        self.ledger.blocked = (waiting.into_iter())
+        let phrases: Vec<(i64, Option<String>)> = (waiting.into_iter())
             .map(|(pid, w)| (pid, w.phrase(pid, queue)))
+            .collect();
+        self.ledger.blocked = (phrases.into_iter())
+            .filter_map(|(pid, call)| Some((pid, self.ledger.blocked_phrase(pid, call)?)))
             .collect();
         true
     }

@@ -35,6 +35,8 @@ pub enum Waiting {
     Accept { fd: i64 },
     /// `connect(fd)`.
     Connect { fd: i64 },
+    /// What the process's last `Blocked` record says (its threads, a mutex, a semaphore).
+    Recorded,
 }
 
 impl Waiting {
@@ -82,6 +84,7 @@ impl Waiting {
             Waiting::Pause => [7, 0, 0],
             Waiting::Accept { fd } => [8, fd, 0],
             Waiting::Connect { fd } => [9, fd, 0],
+            Waiting::Recorded => [10, 0, 0],
         }
     }
 
@@ -99,6 +102,7 @@ impl Waiting {
             7 => Waiting::Pause,
             8 => Waiting::Accept { fd: a },
             9 => Waiting::Connect { fd: a },
+            10 => Waiting::Recorded,
             _ => return None,
         })
     }
@@ -222,7 +226,8 @@ impl Waiting {
     /// What process `pid` waits for, in the simulator's words ([`Block::phrase`]): a
     /// descriptor is a pipe or a socket as `/proc/<pid>/fd` says, a message queue is named
     /// by its place among the run's queues (`queue_index`), as the simulator numbers them.
-    pub fn phrase(self, pid: i64, queue_index: impl Fn(i64) -> Option<usize>) -> String {
+    /// `None` for [`Waiting::Recorded`], which the process's records phrase.
+    pub fn phrase(self, pid: i64, queue_index: impl Fn(i64) -> Option<usize>) -> Option<String> {
         let socket = |fd: i64| {
             std::fs::read_link(format!("/proc/{pid}/fd/{fd}"))
                 .is_ok_and(|l| l.to_string_lossy().starts_with("socket:"))
@@ -265,7 +270,8 @@ impl Waiting {
                 socket: 0,
                 fd: fd as i32,
             },
+            Waiting::Recorded => return None,
         };
-        block.phrase()
+        Some(block.phrase())
     }
 }

@@ -7,6 +7,27 @@ use crate::outcome::{ProcessRecord, Termination};
 use rustc_hash::FxHashMap;
 
 impl Ledger {
+    /// What blocked process `pid` waits for, in the simulator's words, given the phrase of
+    /// the call its wait-table slot names (`None` when the slot defers to its records):
+    /// with threads, one phrase per blocked thread (`thread 1: pthread_join() of thread 2;
+    /// …`), as the simulator phrases a process with threads.
+    pub fn blocked_phrase(&self, pid: i64, call: Option<String>) -> Option<String> {
+        let parts = self.facts.get(&pid).and_then(|f| f.blocked.as_ref());
+        match parts.map(Vec::as_slice) {
+            Some([(0, phrase)]) if call.is_none() => phrase.clone(),
+            Some(parts) if parts.iter().all(|(thread, _)| *thread > 0) => {
+                let phrases: Vec<String> = (parts.iter())
+                    .filter_map(|(thread, phrase)| {
+                        let phrase = phrase.clone().or_else(|| call.clone())?;
+                        Some(format!("thread {thread}: {phrase}"))
+                    })
+                    .collect();
+                Some(phrases.join("; "))
+            }
+            _ => call,
+        }
+    }
+
     /// The record of `pid`, whose creator is already in `processes`.
     pub(super) fn process_record(
         &self,
@@ -45,7 +66,7 @@ impl Ledger {
             variables: ended.map(|e| e.variables.clone()).unwrap_or_default(),
             context_switches: 0,
             history: Vec::new(),
-            threads: 0,
+            threads: fact.threads,
         };
         // A child of an exec'd binary that its parent reaped: nothing is known of its end.
         let unknown_end = fact.unannounced && fact.reaped.is_none() && !fact.killed;
@@ -115,5 +136,60 @@ pub fn termination(status: i32) -> Termination {
         Termination::Signaled(libc::WTERMSIG(status))
     } else {
         Termination::Exited(libc::WEXITSTATUS(status))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Record;
+    use super::*;
+
+    fn ledger_with(threads: Vec<(u32, Option<String>)>) -> Ledger {
+        let mut ledger = Ledger::new(10, 9, std::time::Instant::now());
+        ledger.record(10, Record::Blocked { threads });
+        ledger
+    }
+
+    #[test]
+    fn threads_are_phrased_one_by_one_with_the_call_in_its_place() {
+        let ledger = ledger_with(vec![
+            (1, Some("pthread_join() of thread 2".into())),
+            (2, None),
+        ]);
+        let call = Some("read() from an empty pipe (fd 3)".to_string());
+        assert_eq!(
+            ledger.blocked_phrase(10, call).as_deref(),
+            Some(
+                "thread 1: pthread_join() of thread 2; thread 2: read() from an empty pipe (fd 3)"
+            )
+        );
+    }
+
+    #[test]
+    fn a_process_without_threads_uses_its_record_only_when_its_slot_defers_to_it() {
+        let ledger = ledger_with(vec![(
+            0,
+            Some("sem_wait() on a semaphore whose value is 0".into()),
+        )]);
+        assert_eq!(
+            ledger.blocked_phrase(10, None).as_deref(),
+            Some("sem_wait() on a semaphore whose value is 0")
+        );
+        let call = Some("wait() for a child".to_string());
+        assert_eq!(ledger.blocked_phrase(10, call.clone()), call);
+        assert_eq!(ledger.blocked_phrase(11, call.clone()), call);
+    }
+
+    #[test]
+    fn an_exec_forgets_the_threads() {
+        let mut ledger = ledger_with(vec![(1, Some("pthread_join() of thread 2".into()))]);
+        ledger.record(
+            10,
+            Record::Program {
+                program: "/bin/cat".into(),
+            },
+        );
+        let call = Some("read() from an empty pipe (fd 0)".to_string());
+        assert_eq!(ledger.blocked_phrase(10, call.clone()), call);
     }
 }
