@@ -2,7 +2,7 @@
 //! scenario process, collects terminal output and control records, reaps what comes to it
 //! as subreaper, and stops the run at the deadline, at the process budget or on a signal.
 
-use super::capture::{Arrival, Capture, MAX_DATAGRAM};
+use super::capture::{Arrival, Capture};
 use super::containment::{descendants, SysvKind};
 use super::containment::{kill_descendants, Signals};
 use super::ledger::Ledger;
@@ -54,7 +54,6 @@ pub struct Watch {
     pub main: Pid,
     /// When the run is stopped.
     pub deadline: Instant,
-    buffer: Vec<u8>,
     kept: usize,
     /// What every process waits for.
     waits: Waits,
@@ -78,7 +77,6 @@ impl Watch {
             ledger,
             main,
             deadline,
-            buffer: vec![0; MAX_DATAGRAM],
             kept: 0,
             waits,
             suspect: None,
@@ -144,18 +142,18 @@ impl Watch {
     fn drain(&mut self) -> bool {
         let mut busy = false;
         for _ in 0..DRAIN_BATCH {
-            match self.capture.next_record(&mut self.buffer) {
+            match self.capture.next_record() {
                 Ok(Some(Arrival::Record { pid, record })) => self.ledger.record(pid, record),
                 Ok(_) | Err(_) => break,
             }
             busy = true;
         }
         for _ in 0..DRAIN_BATCH {
-            match self.capture.next_output(&mut self.buffer) {
+            match self.capture.next_output() {
                 Ok(Some(Arrival::Output { pid, fd, len })) => {
                     if self.kept + len <= MAX_OUTPUT {
                         self.kept += len;
-                        self.ledger.output(pid, fd, &self.buffer[..len]);
+                        self.ledger.output(pid, fd, self.capture.received(len));
                     }
                 }
                 Ok(_) | Err(_) => break,
