@@ -59,6 +59,8 @@ pub struct Watch {
     waits: Waits,
     /// Since when every live process has been seen waiting, and for what.
     suspect: Option<(Instant, Vec<(i64, Waiting)>)>,
+    /// When the run was last looked at for a deadlock.
+    looked: Instant,
 }
 
 impl Watch {
@@ -80,6 +82,7 @@ impl Watch {
             kept: 0,
             waits,
             suspect: None,
+            looked: Instant::now(),
         }
     }
 
@@ -104,8 +107,12 @@ impl Watch {
             if busy {
                 self.suspect = None;
             } else {
-                if self.deadlocked() {
-                    return Stop::Deadlock;
+                // Every process's slot is read for this, so not at every wake-up of a busy run.
+                if now.duration_since(self.looked) >= DEADLOCK_CHECK {
+                    self.looked = now;
+                    if self.deadlocked() {
+                        return Stop::Deadlock;
+                    }
                 }
                 self.wait_for_events((self.deadline - now).min(DEADLOCK_CHECK));
             }
