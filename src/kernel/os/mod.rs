@@ -8,6 +8,7 @@
 // place in the crate that may use it, and every block says why it is sound.
 #![allow(unsafe_code)]
 
+mod allocator;
 mod budget;
 mod capture;
 mod cascade;
@@ -32,6 +33,7 @@ mod waits;
 use crate::config::Config;
 use crate::outcome::{End, Limit, Outcome};
 use crate::scenario::Scenario;
+pub use allocator::Allocator;
 use containment::{RunDir, Signals};
 pub use lean::prepare;
 use ledger::Ledger;
