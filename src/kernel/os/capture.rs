@@ -21,6 +21,12 @@ use std::ptr::NonNull;
 /// as `cat` write 128 KiB at a time).
 const SEND_BUFFER: usize = 256 << 10;
 
+/// Send buffer of the control socket, which every process of the run shares: each record
+/// in flight holds about 700 bytes of it, and a process whose record finds it full sleeps
+/// until the supervisor has read enough (with the default 208 KiB, a few hundred records:
+/// a tree of forks spent a twentieth of its time asleep there).
+const RECORDS_BUFFER: usize = 4 << 20;
+
 /// Bytes the supervisor can receive in one datagram (the kernel doubles `SO_SNDBUF`).
 pub const MAX_DATAGRAM: usize = 2 * SEND_BUFFER;
 
@@ -129,6 +135,8 @@ impl Capture {
             SockFlag::SOCK_CLOEXEC,
         )?;
         setsockopt(&control, sockopt::PassCred, &true)?;
+        // Best effort (the kernel caps it at `net.core.wmem_max`).
+        let _ = setsockopt(&records, sockopt::SndBuf, &RECORDS_BUFFER);
         Ok(Capture {
             terminal,
             control,
