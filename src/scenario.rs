@@ -119,9 +119,6 @@ pub fn compile(
         &mut errors,
     );
     let mut programs = indexmap::IndexMap::new();
-    for (bin_path, image) in builtin_images() {
-        programs.insert(bin_path, image);
-    }
     for block in &ast.programs {
         if let Some(image) = lower_or_collect(
             &block.items,
@@ -133,6 +130,15 @@ pub fn compile(
         ) {
             programs.insert(block.path.clone(), image);
         }
+    }
+    if main
+        .iter()
+        .chain(programs.values())
+        .any(|image| execs(image))
+    {
+        let mut all: indexmap::IndexMap<_, _> = builtin_images().into_iter().collect();
+        all.extend(programs);
+        programs = all;
     }
     let mut config = Config::default();
     errors.extend(check::check_config(&ast.config, &mut config, len));
@@ -205,6 +211,27 @@ thread_local! {
         .iter()
         .map(|(path, source)| (path.to_string(), Rc::new(builtin_image(path, source))))
         .collect();
+}
+
+/// Whether `image` calls one of the `exec` family: only then can the built-in programs run,
+/// so a scenario that never calls it is not given them (compiling them is most of the
+/// start-up of a small scenario, and their images would weigh on every real `fork`).
+fn execs(image: &ir::Image) -> bool {
+    use crate::calls::Call;
+    (image.functions.iter().flat_map(|f| f.code.iter())).any(|instr| {
+        matches!(
+            instr,
+            ir::Instr::Call(
+                Call::Execl
+                    | Call::Execlp
+                    | Call::Execle
+                    | Call::Execv
+                    | Call::Execvp
+                    | Call::Execve,
+                _
+            )
+        )
+    })
 }
 
 /// The built-in programs by path (`/bin/ls`, …).

@@ -21,6 +21,9 @@ pub fn run(
     for note in super::args::misplaced_options("run", &args.args) {
         let _ = writeln!(stderr, "{note}");
     }
+    if args.backend == Backend::Os {
+        crate::kernel::os::prepare();
+    }
     let scenario = match scenario::load(&args.file, &args.overrides()) {
         Ok(scenario) => scenario,
         Err(diagnostics) => {

@@ -5,18 +5,27 @@
 
 use super::record::Record;
 use nix::errno::Errno;
+use nix::sys::mman::{madvise, mmap_anonymous, munmap, MapFlags, MmapAdvise, ProtFlags};
 use nix::sys::socket::{
     bind, connect, getsockname, recvmsg, send, setsockopt, socket, socketpair, sockopt,
     AddressFamily, ControlMessageOwned, MsgFlags, SockFlag, SockType, UnixAddr,
 };
 use nix::sys::stat::fstat;
 use std::io::IoSliceMut;
+use std::num::NonZeroUsize;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::Path;
+use std::ptr::NonNull;
 
 /// Send buffer of the terminal sockets: a datagram may be nearly this long (programs such
 /// as `cat` write 128 KiB at a time).
 const SEND_BUFFER: usize = 256 << 10;
+
+/// Send buffer of the control socket, which every process of the run shares: each record
+/// in flight holds about 700 bytes of it, and a process whose record finds it full sleeps
+/// until the supervisor has read enough (with the default 208 KiB, a few hundred records:
+/// a tree of forks spent a twentieth of its time asleep there).
+const RECORDS_BUFFER: usize = 4 << 20;
 
 /// Bytes the supervisor can receive in one datagram (the kernel doubles `SO_SNDBUF`).
 pub const MAX_DATAGRAM: usize = 2 * SEND_BUFFER;
@@ -36,6 +45,8 @@ pub struct Capture {
     pub scenario: Option<ScenarioEnds>,
     /// Source address of `stdout`'s datagrams (an autobound abstract name).
     stdout_name: UnixAddr,
+    /// Where datagrams are received.
+    buffer: ReceiveBuffer,
 }
 
 /// The sending ends, which the initial process installs.
@@ -124,6 +135,8 @@ impl Capture {
             SockFlag::SOCK_CLOEXEC,
         )?;
         setsockopt(&control, sockopt::PassCred, &true)?;
+        // Best effort (the kernel caps it at `net.core.wmem_max`).
+        let _ = setsockopt(&records, sockopt::SndBuf, &RECORDS_BUFFER);
         Ok(Capture {
             terminal,
             control,
@@ -133,14 +146,16 @@ impl Capture {
                 records,
             }),
             stdout_name,
+            buffer: ReceiveBuffer::new()?,
         })
     }
 
-    /// The next terminal write, if one is queued; its bytes land at the start of `buf`.
+    /// The next terminal write, if one is queued; its bytes are then [`Capture::received`].
     ///
     /// # Errors
     /// The `recvmsg(2)` errno other than `EAGAIN`.
-    pub fn next_output(&self, buf: &mut [u8]) -> nix::Result<Option<Arrival>> {
+    pub fn next_output(&mut self) -> nix::Result<Option<Arrival>> {
+        let buf = self.buffer.bytes();
         let Some((pid, len, from_stdout)) =
             receive(self.terminal.as_raw_fd(), buf, |a| *a == self.stdout_name)?
         else {
@@ -155,7 +170,8 @@ impl Capture {
     ///
     /// # Errors
     /// The `recvmsg(2)` errno other than `EAGAIN`.
-    pub fn next_record(&self, buf: &mut [u8]) -> nix::Result<Option<Arrival>> {
+    pub fn next_record(&mut self) -> nix::Result<Option<Arrival>> {
+        let buf = self.buffer.bytes();
         loop {
             let Some((pid, len, _)) = receive(self.control.as_raw_fd(), buf, |_| true)? else {
                 return Ok(None);
@@ -164,6 +180,50 @@ impl Capture {
                 return Ok(Some(Arrival::Record { pid, record }));
             }
         }
+    }
+
+    /// The first `len` bytes of the last datagram received.
+    pub fn received(&mut self, len: usize) -> &[u8] {
+        &self.buffer.bytes()[..len]
+    }
+}
+
+/// Where the supervisor receives datagrams: [`MAX_DATAGRAM`] bytes in pages of their own,
+/// which the kernel maps only as datagrams are written into them (a zeroed `Vec` is half a
+/// megabyte to touch at the start of every run), and which no forked process inherits
+/// (`MADV_DONTFORK`).
+#[derive(Debug)]
+struct ReceiveBuffer {
+    start: NonNull<u8>,
+}
+
+impl ReceiveBuffer {
+    fn new() -> nix::Result<ReceiveBuffer> {
+        let len = NonZeroUsize::new(MAX_DATAGRAM).expect("non-zero size");
+        let access = ProtFlags::PROT_READ | ProtFlags::PROT_WRITE;
+        // SAFETY: a fresh private anonymous mapping at an address the kernel picks aliases
+        // no Rust object.
+        let start = unsafe { mmap_anonymous(None, len, access, MapFlags::MAP_PRIVATE)? };
+        // SAFETY: advice on the mapping just made, which nothing else refers to; only how
+        // `fork` treats it changes.
+        let _ = unsafe { madvise(start, MAX_DATAGRAM, MmapAdvise::MADV_DONTFORK) };
+        Ok(ReceiveBuffer {
+            start: start.cast(),
+        })
+    }
+
+    fn bytes(&mut self) -> &mut [u8] {
+        // SAFETY: the mapping made in `new` is MAX_DATAGRAM readable and writable bytes,
+        // zero-filled, until `drop`; the `&mut self` borrow makes this the only reference.
+        unsafe { std::slice::from_raw_parts_mut(self.start.as_ptr(), MAX_DATAGRAM) }
+    }
+}
+
+impl Drop for ReceiveBuffer {
+    fn drop(&mut self) {
+        // SAFETY: the mapping was made in `new` with this length, and no reference to it
+        // outlives `self`.
+        let _ = unsafe { munmap(self.start.cast(), MAX_DATAGRAM) };
     }
 }
 

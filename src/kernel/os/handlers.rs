@@ -30,8 +30,12 @@ pub fn caught() -> bool {
     CAUGHT.load(Ordering::SeqCst) != 0
 }
 
-/// Takes the caught signals.
+/// Takes the caught signals. Nearly always there are none, and then nothing is written: a
+/// write would copy the page of this word into every forked process.
 fn take_caught() -> u64 {
+    if !caught() {
+        return 0;
+    }
     CAUGHT.swap(0, Ordering::SeqCst)
 }
 

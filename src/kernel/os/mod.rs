@@ -8,6 +8,7 @@
 // place in the crate that may use it, and every block says why it is sound.
 #![allow(unsafe_code)]
 
+mod allocator;
 mod blocking;
 mod budget;
 mod capture;
@@ -17,6 +18,7 @@ mod files;
 mod handlers;
 mod initial;
 mod ipc;
+mod lean;
 mod ledger;
 mod msgqueue;
 mod named_sem;
@@ -36,7 +38,9 @@ mod waits;
 use crate::config::Config;
 use crate::outcome::{End, Limit, Outcome};
 use crate::scenario::Scenario;
+pub use allocator::Allocator;
 use containment::{RunDir, Signals};
+pub use lean::prepare;
 use ledger::Ledger;
 use nix::errno::Errno;
 use std::time::{Duration, Instant};

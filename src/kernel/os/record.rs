@@ -100,9 +100,11 @@ const FAULT_KINDS: [FaultKind; 11] = [
 ];
 
 impl Record {
-    /// The datagram for this record.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = Writer(Vec::with_capacity(64));
+    /// The datagram for this record, on the stack when it is short (as nearly all are): a
+    /// process that forks, waits and exits allocates nothing to report it, so touches no
+    /// allocator page it shares with its parent.
+    pub fn encode(&self) -> Datagram {
+        let mut out = Writer(Datagram::new());
         match self {
             Record::Forked { child, spawn } => {
                 out.byte(b'F');
@@ -233,7 +235,10 @@ impl Record {
     }
 }
 
-struct Writer(Vec<u8>);
+/// An encoded record.
+pub type Datagram = smallvec::SmallVec<[u8; 128]>;
+
+struct Writer(Datagram);
 
 impl Writer {
     fn byte(&mut self, b: u8) {

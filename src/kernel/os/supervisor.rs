@@ -2,7 +2,7 @@
 //! scenario process, collects terminal output and control records, reaps what comes to it
 //! as subreaper, and stops the run at the deadline, at the process budget or on a signal.
 
-use super::capture::{Arrival, Capture, MAX_DATAGRAM};
+use super::capture::{Arrival, Capture};
 use super::containment::{descendants, SysvKind};
 use super::containment::{kill_descendants, Signals};
 use super::ledger::Ledger;
@@ -54,12 +54,13 @@ pub struct Watch {
     pub main: Pid,
     /// When the run is stopped.
     pub deadline: Instant,
-    buffer: Vec<u8>,
     kept: usize,
     /// What every process waits for.
     waits: Waits,
     /// Since when every live process has been seen waiting, and for what.
     suspect: Option<(Instant, Vec<(i64, Waiting)>)>,
+    /// When the run was last looked at for a deadlock.
+    looked: Instant,
 }
 
 impl Watch {
@@ -78,10 +79,10 @@ impl Watch {
             ledger,
             main,
             deadline,
-            buffer: vec![0; MAX_DATAGRAM],
             kept: 0,
             waits,
             suspect: None,
+            looked: Instant::now(),
         }
     }
 
@@ -106,8 +107,12 @@ impl Watch {
             if busy {
                 self.suspect = None;
             } else {
-                if self.deadlocked() {
-                    return Stop::Deadlock;
+                // Every process's slot is read for this, so not at every wake-up of a busy run.
+                if now.duration_since(self.looked) >= DEADLOCK_CHECK {
+                    self.looked = now;
+                    if self.deadlocked() {
+                        return Stop::Deadlock;
+                    }
                 }
                 self.wait_for_events((self.deadline - now).min(DEADLOCK_CHECK));
             }
@@ -144,18 +149,18 @@ impl Watch {
     fn drain(&mut self) -> bool {
         let mut busy = false;
         for _ in 0..DRAIN_BATCH {
-            match self.capture.next_record(&mut self.buffer) {
+            match self.capture.next_record() {
                 Ok(Some(Arrival::Record { pid, record })) => self.ledger.record(pid, record),
                 Ok(_) | Err(_) => break,
             }
             busy = true;
         }
         for _ in 0..DRAIN_BATCH {
-            match self.capture.next_output(&mut self.buffer) {
+            match self.capture.next_output() {
                 Ok(Some(Arrival::Output { pid, fd, len })) => {
                     if self.kept + len <= MAX_OUTPUT {
                         self.kept += len;
-                        self.ledger.output(pid, fd, &self.buffer[..len]);
+                        self.ledger.output(pid, fd, self.capture.received(len));
                     }
                 }
                 Ok(_) | Err(_) => break,
