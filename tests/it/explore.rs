@@ -262,6 +262,8 @@ fn a_state_limit_makes_the_result_incomplete() {
 enum Action {
     Fork,
     Spawn(Vec<Action>, u8),
+    /// `Spawn` with the pid kept in a variable: `pid_t pid = fork(); if (pid == 0) …`.
+    SpawnKept(Vec<Action>, u8),
     WaitOne,
     Print(u8),
     Local,
@@ -290,7 +292,13 @@ fn action() -> impl Strategy<Value = Action> {
         (0u8..2).prop_map(Action::CloseWrite),
     ];
     leaf.prop_recursive(2, 6, 3, |inner| {
-        (prop::collection::vec(inner, 0..3), 0u8..3).prop_map(|(body, k)| Action::Spawn(body, k))
+        (prop::collection::vec(inner, 0..3), 0u8..3, any::<bool>()).prop_map(|(body, k, kept)| {
+            if kept {
+                Action::SpawnKept(body, k)
+            } else {
+                Action::Spawn(body, k)
+            }
+        })
     })
 }
 
@@ -313,6 +321,11 @@ fn render(actions: &[Action], out: &mut String) {
                 out.push_str("if (fork() == 0) {\n");
                 render(body, out);
                 out.push_str(&format!("exit({k});\n}}\n"));
+            }
+            Action::SpawnKept(body, k) => {
+                out.push_str("{\npid_t pid = fork();\nif (pid == 0) {\n");
+                render(body, out);
+                out.push_str(&format!("exit({k});\n}}\n}}\n"));
             }
         }
     }

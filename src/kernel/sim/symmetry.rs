@@ -6,7 +6,8 @@
 //! (`fork(); fork(); fork();`, forks in a loop) are of this kind.
 //!
 //! A program cannot observe a pid when it calls nothing that returns one but `fork` and
-//! `wait`/`waitpid`, and uses their results only to test them (`== 0`, `> 0`, `== -1`, as a
+//! `wait`/`waitpid`, and uses their results (directly or from the variable it keeps one in)
+//! only to test them (`== 0`, `> 0`, `== -1`, as a
 //! condition) or drops them; it calls only functions whose footprint is
 //! described, creates no process but by `fork` (no `spawn`) and orphans go to init. Waiting
 //! keeps its meaning: the siblings a `wait` chooses among keep their relative order (a
@@ -38,15 +39,43 @@ pub(super) fn pids_unobservable(scenario: &Scenario) -> bool {
         && others.all(|image| pids_tested_only(image))
 }
 
-/// Whether every pid `image` obtains is only tested or dropped.
+/// Whether every pid `image` obtains is only tested or dropped, directly or after being
+/// kept in a local variable or a scalar global (`pid = fork(); if (pid == 0) …`): every
+/// read of such a variable is tested too.
 fn pids_tested_only(image: &Image) -> bool {
-    image.functions.iter().all(|f| {
-        f.code.iter().enumerate().all(|(at, instr)| match instr {
+    let mut globals = Vec::new();
+    let locals_ok = image.functions.iter().all(|f| {
+        let mut locals = Vec::new();
+        let obtained = f.code.iter().enumerate().all(|(at, instr)| match instr {
             Instr::Spawn(_) | Instr::Call(Call::Getpid | Call::Getppid, _) => false,
-            Instr::Call(Call::Fork | Call::Wait | Call::Waitpid, _) => tested(&f.code[at + 1..]),
+            Instr::Call(Call::Fork | Call::Wait | Call::Waitpid, _) => match f.code.get(at + 1) {
+                Some(Instr::SetLocal(slot)) => {
+                    locals.push(*slot);
+                    true
+                }
+                Some(Instr::SetGlobal(slot)) => {
+                    globals.push(*slot);
+                    true
+                }
+                _ => tested(&f.code[at + 1..]),
+            },
+            _ => true,
+        });
+        obtained
+            && (f.code.iter().enumerate()).all(|(at, instr)| match instr {
+                Instr::Local(slot) if locals.contains(slot) => tested(&f.code[at + 1..]),
+                _ => true,
+            })
+    });
+    let code = image
+        .functions
+        .iter()
+        .flat_map(|f| (0..f.code.len()).map(move |at| &f.code[at..]));
+    locals_ok
+        && code.into_iter().all(|rest| match rest[0] {
+            Instr::Global(slot) if globals.contains(&slot) => tested(&rest[1..]),
             _ => true,
         })
-    })
 }
 
 /// Whether the value on top of the stack, followed by `code`, is dropped, used as a
