@@ -262,10 +262,11 @@ fn closure(machine: &Machine, config: &Config, commute: Commute, p: u32) -> Opti
 
 /// Appends to `out` a persistent subset of `enabled` (choices of the state `machine`): the
 /// smallest closure found from one enabled process, or all of `enabled`. Only for programs
-/// whose every call has a footprint, without threads and sleepers.
+/// whose every call has a footprint (`described`), without threads and sleepers.
 pub(super) fn persistent(
     machine: &Machine,
     scenario: &Scenario,
+    described: bool,
     commute: Commute,
     enabled: &[u32],
     out: &mut Vec<u32>,
@@ -274,7 +275,7 @@ pub(super) fn persistent(
     // Threads share their process's state; a sleeper wakes when no one else can move; a
     // program that can name an object it holds no descriptor for (`open`, `kill`, IPC keys)
     // may touch anything.
-    let whole = !forks::only_described_calls(&scenario.catalog)
+    let whole = !described
         || (machine.table.pcbs.iter()).any(|pcb| {
             (pcb.live.as_deref()).is_some_and(|l| l.threads.tasks.len() > 1 || l.block.is_some())
         });

@@ -71,6 +71,9 @@ pub struct Explorable<'s> {
     /// Whether states are renumbered in tree order ([`super::symmetry`]; not part of the
     /// state).
     symmetric: bool,
+    /// Whether every call of the scenario's programs has a footprint
+    /// ([`super::forks::only_described_calls`]; not part of the state).
+    described: bool,
     /// Whether the history of reaped processes (who adopted and who reaped them) is left
     /// out of the state, when no expectation reads it (not part of the state).
     forgetful: bool,
@@ -131,6 +134,7 @@ impl<'s> Explorable<'s> {
             halt: None,
             fidelity,
             symmetric: fidelity == Fidelity::Eager && symmetry::pids_unobservable(scenario),
+            described: super::forks::only_described_calls(&scenario.catalog),
             forgetful: fidelity == Fidelity::Eager
                 && !(scenario.expects.iter()).any(|e| matches!(e.prop, Property::Orphans(..))),
             last: Move::Action,
@@ -372,6 +376,14 @@ impl System for Explorable<'_> {
             forks: self.symmetric,
             exits: self.symmetric && self.forgetful,
         };
-        super::footprint::persistent(&self.machine, self.scenario, commute, enabled, out);
+        let described = self.described;
+        super::footprint::persistent(
+            &self.machine,
+            self.scenario,
+            described,
+            commute,
+            enabled,
+            out,
+        );
     }
 }
