@@ -97,11 +97,13 @@ fn tested(code: &[Instr]) -> bool {
 pub(super) fn renumber(machine: &mut Machine) {
     let table = &machine.table;
     let n = table.pcbs.len();
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_by(|&a, &b| tree_order(&table.record(a).name, &table.record(b).name));
-    if order.iter().enumerate().all(|(i, &p)| i as u32 == p) || !renumberable(machine) {
+    let name = |p: usize| table.records[p].name.as_str();
+    if (1..n).all(|p| tree_order(name(p - 1), name(p)) == Ordering::Less) || !renumberable(machine)
+    {
         return;
     }
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by(|&a, &b| tree_order(name(a as usize), name(b as usize)));
 
     let mut new_of = vec![0u32; n];
     for (new, &old) in order.iter().enumerate() {
@@ -181,18 +183,26 @@ fn permute(table: &mut ProcessTable, order: &[u32], new_of: &[u32]) {
     table.records = records;
 }
 
+/// A tree name's component as it sorts: a number by value, before any word.
+fn component(c: &str) -> (u64, &str) {
+    c.parse::<u64>().map_or((u64::MAX, c), |n| (n, ""))
+}
+
 /// Tree names in tree order: component by component, numbers by value (`main.2` before
 /// `main.10`), a parent before its children.
 fn tree_order(a: &str, b: &str) -> Ordering {
-    let key = |s: &str| -> Vec<(u64, String)> {
-        (s.split('.'))
-            .map(|c| {
-                c.parse::<u64>()
-                    .map_or((u64::MAX, c.to_string()), |n| (n, String::new()))
-            })
-            .collect()
-    };
-    key(a).cmp(&key(b))
+    let (mut a, mut b) = (a.split('.'), b.split('.'));
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) => match component(x).cmp(&component(y)) {
+                Ordering::Equal => {}
+                unequal => return unequal,
+            },
+        }
+    }
 }
 
 #[cfg(test)]
