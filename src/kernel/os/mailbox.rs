@@ -1,0 +1,404 @@
+//! The textbook's mailboxes on the real kernel, as System V message queues: one queue per
+//! mailbox, found by a key derived from the run and the mailbox id, and one per receiving
+//! process for direct naming. The kernel enforces a bounded mailbox's capacity (its
+//! `msg_qbytes` holds exactly `n` messages); a rendezvous sender waits for the receiver's
+//! acknowledgement, a message of the sender's own type on the same queue.
+
+use super::containment::SysvKind;
+use super::handlers::caught;
+use super::process::Process;
+use super::record::Record;
+use super::waits::Waiting;
+use crate::vm::{Reply, Value};
+use nix::errno::Errno;
+
+/// The type of every message in a mailbox; acknowledgements have larger types, so a
+/// receiver asks for the first message of type at most this (`msgrcv(2)` with `-DATA`).
+const DATA: i64 = 1;
+/// The text of a mailbox message: the `long` sent, then the type of the acknowledgement
+/// its sender waits for (0: none).
+const TEXT: usize = 16;
+/// The text of a message sent by direct naming: the `long` (its type is the sender's pid).
+const DIRECT_TEXT: usize = 8;
+/// `msg_qbytes` asked for an unbounded queue (granted with `CAP_SYS_RESOURCE`; otherwise
+/// the system's `MSGMNB` stays the limit).
+const UNBOUNDED_BYTES: u64 = 1 << 30;
+
+/// What a mailbox holds before a sender waits, kept in the queue's mode (group bits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Capacity {
+    /// `UNBOUNDED` (-1).
+    Unbounded,
+    /// Capacity 0: a sender waits until its message is received.
+    Rendezvous,
+    /// At most this many messages (the queue's `msg_qbytes` is that many texts).
+    Bounded(u64),
+}
+
+impl Capacity {
+    /// The capacity `mailbox(capacity)` asks for; `None` below -1.
+    fn of(capacity: i64) -> Option<Capacity> {
+        match capacity {
+            -1 => Some(Capacity::Unbounded),
+            0 => Some(Capacity::Rendezvous),
+            n if n > 0 => Some(Capacity::Bounded(n as u64)),
+            _ => None,
+        }
+    }
+
+    /// The queue's permission bits: read and write for the owner, the kind in the group
+    /// bits.
+    fn mode(self) -> i32 {
+        let kind = match self {
+            Capacity::Unbounded => 1,
+            Capacity::Rendezvous => 2,
+            Capacity::Bounded(_) => 3,
+        };
+        0o600 | kind << 3
+    }
+
+    /// The capacity of a queue with `mode` and `qbytes`, as [`Capacity::mode`] wrote it.
+    fn of_queue(mode: u16, qbytes: u64) -> Option<Capacity> {
+        match (mode >> 3) & 0o7 {
+            1 => Some(Capacity::Unbounded),
+            2 => Some(Capacity::Rendezvous),
+            3 => Some(Capacity::Bounded(qbytes / TEXT as u64)),
+            _ => None,
+        }
+    }
+
+    /// The `msg_qbytes` the queue is given, if not the system's default.
+    fn queue_bytes(self) -> Option<u64> {
+        match self {
+            Capacity::Unbounded => Some(UNBOUNDED_BYTES),
+            Capacity::Rendezvous => None,
+            Capacity::Bounded(n) => Some(n.saturating_mul(TEXT as u64)),
+        }
+    }
+}
+
+/// The key of the run's queue number `n` of `kind` (0: mailboxes by id, 1: processes by
+/// pid), from the supervisor's pid: the same in every process of the run, different for
+/// concurrent runs. Never `IPC_PRIVATE` (0).
+fn key(supervisor: i64, kind: u64, n: i64) -> libc::key_t {
+    // splitmix64 over the three numbers.
+    let mut x = 0x5c4e_6d61_696c_626fu64;
+    for part in [supervisor as u64, kind, n as u64] {
+        x = (x ^ part).wrapping_add(0x9e37_79b9_7f4a_7c15);
+        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        x ^= x >> 31;
+    }
+    (x as u32 & 0x7fff_ffff).max(1) as libc::key_t
+}
+
+impl Process<'_> {
+    /// `mailbox(capacity)`: creates the run's next mailbox, whose id (1, 2, …) is the first
+    /// whose key has no queue yet, and answers the id. `EINVAL` below -1.
+    pub(super) fn mailbox(&mut self, capacity: i64) -> Reply {
+        let Some(capacity) = Capacity::of(capacity) else {
+            return Reply::Error(Errno::EINVAL as i32);
+        };
+        for id in 1.. {
+            let key = key(self.link.supervisor, 0, id);
+            let flags = libc::IPC_CREAT | libc::IPC_EXCL | capacity.mode();
+            // SAFETY: msgget(2) takes plain integers.
+            let msqid = unsafe { libc::msgget(key, flags) };
+            if msqid < 0 && Errno::last() == Errno::EEXIST {
+                continue;
+            }
+            if msqid < 0 {
+                return Reply::Error(Errno::last() as i32);
+            }
+            self.report(&Record::Sysv {
+                kind: SysvKind::Mailbox,
+                id: msqid,
+            });
+            if let Some(bytes) = capacity.queue_bytes() {
+                let set = set_queue_bytes(msqid, bytes);
+                if set.is_err() && capacity != Capacity::Unbounded {
+                    return Reply::Error(Errno::ENOMEM as i32);
+                }
+            }
+            return Reply::Value(Value::Int(id));
+        }
+        unreachable!("mailbox ids are unbounded")
+    }
+
+    /// The queue and capacity of mailbox `id`; `EINVAL` if the run has no such mailbox.
+    fn open_mailbox(&self, id: i64) -> Result<(i32, Capacity, u64), Errno> {
+        if id < 1 {
+            return Err(Errno::EINVAL);
+        }
+        // SAFETY: msgget(2) takes plain integers.
+        let msqid = unsafe { libc::msgget(key(self.link.supervisor, 0, id), 0) };
+        if msqid < 0 {
+            return Err(Errno::EINVAL);
+        }
+        let stat = queue_stat(msqid)?;
+        let capacity = Capacity::of_queue(stat.msg_perm.mode, stat.msg_qbytes);
+        Ok((msqid, capacity.ok_or(Errno::EINVAL)?, stat.msg_qnum))
+    }
+
+    /// `send(box, msg)` (`wait`) or `try_send(box, msg)`: a full bounded mailbox makes
+    /// `send` wait and `try_send` fail with `EAGAIN`; to a rendezvous mailbox `send` waits
+    /// until its message is received, and `try_send` succeeds only while a receiver waits
+    /// and nothing is queued.
+    pub(super) fn mailbox_send(&mut self, id: i64, message: i64, wait: bool) -> Reply {
+        let (msqid, capacity, queued) = match self.open_mailbox(id) {
+            Ok(found) => found,
+            Err(errno) => return Reply::Error(errno as i32),
+        };
+        let rendezvous = capacity == Capacity::Rendezvous;
+        let result = match (rendezvous, wait) {
+            (true, true) => self.send_and_wait(id, msqid, message),
+            (true, false) if queued > 0 || !self.receiver_waits(id) => Err(Errno::EAGAIN),
+            (false, true) => {
+                let waiting = Waiting::MailboxSend {
+                    mailbox: id,
+                    rendezvous,
+                };
+                let text = mailbox_text(message, 0);
+                self.waiting_in(waiting, |_| post(msqid, DATA, &text, 0))
+            }
+            (_, false) => post(msqid, DATA, &mailbox_text(message, 0), libc::IPC_NOWAIT),
+        };
+        reply(result.map(|()| 0))
+    }
+
+    /// A rendezvous `send`: the message names the type of its acknowledgement (the pid plus
+    /// one, above [`DATA`]), then the sender waits for it. A caught signal does not end the
+    /// wait; its handler runs once the call returns.
+    fn send_and_wait(&mut self, id: i64, msqid: i32, message: i64) -> Result<(), Errno> {
+        let ack = self.pid + 1;
+        post(msqid, DATA, &mailbox_text(message, ack), 0)?;
+        let waiting = Waiting::MailboxSend {
+            mailbox: id,
+            rendezvous: true,
+        };
+        self.waiting_in(waiting, |_| loop {
+            match take(msqid, ack, 0, 0) {
+                Err(Errno::EINTR) => continue,
+                result => return result.map(|_| ()),
+            }
+        })
+    }
+
+    /// Whether some process of the run waits in `receive` on mailbox `id`.
+    fn receiver_waits(&self, id: i64) -> bool {
+        let receiving = Waiting::MailboxReceive { mailbox: id };
+        self.link.waits.snapshot().values().any(|w| *w == receiving)
+    }
+
+    /// `receive(box, &msg)` (`wait`) or `try_receive(box, &msg)`: the oldest message,
+    /// acknowledged if its sender waits for that; `EAGAIN` from `try_receive` on an empty
+    /// mailbox.
+    pub(super) fn mailbox_receive(&mut self, id: i64, wait: bool) -> Reply {
+        let msqid = match self.open_mailbox(id) {
+            Ok((msqid, ..)) => msqid,
+            Err(errno) => return Reply::Error(errno as i32),
+        };
+        let text = if wait {
+            let waiting = Waiting::MailboxReceive { mailbox: id };
+            self.waiting_in(waiting, |_| take(msqid, -DATA, TEXT, 0))
+        } else {
+            take(msqid, -DATA, TEXT, libc::IPC_NOWAIT)
+        };
+        let text = match text {
+            Ok(text) => text,
+            Err(errno) => return reply(Err(errno)),
+        };
+        let (message, ack) = (long_at(&text, 0), long_at(&text, 8));
+        if ack > DATA {
+            // The acknowledgement has no text; a rendezvous queue always has room for it.
+            let _ = post(msqid, ack, &[], 0);
+        }
+        Reply::Value(Value::Int(message))
+    }
+
+    /// `send(P, msg)` by direct naming: the message goes to `P`'s queue with the sender's
+    /// pid as its type; `ESRCH` if `P` has terminated.
+    pub(super) fn send_to_process(&mut self, pid: i64, message: i64) -> Reply {
+        if !alive(pid) {
+            return Reply::Error(Errno::ESRCH as i32);
+        }
+        let result = self
+            .process_queue(pid)
+            .and_then(|msqid| post(msqid, self.pid, &message.to_ne_bytes(), 0));
+        reply(result.map(|()| 0))
+    }
+
+    /// `receive(Q, &msg)` by direct naming: the oldest message `Q` sent to the caller;
+    /// `try_receive` fails with `EAGAIN` when there is none.
+    pub(super) fn receive_from_process(&mut self, pid: i64, wait: bool) -> Reply {
+        let msqid = match self.process_queue(self.pid) {
+            Ok(msqid) => msqid,
+            Err(errno) => return Reply::Error(errno as i32),
+        };
+        let text = if wait {
+            let waiting = Waiting::ReceiveFrom { pid };
+            self.waiting_in(waiting, |_| take(msqid, pid, DIRECT_TEXT, 0))
+        } else {
+            take(msqid, pid, DIRECT_TEXT, libc::IPC_NOWAIT)
+        };
+        reply(text.map(|text| long_at(&text, 0)))
+    }
+
+    /// The queue of messages sent to process `pid` by direct naming, made by whichever of
+    /// its senders or itself comes first.
+    fn process_queue(&mut self, pid: i64) -> Result<i32, Errno> {
+        let key = key(self.link.supervisor, 1, pid);
+        // SAFETY: msgget(2) takes plain integers.
+        let msqid = unsafe { libc::msgget(key, libc::IPC_CREAT | libc::IPC_EXCL | 0o600) };
+        if msqid >= 0 {
+            self.report(&Record::Sysv {
+                kind: SysvKind::Mailbox,
+                id: msqid,
+            });
+            let _ = set_queue_bytes(msqid, UNBOUNDED_BYTES);
+            return Ok(msqid);
+        }
+        if Errno::last() != Errno::EEXIST {
+            return Err(Errno::last());
+        }
+        // SAFETY: as above.
+        let msqid = unsafe { libc::msgget(key, 0) };
+        if msqid < 0 {
+            return Err(Errno::last());
+        }
+        Ok(msqid)
+    }
+
+    /// Runs `call` with `waiting` in the process's slot, for the supervisor's deadlock
+    /// detection and for senders looking for a receiver.
+    fn waiting_in<T>(&mut self, waiting: Waiting, call: impl FnOnce(&mut Self) -> T) -> T {
+        self.link.waits.set(self.slot, self.pid, waiting);
+        let result = call(self);
+        self.link.waits.clear(self.slot);
+        result
+    }
+}
+
+/// A mailbox message's text.
+fn mailbox_text(message: i64, ack: i64) -> [u8; TEXT] {
+    let mut text = [0; TEXT];
+    text[..8].copy_from_slice(&message.to_ne_bytes());
+    text[8..].copy_from_slice(&ack.to_ne_bytes());
+    text
+}
+
+/// The `long` at `offset` of `text` (0 past its end).
+fn long_at(text: &[u8], offset: usize) -> i64 {
+    (text.get(offset..offset + 8)).map_or(0, |b| i64::from_ne_bytes(b.try_into().expect("8 bytes")))
+}
+
+/// The answer to a call that gave `result`: `ENOMSG` (nothing to receive without waiting)
+/// is the `EAGAIN` the simulator gives.
+fn reply(result: Result<i64, Errno>) -> Reply {
+    match result {
+        Ok(value) => Reply::Value(Value::Int(value)),
+        Err(Errno::ENOMSG) => Reply::Error(Errno::EAGAIN as i32),
+        Err(errno) => Reply::Error(errno as i32),
+    }
+}
+
+/// Whether `pid` is a live process (not a zombie).
+fn alive(pid: i64) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    let state = stat
+        .rfind(')')
+        .and_then(|i| stat[i + 1..].trim_start().chars().next());
+    !matches!(state, Some('Z' | 'X') | None)
+}
+
+/// `msgsnd(2)` of a message of type `mtype` with `text`. A call interrupted by a caught
+/// signal fails with `EINTR` (the caller's signal handling decides whether it is made
+/// again); an interruption that caught nothing is retried.
+fn post(msqid: i32, mtype: i64, text: &[u8], flags: i32) -> Result<(), Errno> {
+    let mut message = mtype.to_ne_bytes().to_vec();
+    message.extend_from_slice(text);
+    loop {
+        // SAFETY: `message` is a live buffer of a long and `text.len()` bytes of text.
+        let result = unsafe { libc::msgsnd(msqid, message.as_ptr().cast(), text.len(), flags) };
+        match Errno::result(result) {
+            Err(Errno::EINTR) if !caught() => continue,
+            result => return result.map(drop),
+        }
+    }
+}
+
+/// `msgrcv(2)` of the first message that `mtype` selects, at most `len` bytes of text:
+/// its text. Interruptions as in [`post`].
+fn take(msqid: i32, mtype: i64, len: usize, flags: i32) -> Result<Vec<u8>, Errno> {
+    let mut message = vec![0u8; 8 + len];
+    loop {
+        // SAFETY: `message` is a live buffer of a long and `len` bytes the call fills.
+        let n = unsafe {
+            libc::msgrcv(
+                msqid,
+                message.as_mut_ptr().cast(),
+                len,
+                mtype as libc::c_long,
+                flags,
+            )
+        };
+        match Errno::result(n) {
+            Err(Errno::EINTR) if !caught() => continue,
+            Err(errno) => return Err(errno),
+            Ok(n) => return Ok(message[8..8 + n as usize].to_vec()),
+        }
+    }
+}
+
+/// `msgctl(IPC_STAT)` of queue `msqid`.
+fn queue_stat(msqid: i32) -> Result<libc::msqid_ds, Errno> {
+    // SAFETY: msqid_ds is plain integers, for which all zeroes is a valid value.
+    let mut stat: libc::msqid_ds = unsafe { std::mem::zeroed() };
+    // SAFETY: `stat` is a live msqid_ds the call fills.
+    Errno::result(unsafe { libc::msgctl(msqid, libc::IPC_STAT, &mut stat) })?;
+    Ok(stat)
+}
+
+/// Sets the most bytes queue `msqid` holds (`msgctl(IPC_SET)`; above `MSGMNB` only with
+/// `CAP_SYS_RESOURCE`).
+fn set_queue_bytes(msqid: i32, bytes: u64) -> Result<(), Errno> {
+    let mut stat = queue_stat(msqid)?;
+    stat.msg_qbytes = bytes;
+    // SAFETY: `stat` is a live msqid_ds the call reads.
+    Errno::result(unsafe { libc::msgctl(msqid, libc::IPC_SET, &mut stat) }).map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_queue_gives_back_the_capacity_it_was_made_with() {
+        for capacity in [-1, 0, 1, 2, 100] {
+            let made = Capacity::of(capacity).unwrap();
+            let bytes = made.queue_bytes().unwrap_or(16384);
+            let back = Capacity::of_queue(made.mode() as u16, bytes);
+            assert_eq!(back, Some(made), "capacity {capacity}");
+        }
+        assert_eq!(Capacity::of(-2), None);
+        assert_eq!(Capacity::of_queue(0o600, 16384), None);
+    }
+
+    #[test]
+    fn keys_differ_by_run_kind_and_number_and_are_never_private() {
+        let keys = [key(10, 0, 1), key(10, 0, 2), key(10, 1, 1), key(11, 0, 1)];
+        for (i, a) in keys.iter().enumerate() {
+            assert_ne!(*a, libc::IPC_PRIVATE);
+            assert!(keys[i + 1..].iter().all(|b| b != a), "{keys:?}");
+        }
+    }
+
+    #[test]
+    fn a_message_keeps_its_value_and_acknowledgement_type() {
+        let text = mailbox_text(-42, 1001);
+        assert_eq!((long_at(&text, 0), long_at(&text, 8)), (-42, 1001));
+        assert_eq!(long_at(&[], 0), 0);
+    }
+}
