@@ -11,6 +11,7 @@ use super::record::Record;
 use super::waits::Waiting;
 use crate::vm::{Reply, Value};
 use nix::errno::Errno;
+use std::sync::OnceLock;
 
 /// The type of every message in a mailbox; acknowledgements have larger types, so a
 /// receiver asks for the first message of type at most this (`msgrcv(2)` with `-DATA`).
@@ -78,18 +79,32 @@ impl Capacity {
 }
 
 /// The key of the run's queue number `n` of `kind` (0: mailboxes by id, 1: processes by
-/// pid), from the supervisor's pid: the same in every process of the run, different for
-/// concurrent runs. Never `IPC_PRIVATE` (0).
+/// pid), from the supervisor's pid and start time: the same in every process of the run,
+/// different for concurrent runs and for a later `scn` given the same pid. Never
+/// `IPC_PRIVATE` (0).
 fn key(supervisor: i64, kind: u64, n: i64) -> libc::key_t {
-    // splitmix64 over the three numbers.
+    // splitmix64 over the four numbers.
     let mut x = 0x5c4e_6d61_696c_626fu64;
-    for part in [supervisor as u64, kind, n as u64] {
+    for part in [supervisor as u64, started(supervisor), kind, n as u64] {
         x = (x ^ part).wrapping_add(0x9e37_79b9_7f4a_7c15);
         x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         x ^= x >> 31;
     }
     (x as u32 & 0x7fff_ffff).max(1) as libc::key_t
+}
+
+/// When process `pid` started (`/proc/<pid>/stat` field 22, clock ticks after boot; 0 if
+/// unknown), read once per process: the supervisor is the same for the whole run.
+fn started(pid: i64) -> u64 {
+    static STARTED: OnceLock<u64> = OnceLock::new();
+    *STARTED.get_or_init(|| {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let fields = stat.rfind(')').map_or("", |i| &stat[i + 1..]);
+        (fields.split_whitespace().nth(19))
+            .and_then(|f| f.parse().ok())
+            .unwrap_or(0)
+    })
 }
 
 impl Process<'_> {
