@@ -9,7 +9,7 @@ use super::handlers::caught;
 use super::process::Process;
 use super::record::Record;
 use super::waits::Waiting;
-use crate::vm::{Reply, Value};
+use crate::vm::{Reply, Request, Value};
 use nix::errno::Errno;
 use std::sync::OnceLock;
 
@@ -284,6 +284,28 @@ impl Process<'_> {
         Ok(msqid)
     }
 
+    /// A waiting `send` or `receive` (see [`waiting_of`]) of a thread, made only if it
+    /// does not wait: the reply, `EAGAIN` when it would wait; `None` for a rendezvous
+    /// `send`, which is made at once by the caller and waits there.
+    pub(super) fn mailbox_without_waiting(&mut self, request: &Request) -> Option<Reply> {
+        Some(match *request {
+            Request::MailboxReceive {
+                mailbox,
+                direct: true,
+                ..
+            } => self.receive_from_process(mailbox, false),
+            Request::MailboxReceive { mailbox, .. } => self.mailbox_receive(mailbox, false),
+            Request::MailboxSend {
+                mailbox, message, ..
+            } => match self.open_mailbox(mailbox) {
+                Ok((_, Capacity::Rendezvous, _)) => return None,
+                Ok(_) => self.mailbox_send(mailbox, message, false),
+                Err(errno) => Reply::Error(errno as i32),
+            },
+            _ => return None,
+        })
+    }
+
     /// Runs `call` with `waiting` in the process's slot, for the supervisor's deadlock
     /// detection and for senders looking for a receiver.
     fn waiting_in<T>(&mut self, waiting: Waiting, call: impl FnOnce(&mut Self) -> T) -> T {
@@ -291,6 +313,32 @@ impl Process<'_> {
         let result = call(self);
         self.link.waits.clear(self.slot);
         result
+    }
+}
+
+/// What a `send` or `receive` that may wait would wait for, as a thread of a process with
+/// threads waits (a `send` that waits then is to a full bounded mailbox: a rendezvous one
+/// is made at once); `None` for other calls and for those that never wait.
+pub(super) fn waiting_of(request: &Request) -> Option<Waiting> {
+    match *request {
+        Request::MailboxSend {
+            mailbox,
+            wait: true,
+            direct: false,
+            ..
+        } => Some(Waiting::MailboxSend {
+            mailbox,
+            rendezvous: false,
+        }),
+        Request::MailboxReceive {
+            mailbox,
+            wait: true,
+            direct,
+        } => Some(match direct {
+            true => Waiting::ReceiveFrom { pid: mailbox },
+            false => Waiting::MailboxReceive { mailbox },
+        }),
+        _ => None,
     }
 }
 
