@@ -4,14 +4,17 @@
 //! `msg_qbytes` holds exactly `n` messages); a rendezvous sender waits for the receiver's
 //! acknowledgement, a message of the sender's own type on the same queue.
 
+mod capacity;
+mod queue;
+
 use super::containment::SysvKind;
-use super::handlers::caught;
 use super::process::Process;
 use super::record::Record;
 use super::waits::Waiting;
 use crate::vm::{Reply, Request, Value};
+use capacity::{Capacity, UNBOUNDED_BYTES};
 use nix::errno::Errno;
-use std::sync::OnceLock;
+use queue::{key, post, queue_stat, set_queue_bytes, take};
 
 /// The type of every message in a mailbox; acknowledgements have larger types, so a
 /// receiver asks for the first message of type at most this (`msgrcv(2)` with `-DATA`).
@@ -21,91 +24,6 @@ const DATA: i64 = 1;
 const TEXT: usize = 16;
 /// The text of a message sent by direct naming: the `long` (its type is the sender's pid).
 const DIRECT_TEXT: usize = 8;
-/// `msg_qbytes` asked for an unbounded queue (granted with `CAP_SYS_RESOURCE`; otherwise
-/// the system's `MSGMNB` stays the limit).
-const UNBOUNDED_BYTES: u64 = 1 << 30;
-
-/// What a mailbox holds before a sender waits, kept in the queue's mode (group bits).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Capacity {
-    /// `UNBOUNDED` (-1).
-    Unbounded,
-    /// Capacity 0: a sender waits until its message is received.
-    Rendezvous,
-    /// At most this many messages (the queue's `msg_qbytes` is that many texts).
-    Bounded(u64),
-}
-
-impl Capacity {
-    /// The capacity `mailbox(capacity)` asks for; `None` below -1.
-    fn of(capacity: i64) -> Option<Capacity> {
-        match capacity {
-            -1 => Some(Capacity::Unbounded),
-            0 => Some(Capacity::Rendezvous),
-            n if n > 0 => Some(Capacity::Bounded(n as u64)),
-            _ => None,
-        }
-    }
-
-    /// The queue's permission bits: read and write for the owner, the kind in the group
-    /// bits.
-    fn mode(self) -> i32 {
-        let kind = match self {
-            Capacity::Unbounded => 1,
-            Capacity::Rendezvous => 2,
-            Capacity::Bounded(_) => 3,
-        };
-        0o600 | kind << 3
-    }
-
-    /// The capacity of a queue with `mode` and `qbytes`, as [`Capacity::mode`] wrote it.
-    fn of_queue(mode: u16, qbytes: u64) -> Option<Capacity> {
-        match (mode >> 3) & 0o7 {
-            1 => Some(Capacity::Unbounded),
-            2 => Some(Capacity::Rendezvous),
-            3 => Some(Capacity::Bounded(qbytes / TEXT as u64)),
-            _ => None,
-        }
-    }
-
-    /// The `msg_qbytes` the queue is given, if not the system's default.
-    fn queue_bytes(self) -> Option<u64> {
-        match self {
-            Capacity::Unbounded => Some(UNBOUNDED_BYTES),
-            Capacity::Rendezvous => None,
-            Capacity::Bounded(n) => Some(n.saturating_mul(TEXT as u64)),
-        }
-    }
-}
-
-/// The key of the run's queue number `n` of `kind` (0: mailboxes by id, 1: processes by
-/// pid), from the supervisor's pid and start time: the same in every process of the run,
-/// different for concurrent runs and for a later `scn` given the same pid. Never
-/// `IPC_PRIVATE` (0).
-fn key(supervisor: i64, kind: u64, n: i64) -> libc::key_t {
-    // splitmix64 over the four numbers.
-    let mut x = 0x5c4e_6d61_696c_626fu64;
-    for part in [supervisor as u64, started(supervisor), kind, n as u64] {
-        x = (x ^ part).wrapping_add(0x9e37_79b9_7f4a_7c15);
-        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        x ^= x >> 31;
-    }
-    (x as u32 & 0x7fff_ffff).max(1) as libc::key_t
-}
-
-/// When process `pid` started (`/proc/<pid>/stat` field 22, clock ticks after boot; 0 if
-/// unknown), read once per process: the supervisor is the same for the whole run.
-fn started(pid: i64) -> u64 {
-    static STARTED: OnceLock<u64> = OnceLock::new();
-    *STARTED.get_or_init(|| {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let fields = stat.rfind(')').map_or("", |i| &stat[i + 1..]);
-        (fields.split_whitespace().nth(19))
-            .and_then(|f| f.parse().ok())
-            .unwrap_or(0)
-    })
-}
 
 impl Process<'_> {
     /// `mailbox(capacity)`: creates the run's next mailbox, whose id (1, 2, …) is the first
@@ -376,87 +294,9 @@ fn alive(pid: i64) -> bool {
     !matches!(state, Some('Z' | 'X') | None)
 }
 
-/// `msgsnd(2)` of a message of type `mtype` with `text`. A call interrupted by a caught
-/// signal fails with `EINTR` (the caller's signal handling decides whether it is made
-/// again); an interruption that caught nothing is retried.
-fn post(msqid: i32, mtype: i64, text: &[u8], flags: i32) -> Result<(), Errno> {
-    let mut message = mtype.to_ne_bytes().to_vec();
-    message.extend_from_slice(text);
-    loop {
-        // SAFETY: `message` is a live buffer of a long and `text.len()` bytes of text.
-        let result = unsafe { libc::msgsnd(msqid, message.as_ptr().cast(), text.len(), flags) };
-        match Errno::result(result) {
-            Err(Errno::EINTR) if !caught() => continue,
-            result => return result.map(drop),
-        }
-    }
-}
-
-/// `msgrcv(2)` of the first message that `mtype` selects, at most `len` bytes of text:
-/// its text. Interruptions as in [`post`].
-fn take(msqid: i32, mtype: i64, len: usize, flags: i32) -> Result<Vec<u8>, Errno> {
-    let mut message = vec![0u8; 8 + len];
-    loop {
-        // SAFETY: `message` is a live buffer of a long and `len` bytes the call fills.
-        let n = unsafe {
-            libc::msgrcv(
-                msqid,
-                message.as_mut_ptr().cast(),
-                len,
-                mtype as libc::c_long,
-                flags,
-            )
-        };
-        match Errno::result(n) {
-            Err(Errno::EINTR) if !caught() => continue,
-            Err(errno) => return Err(errno),
-            Ok(n) => return Ok(message[8..8 + n as usize].to_vec()),
-        }
-    }
-}
-
-/// `msgctl(IPC_STAT)` of queue `msqid`.
-fn queue_stat(msqid: i32) -> Result<libc::msqid_ds, Errno> {
-    // SAFETY: msqid_ds is plain integers, for which all zeroes is a valid value.
-    let mut stat: libc::msqid_ds = unsafe { std::mem::zeroed() };
-    // SAFETY: `stat` is a live msqid_ds the call fills.
-    Errno::result(unsafe { libc::msgctl(msqid, libc::IPC_STAT, &mut stat) })?;
-    Ok(stat)
-}
-
-/// Sets the most bytes queue `msqid` holds (`msgctl(IPC_SET)`; above `MSGMNB` only with
-/// `CAP_SYS_RESOURCE`).
-fn set_queue_bytes(msqid: i32, bytes: u64) -> Result<(), Errno> {
-    let mut stat = queue_stat(msqid)?;
-    stat.msg_qbytes = bytes;
-    // SAFETY: `stat` is a live msqid_ds the call reads.
-    Errno::result(unsafe { libc::msgctl(msqid, libc::IPC_SET, &mut stat) }).map(drop)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_queue_gives_back_the_capacity_it_was_made_with() {
-        for capacity in [-1, 0, 1, 2, 100] {
-            let made = Capacity::of(capacity).unwrap();
-            let bytes = made.queue_bytes().unwrap_or(16384);
-            let back = Capacity::of_queue(made.mode() as u16, bytes);
-            assert_eq!(back, Some(made), "capacity {capacity}");
-        }
-        assert_eq!(Capacity::of(-2), None);
-        assert_eq!(Capacity::of_queue(0o600, 16384), None);
-    }
-
-    #[test]
-    fn keys_differ_by_run_kind_and_number_and_are_never_private() {
-        let keys = [key(10, 0, 1), key(10, 0, 2), key(10, 1, 1), key(11, 0, 1)];
-        for (i, a) in keys.iter().enumerate() {
-            assert_ne!(*a, libc::IPC_PRIVATE);
-            assert!(keys[i + 1..].iter().all(|b| b != a), "{keys:?}");
-        }
-    }
 
     #[test]
     fn a_message_keeps_its_value_and_acknowledgement_type() {
