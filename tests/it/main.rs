@@ -10,6 +10,7 @@ mod docs;
 mod explore;
 mod laws;
 mod os;
+mod os_mailbox;
 mod os_threads;
 mod scenarios;
 mod syntax;

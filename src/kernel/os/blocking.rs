@@ -6,6 +6,7 @@
 //! signal can help then), or in short naps while several calls wait at once.
 
 use super::handlers::caught;
+use super::mailbox;
 use super::process::Process;
 use super::record::Record;
 use super::sync::wait_shared;
@@ -25,8 +26,9 @@ impl Process<'_> {
     /// Thread `u`'s system call `request`, performed unless it would block (a call that
     /// may block is not even tried unless `try_calls`).
     pub(super) fn try_call(&mut self, u: usize, request: Request, try_calls: bool) -> Attempt {
-        let waits =
-            Waiting::of(&request).is_some() || matches!(request, Request::Sigsuspend { .. });
+        let waits = Waiting::of(&request).is_some()
+            || mailbox::waiting_of(&request).is_some()
+            || matches!(request, Request::Sigsuspend { .. });
         match request {
             _ if waits && !try_calls => Attempt::Wait(Wait::Call),
             request if waits => self.try_without_blocking(request),
@@ -60,6 +62,12 @@ impl Process<'_> {
                 mtype,
                 flags,
             } => self.msgrcv(msqid, len, mtype, nowait(flags)),
+            Request::MailboxSend { .. } | Request::MailboxReceive { .. } => {
+                match self.mailbox_without_waiting(&request) {
+                    Some(reply) => reply,
+                    None => return performed(self.perform(request)),
+                }
+            }
             request if !ready(&request) => return Attempt::Wait(Wait::Call),
             request => return performed(self.perform(request)),
         };
@@ -207,7 +215,8 @@ impl Process<'_> {
     /// What thread `u`'s call waits for, in the simulator's words; `None` for a call on a
     /// message queue (numbered by the supervisor) or one the wait table does not name.
     fn call_phrase(&self, u: usize) -> Option<String> {
-        match Waiting::of(self.vm.pending(u)?)? {
+        let request = self.vm.pending(u)?;
+        match Waiting::of(request).or_else(|| mailbox::waiting_of(request))? {
             Waiting::Msgsnd { .. } | Waiting::Msgrcv { .. } => None,
             waiting => waiting.phrase(self.pid, |_| None),
         }

@@ -260,6 +260,9 @@ pub enum SysvKind {
     SemaphoreSet,
     /// `shmget(2)`.
     SharedMemory,
+    /// A message queue that carries a mailbox or a process's direct messages (not numbered
+    /// among the scenario's own queues).
+    Mailbox,
 }
 
 impl SysvKind {
@@ -269,6 +272,7 @@ impl SysvKind {
             SysvKind::MessageQueue,
             SysvKind::SemaphoreSet,
             SysvKind::SharedMemory,
+            SysvKind::Mailbox,
         ]
         .into_iter()
         .find(|k| *k as u8 == code)
@@ -296,7 +300,7 @@ impl SysvObjects {
             // longer exists makes the call fail with EINVAL.
             let _ = unsafe {
                 match kind {
-                    SysvKind::MessageQueue => {
+                    SysvKind::MessageQueue | SysvKind::Mailbox => {
                         libc::msgctl(id, libc::IPC_RMID, std::ptr::null_mut())
                     }
                     SysvKind::SemaphoreSet => libc::semctl(id, 0, libc::IPC_RMID),

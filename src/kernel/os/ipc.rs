@@ -1,5 +1,5 @@
 //! The interprocess calls of a scenario process on the real kernel, dispatched to the files
-//! that make them: FIFOs, signals, sockets, message queues, shared memory.
+//! that make them: FIFOs, signals, sockets, message queues, shared memory, mailboxes.
 
 use super::process::Process;
 use super::record::Record;
@@ -61,20 +61,34 @@ impl Process<'_> {
             Request::ShmOpen { name, flags } => self.shm_open(&name, flags),
             Request::ShmUnlink { name } => self.shm_unlink(&name),
             Request::Ftruncate { fd, length } => self.ftruncate(fd, length),
+            Request::Mailbox { capacity } => self.mailbox(capacity),
+            Request::MailboxSend {
+                mailbox: pid,
+                message,
+                direct: true,
+                ..
+            } => self.send_to_process(pid, message),
+            Request::MailboxSend {
+                mailbox,
+                message,
+                wait,
+                ..
+            } => self.mailbox_send(mailbox, message, wait),
+            Request::MailboxReceive {
+                mailbox: pid,
+                wait,
+                direct: true,
+            } => self.receive_from_process(pid, wait),
+            Request::MailboxReceive { mailbox, wait, .. } => self.mailbox_receive(mailbox, wait),
             request => self.unsupported(&request),
         }
     }
 
     /// A call this backend does not carry out: it fails with `ENOSYS`, and the supervisor
-    /// is told so that the report names it (mailboxes are the textbook's, not a POSIX
-    /// API; private or offset mappings are not modelled by the simulator either).
+    /// is told so that the report names it (private or offset mappings are not modelled
+    /// by the simulator either).
     pub(super) fn unsupported(&mut self, request: &Request) -> Reply {
         let call = match request {
-            Request::Mailbox { .. } => "mailbox",
-            Request::MailboxSend { wait: true, .. } => "send",
-            Request::MailboxSend { wait: false, .. } => "try_send",
-            Request::MailboxReceive { wait: true, .. } => "receive",
-            Request::MailboxReceive { wait: false, .. } => "try_receive",
             Request::Mmap { .. } => "mmap",
             Request::Unsupported { name } => name,
             _ => "an unknown call",

@@ -20,6 +20,7 @@ mod initial;
 mod ipc;
 mod lean;
 mod ledger;
+mod mailbox;
 mod msgqueue;
 mod named_sem;
 mod names;

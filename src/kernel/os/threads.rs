@@ -180,11 +180,15 @@ pub fn is_sync(request: &Request) -> bool {
     )
 }
 
-/// signal(7): `pause`, `sigsuspend` and `sleep` are never restarted after a handler.
+/// signal(7): `pause`, `sigsuspend` and `sleep` are never restarted after a handler, nor
+/// is a mailbox `receive` (the simulator's rule: it fails with `EINTR`).
 pub fn restartable(request: &Request) -> bool {
     !matches!(
         request,
-        Request::Pause | Request::Sigsuspend { .. } | Request::Sleep { .. }
+        Request::Pause
+            | Request::Sigsuspend { .. }
+            | Request::Sleep { .. }
+            | Request::MailboxReceive { .. }
     )
 }
 

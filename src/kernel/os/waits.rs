@@ -35,6 +35,12 @@ pub enum Waiting {
     Accept { fd: i64 },
     /// `connect(fd)`.
     Connect { fd: i64 },
+    /// `send` to mailbox `mailbox`: full, or a rendezvous waiting for its receiver.
+    MailboxSend { mailbox: i64, rendezvous: bool },
+    /// `receive` from empty mailbox `mailbox`.
+    MailboxReceive { mailbox: i64 },
+    /// `receive(pid, &m)` by direct naming.
+    ReceiveFrom { pid: i64 },
     /// What the process's last `Blocked` record says (its threads, a mutex, a semaphore).
     Recorded,
 }
@@ -85,6 +91,12 @@ impl Waiting {
             Waiting::Accept { fd } => [8, fd, 0],
             Waiting::Connect { fd } => [9, fd, 0],
             Waiting::Recorded => [10, 0, 0],
+            Waiting::MailboxSend {
+                mailbox,
+                rendezvous,
+            } => [11, mailbox, i64::from(rendezvous)],
+            Waiting::MailboxReceive { mailbox } => [12, mailbox, 0],
+            Waiting::ReceiveFrom { pid } => [13, pid, 0],
         }
     }
 
@@ -103,6 +115,12 @@ impl Waiting {
             8 => Waiting::Accept { fd: a },
             9 => Waiting::Connect { fd: a },
             10 => Waiting::Recorded,
+            11 => Waiting::MailboxSend {
+                mailbox: a,
+                rendezvous: b != 0,
+            },
+            12 => Waiting::MailboxReceive { mailbox: a },
+            13 => Waiting::ReceiveFrom { pid: a },
             _ => return None,
         })
     }
@@ -270,6 +288,15 @@ impl Waiting {
                 socket: 0,
                 fd: fd as i32,
             },
+            Waiting::MailboxSend {
+                mailbox,
+                rendezvous,
+            } => Block::MailboxSend {
+                mailbox,
+                rendezvous,
+            },
+            Waiting::MailboxReceive { mailbox } => Block::MailboxReceive { mailbox },
+            Waiting::ReceiveFrom { pid } => Block::ReceiveFrom { pid },
             Waiting::Recorded => return None,
         };
         Some(block.phrase())
