@@ -84,9 +84,14 @@ impl Start<'_> {
         supervisor: Pid,
     ) -> ! {
         signals.restore_in_child();
-        // SAFETY: restoring default actions installs no handler; Rust ignores SIGPIPE,
-        // and an ignored signal would survive fork and exec.
-        let _ = unsafe { nix::sys::signal::signal(Signal::SIGPIPE, SigHandler::SigDfl) };
+        // Every signal starts at its default action, as the simulator assumes: Rust ignores
+        // SIGPIPE, a shell's background job ignores SIGINT and SIGQUIT, and an ignored
+        // signal would survive fork and exec.
+        for signal in Signal::iterator().filter(|s| !matches!(s, Signal::SIGKILL | Signal::SIGSTOP))
+        {
+            // SAFETY: restoring default actions installs no handler.
+            let _ = unsafe { nix::sys::signal::signal(signal, SigHandler::SigDfl) };
+        }
         let _ = nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0));
         let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
         if nix::unistd::getppid() != supervisor {
