@@ -481,6 +481,29 @@ pub enum Request {
     },
 }
 
+impl Request {
+    /// Whether this is a thread, mutex, semaphore or condition variable call (`pthread_*`,
+    /// `sem_*`), which a kernel performs with its thread scheduling.
+    pub fn is_sync(&self) -> bool {
+        matches!(
+            self,
+            Request::ThreadCreate { .. }
+                | Request::ThreadJoin { .. }
+                | Request::ThreadExit { .. }
+                | Request::MutexLock { .. }
+                | Request::MutexUnlock { .. }
+                | Request::SemWait { .. }
+                | Request::SemPost { .. }
+                | Request::SemGetvalue { .. }
+                | Request::SemOpen { .. }
+                | Request::SemClose { .. }
+                | Request::SemUnlink { .. }
+                | Request::CondWait { .. }
+                | Request::CondSignal { .. }
+        )
+    }
+}
+
 /// The kernel's answer to a [`Request`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Reply {

@@ -8,13 +8,14 @@ mod capacity;
 mod queue;
 
 use super::containment::SysvKind;
+use super::msgqueue::{post, take};
 use super::process::Process;
 use super::record::Record;
 use super::waits::Waiting;
 use crate::vm::{Reply, Request, Value};
 use capacity::{Capacity, UNBOUNDED_BYTES};
 use nix::errno::Errno;
-use queue::{key, post, queue_stat, set_queue_bytes, take};
+use queue::{key, queue_stat, set_queue_bytes};
 
 /// The type of every message in a mailbox; acknowledgements have larger types, so a
 /// receiver asks for the first message of type at most this (`msgrcv(2)` with `-DATA`).
@@ -138,7 +139,7 @@ impl Process<'_> {
             take(msqid, -DATA, TEXT, libc::IPC_NOWAIT)
         };
         let text = match text {
-            Ok(text) => text,
+            Ok((_, text)) => text,
             Err(errno) => return reply(Err(errno)),
         };
         let (message, ack) = (long_at(&text, 0), long_at(&text, 8));
@@ -174,7 +175,7 @@ impl Process<'_> {
         } else {
             take(msqid, pid, DIRECT_TEXT, libc::IPC_NOWAIT)
         };
-        reply(text.map(|text| long_at(&text, 0)))
+        reply(text.map(|(_, text)| long_at(&text, 0)))
     }
 
     /// The queue of messages sent to process `pid` by direct naming, made by whichever of

@@ -44,43 +44,22 @@ impl Process<'_> {
 
     /// `msgsnd(msqid, {mtype, data}, len, flags)`.
     pub(super) fn msgsnd(&mut self, msqid: i32, mtype: i64, data: &[u8], flags: i32) -> Reply {
-        let mut message = mtype.to_ne_bytes().to_vec();
-        message.extend_from_slice(data);
-        loop {
-            // SAFETY: `message` is a live buffer of a long and `data.len()` bytes of text.
-            let result = unsafe { libc::msgsnd(msqid, message.as_ptr().cast(), data.len(), flags) };
-            if result < 0 && Errno::last() == Errno::EINTR && !caught() {
-                continue;
-            }
-            return int_reply(result.into());
+        match post(msqid, mtype, data, flags) {
+            Ok(()) => Reply::Value(Value::ZERO),
+            Err(errno) => Reply::Error(errno as i32),
         }
     }
 
     /// `msgrcv(msqid, buf, len, mtype, flags)`: the type (8 bytes, little-endian) then the
     /// text.
     pub(super) fn msgrcv(&mut self, msqid: i32, len: usize, mtype: i64, flags: i32) -> Reply {
-        let mut message = vec![0u8; 8 + len];
-        loop {
-            // SAFETY: `message` is a live buffer of a long and `len` bytes the call fills.
-            let n = unsafe {
-                libc::msgrcv(
-                    msqid,
-                    message.as_mut_ptr().cast(),
-                    len,
-                    mtype as libc::c_long,
-                    flags,
-                )
-            };
-            if n < 0 && Errno::last() == Errno::EINTR && !caught() {
-                continue;
+        match take(msqid, mtype, len, flags) {
+            Ok((kind, text)) => {
+                let mut data = kind.to_le_bytes().to_vec();
+                data.extend_from_slice(&text);
+                Reply::Data(data)
             }
-            if n < 0 {
-                return Reply::Error(Errno::last() as i32);
-            }
-            let kind = i64::from_ne_bytes(message[..8].try_into().expect("8 bytes"));
-            let mut data = kind.to_le_bytes().to_vec();
-            data.extend_from_slice(&message[8..8 + n as usize]);
-            return Reply::Data(data);
+            Err(errno) => Reply::Error(errno as i32),
         }
     }
 
@@ -100,5 +79,52 @@ fn int_reply(result: i64) -> Reply {
         Reply::Error(Errno::last() as i32)
     } else {
         Reply::Value(Value::Int(result))
+    }
+}
+
+/// `msgsnd(2)` of a message of type `mtype` with `text`. A call interrupted by a caught
+/// signal fails with `EINTR` (the caller's signal handling decides whether it is made
+/// again); an interruption that caught nothing is retried.
+pub(super) fn post(msqid: i32, mtype: i64, text: &[u8], flags: i32) -> Result<(), Errno> {
+    let mut message = mtype.to_ne_bytes().to_vec();
+    message.extend_from_slice(text);
+    loop {
+        // SAFETY: `message` is a live buffer of a long and `text.len()` bytes of text.
+        let result = unsafe { libc::msgsnd(msqid, message.as_ptr().cast(), text.len(), flags) };
+        match Errno::result(result) {
+            Err(Errno::EINTR) if !caught() => continue,
+            result => return result.map(drop),
+        }
+    }
+}
+
+/// `msgrcv(2)` of the first message that `mtype` selects, at most `len` bytes of text:
+/// its type and text. Interruptions as in [`post`].
+pub(super) fn take(
+    msqid: i32,
+    mtype: i64,
+    len: usize,
+    flags: i32,
+) -> Result<(i64, Vec<u8>), Errno> {
+    let mut message = vec![0u8; 8 + len];
+    loop {
+        // SAFETY: `message` is a live buffer of a long and `len` bytes the call fills.
+        let n = unsafe {
+            libc::msgrcv(
+                msqid,
+                message.as_mut_ptr().cast(),
+                len,
+                mtype as libc::c_long,
+                flags,
+            )
+        };
+        match Errno::result(n) {
+            Err(Errno::EINTR) if !caught() => continue,
+            Err(errno) => return Err(errno),
+            Ok(n) => {
+                let kind = i64::from_ne_bytes(message[..8].try_into().expect("8 bytes"));
+                return Ok((kind, message[8..8 + n as usize].to_vec()));
+            }
+        }
     }
 }

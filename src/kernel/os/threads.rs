@@ -161,23 +161,7 @@ impl Default for Threads {
 /// Whether `request` is a thread, synchronisation or thread-shared memory request, which the
 /// scheduler performs even for a process without threads.
 pub fn is_sync(request: &Request) -> bool {
-    matches!(
-        request,
-        Request::ThreadCreate { .. }
-            | Request::ThreadJoin { .. }
-            | Request::ThreadExit { .. }
-            | Request::MutexLock { .. }
-            | Request::MutexUnlock { .. }
-            | Request::SemWait { .. }
-            | Request::SemPost { .. }
-            | Request::SemGetvalue { .. }
-            | Request::SemOpen { .. }
-            | Request::SemClose { .. }
-            | Request::SemUnlink { .. }
-            | Request::CondWait { .. }
-            | Request::CondSignal { .. }
-            | Request::Memory { .. }
-    )
+    request.is_sync() || matches!(request, Request::Memory { .. })
 }
 
 /// signal(7): `pause`, `sigsuspend` and `sleep` are never restarted after a handler, nor

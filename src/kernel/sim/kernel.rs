@@ -389,7 +389,7 @@ impl<'s> Kernel<'s> {
             Request::Shared { .. } | Request::Memory { .. } => {
                 Step::Reply(Reply::Value(Value::ZERO))
             }
-            sync if super::sync::is_sync(sync) => self.perform_sync(p, sync),
+            sync if sync.is_sync() => self.perform_sync(p, sync),
             Request::Unsupported { name } => {
                 self.unsupported.insert(name);
                 Step::Reply(Reply::Error(ENOSYS))

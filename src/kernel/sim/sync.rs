@@ -55,26 +55,6 @@ fn sem_name(name: &[u8]) -> Vec<u8> {
     name[start..].to_vec()
 }
 
-/// Whether `request` is a thread, mutex or semaphore call ([`Kernel::perform_sync`]).
-pub(super) fn is_sync(request: &Request) -> bool {
-    matches!(
-        request,
-        Request::ThreadCreate { .. }
-            | Request::ThreadJoin { .. }
-            | Request::ThreadExit { .. }
-            | Request::MutexLock { .. }
-            | Request::MutexUnlock { .. }
-            | Request::SemWait { .. }
-            | Request::SemPost { .. }
-            | Request::SemGetvalue { .. }
-            | Request::SemOpen { .. }
-            | Request::SemClose { .. }
-            | Request::SemUnlink { .. }
-            | Request::CondWait { .. }
-            | Request::CondSignal { .. }
-    )
-}
-
 impl Kernel<'_> {
     /// Performs a thread, mutex or semaphore request of process `p`'s current thread.
     pub(super) fn perform_sync(&mut self, p: u32, request: &Request) -> Step {

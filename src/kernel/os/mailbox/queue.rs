@@ -1,7 +1,6 @@
-//! The System V calls mailboxes are made of: the run's keys, `msgsnd(2)` and `msgrcv(2)`
-//! with the interpreter's signal handling, `msgctl(2)` to read and size a queue.
+//! The System V calls mailboxes are made of besides sending and receiving
+//! ([`super::super::msgqueue`]): the run's keys, `msgctl(2)` to read and size a queue.
 
-use super::super::handlers::caught;
 use nix::errno::Errno;
 use std::sync::OnceLock;
 
@@ -32,45 +31,6 @@ fn started(pid: i64) -> u64 {
             .and_then(|f| f.parse().ok())
             .unwrap_or(0)
     })
-}
-
-/// `msgsnd(2)` of a message of type `mtype` with `text`. A call interrupted by a caught
-/// signal fails with `EINTR` (the caller's signal handling decides whether it is made
-/// again); an interruption that caught nothing is retried.
-pub(super) fn post(msqid: i32, mtype: i64, text: &[u8], flags: i32) -> Result<(), Errno> {
-    let mut message = mtype.to_ne_bytes().to_vec();
-    message.extend_from_slice(text);
-    loop {
-        // SAFETY: `message` is a live buffer of a long and `text.len()` bytes of text.
-        let result = unsafe { libc::msgsnd(msqid, message.as_ptr().cast(), text.len(), flags) };
-        match Errno::result(result) {
-            Err(Errno::EINTR) if !caught() => continue,
-            result => return result.map(drop),
-        }
-    }
-}
-
-/// `msgrcv(2)` of the first message that `mtype` selects, at most `len` bytes of text:
-/// its text. Interruptions as in [`post`].
-pub(super) fn take(msqid: i32, mtype: i64, len: usize, flags: i32) -> Result<Vec<u8>, Errno> {
-    let mut message = vec![0u8; 8 + len];
-    loop {
-        // SAFETY: `message` is a live buffer of a long and `len` bytes the call fills.
-        let n = unsafe {
-            libc::msgrcv(
-                msqid,
-                message.as_mut_ptr().cast(),
-                len,
-                mtype as libc::c_long,
-                flags,
-            )
-        };
-        match Errno::result(n) {
-            Err(Errno::EINTR) if !caught() => continue,
-            Err(errno) => return Err(errno),
-            Ok(n) => return Ok(message[8..8 + n as usize].to_vec()),
-        }
-    }
 }
 
 /// `msgctl(IPC_STAT)` of queue `msqid`.
