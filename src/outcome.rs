@@ -115,6 +115,9 @@ pub enum Limit {
     Memory,
     /// More states than `--max-states` (exploration).
     States,
+    /// More distinct output prefixes than `--max-states` while counting the distinct
+    /// outputs of an explored graph (exploration).
+    Outputs,
     /// Deeper than `--max-depth` (exploration).
     Depth,
     /// Longer than `--timeout`.

@@ -74,6 +74,10 @@ pub fn limit(limit: Limit, value: u64) -> String {
         Limit::Steps => ("step limit", "max_steps"),
         Limit::Memory => ("memory limit", "max_memory"),
         Limit::States => ("state limit", "--max-states"),
+        Limit::Outputs => (
+            "state limit while counting distinct outputs",
+            "--max-states",
+        ),
         Limit::Depth => ("depth limit", "--max-depth"),
         Limit::Time => ("time limit", "--timeout"),
         Limit::Unsupported => return "a call `scn explore` does not model yet".to_string(),

@@ -10,6 +10,7 @@
 use super::graph::{Graph, NodeId, SILENT};
 use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
+use std::time::Instant;
 
 /// A position in the byte-level automaton: at a node, or about to read byte `offset` of
 /// the label of edge number `edge` (a global edge index).
@@ -34,10 +35,44 @@ pub struct Found {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcomes {
     /// Exact number of distinct outcomes, or `None` if infinitely many (output inside a
-    /// cycle).
+    /// cycle). When `cut`, the number among the output prefixes read (a lower bound).
     pub count: Option<u128>,
-    /// The first outcomes in byte order of the output, at most the requested number.
+    /// The first outcomes in byte order of the output, at most the requested number (when
+    /// `cut`, among the output prefixes read).
     pub listed: Vec<Found>,
+    /// Why the analysis stopped before reading every output prefix, if it did.
+    pub cut: Option<Cut>,
+}
+
+/// How far the analysis of outputs may go: each distinct output prefix (with the graph
+/// positions it may end at) is one stored automaton state, and every
+/// [`POSITIONS_PER_STATE`] positions held count as one more (the sets are the memory).
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    /// Most automaton states stored.
+    pub max_states: usize,
+    /// Wall-clock deadline.
+    pub deadline: Option<Instant>,
+}
+
+impl Budget {
+    /// No bound.
+    pub const UNBOUNDED: Budget = Budget {
+        max_states: usize::MAX,
+        deadline: None,
+    };
+}
+
+/// Graph positions held by the automaton that weigh as much as one stored state.
+pub const POSITIONS_PER_STATE: usize = 8;
+
+/// Why the analysis of outputs stopped early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cut {
+    /// More distinct output prefixes than [`Budget::max_states`].
+    States,
+    /// The deadline passed.
+    Time,
 }
 
 struct Dfa<'g> {
@@ -51,26 +86,29 @@ struct Dfa<'g> {
     next: Vec<Vec<(u8, u32)>>,
     /// End classes present in each DFA state (sorted, unique).
     classes: Vec<Vec<u32>>,
+    /// Graph positions held by all DFA states.
+    positions: usize,
 }
 
 /// Computes the distinct outcomes reachable from `start`, listing at most `list` of them.
 pub fn outcomes(graph: &Graph, start: NodeId, list: usize) -> Outcomes {
-    let mut out = distinct(graph, start, list);
+    let mut out = distinct(graph, start, list, Budget::UNBOUNDED);
     for found in &mut out.listed {
         found.witness = witness_of(graph, start, found);
     }
     out
 }
 
-/// [`outcomes`] without witnesses (each `witness` is empty): cheap to list many.
-pub fn distinct(graph: &Graph, start: NodeId, list: usize) -> Outcomes {
+/// [`outcomes`] without witnesses (each `witness` is empty): cheap to list many. Stops
+/// reading output prefixes when `budget` runs out (then `cut` says why).
+pub fn distinct(graph: &Graph, start: NodeId, list: usize, budget: Budget) -> Outcomes {
     let mut dfa = Dfa::new(graph);
     let root = dfa.intern(dfa.closure(vec![Pos::Node(start)]));
-    dfa.build(root);
+    let cut = dfa.build(root, budget);
     let count = dfa.count(root);
     let mut listed = Vec::new();
     dfa.enumerate(root, &mut Vec::new(), list, &mut listed, &mut 0);
-    Outcomes { count, listed }
+    Outcomes { count, listed, cut }
 }
 
 /// The shortest path from `start` producing `found` (its output and class), as edge
@@ -103,6 +141,7 @@ impl<'g> Dfa<'g> {
             ids: FxHashMap::default(),
             next: Vec::new(),
             classes: Vec::new(),
+            positions: 0,
         }
     }
 
@@ -150,6 +189,7 @@ impl<'g> Dfa<'g> {
             .collect();
         classes.sort_unstable();
         classes.dedup();
+        self.positions += set.len();
         self.ids.insert(set.clone(), id);
         self.states.push(set);
         self.next.push(Vec::new());
@@ -157,11 +197,22 @@ impl<'g> Dfa<'g> {
         id
     }
 
-    /// Builds every DFA state reachable from `root`.
-    fn build(&mut self, root: u32) {
+    /// Builds every DFA state reachable from `root`, or as many as `budget` allows (the
+    /// states left unbuilt have no transitions).
+    fn build(&mut self, root: u32, budget: Budget) -> Option<Cut> {
         let mut queue = VecDeque::from([root]);
         let mut done = vec![false; 1];
+        let mut built = 0usize;
         while let Some(d) = queue.pop_front() {
+            if self.states.len() > budget.max_states
+                || self.positions / POSITIONS_PER_STATE > budget.max_states
+            {
+                return Some(Cut::States);
+            }
+            built += 1;
+            if built.is_multiple_of(4096) && budget.deadline.is_some_and(|t| Instant::now() >= t) {
+                return Some(Cut::Time);
+            }
             if done.get(d as usize).copied().unwrap_or(false) {
                 continue;
             }
@@ -196,6 +247,7 @@ impl<'g> Dfa<'g> {
             }
             self.next[d as usize] = next;
         }
+        None
     }
 
     /// Number of (word, class) pairs from `root`, or `None` if the DFA has a cycle.
@@ -425,10 +477,18 @@ mod tests {
         }
         let out = outcomes(&g, 0, 5);
         assert_eq!(out.count, Some(720));
+        assert_eq!(out.cut, None);
         assert_eq!(out.listed.len(), 5);
         assert_eq!(
             out.listed[0].output,
             b"child 0\nchild 1\nchild 2\nchild 3\nchild 4\nchild 5\n"
         );
+        let budget = Budget {
+            max_states: 50,
+            deadline: None,
+        };
+        let cut = distinct(&g, 0, 5, budget);
+        assert_eq!(cut.cut, Some(Cut::States));
+        assert!(cut.count.is_some_and(|n| n < 720), "{:?}", cut.count);
     }
 }

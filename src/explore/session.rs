@@ -15,7 +15,7 @@
 //! renumbered too.
 
 use super::graph::NodeId;
-use super::outputs::{distinct, witness_of, Found};
+use super::outputs::{distinct, witness_of, Budget, Cut, Found};
 use super::search::{explore, Explored, Limits, Progress, Reduction, Stopped, System};
 use crate::expect::{self, ExpectResult};
 use crate::kernel::sim::{terminal_output, EndKey, Explorable, Move, Schedule, BLOCKS};
@@ -108,7 +108,11 @@ pub fn explore_scenario(scenario: &Scenario, options: &ExploreOptions) -> Explor
         progress: options.progress,
     };
     let explored = search(&initial, limits, options.reduction);
-    let raw = distinct(&explored.graph, 0, ENUMERATE_MAX);
+    let budget = Budget {
+        max_states: options.max_states,
+        deadline: limits.deadline,
+    };
+    let raw = distinct(&explored.graph, 0, ENUMERATE_MAX, budget);
     let first_pid = scenario.config.first_pid;
     let output_key = |f: &Found| {
         let processes = explored.classes[f.class as usize].fates.len() as i64;
@@ -128,7 +132,9 @@ pub fn explore_scenario(scenario: &Scenario, options: &ExploreOptions) -> Explor
     let rebuild = Rebuild::new(&initial, &explored);
     // A run stopped at a limit says nothing about the expectations: leave it out.
     let halted = |f: &Found| explored.classes[f.class as usize].halt;
-    let incomplete = search_limit(&explored, options).or_else(|| fine.iter().find_map(&halted));
+    let incomplete = (search_limit(&explored, options))
+        .or_else(|| raw.cut.map(|cut| cut_limit(cut, options)))
+        .or_else(|| fine.iter().find_map(&halted));
     let fine: Vec<Found> = fine.into_iter().filter(|f| halted(f).is_none()).collect();
     let coarse_kept: Vec<&Found> = coarse.iter().filter(|f| halted(f).is_none()).collect();
     // Outcomes are built only for the expectations that read them.
@@ -215,6 +221,17 @@ fn search_limit<S: System>(
             options.timeout.map_or(0, |t| t.as_secs_f64().ceil() as u64),
         ),
     })
+}
+
+/// The limit that cut the analysis of outputs short, with its value.
+fn cut_limit(cut: Cut, options: &ExploreOptions) -> (Limit, u64) {
+    match cut {
+        Cut::States => (Limit::Outputs, options.max_states as u64),
+        Cut::Time => (
+            Limit::Time,
+            options.timeout.map_or(0, |t| t.as_secs_f64().ceil() as u64),
+        ),
+    }
 }
 
 /// `output` with each decimal number in `pids` replaced by `<pid N>`, N its order of first
