@@ -63,6 +63,9 @@ impl Budget {
     };
 }
 
+/// Most outcomes listed when the budget ran out (each is read along its own prefixes).
+pub const LISTED_WHEN_CUT: usize = 1000;
+
 /// Graph positions held by the automaton that weigh as much as one stored state.
 pub const POSITIONS_PER_STATE: usize = 8;
 
@@ -88,6 +91,8 @@ struct Dfa<'g> {
     classes: Vec<Vec<u32>>,
     /// Graph positions held by all DFA states.
     positions: usize,
+    /// Whether each DFA state's transitions (`next`) are built.
+    built: Vec<bool>,
 }
 
 /// Computes the distinct outcomes reachable from `start`, listing at most `list` of them.
@@ -105,9 +110,18 @@ pub fn distinct(graph: &Graph, start: NodeId, list: usize, budget: Budget) -> Ou
     let mut dfa = Dfa::new(graph);
     let root = dfa.intern(dfa.closure(vec![Pos::Node(start)]));
     let cut = dfa.build(root, budget);
-    let count = dfa.count(root);
+    let mut count = dfa.count(root);
     let mut listed = Vec::new();
+    // Past the budget, the first few outputs are still read, along their own prefixes.
+    let list = if cut.is_some() {
+        list.min(LISTED_WHEN_CUT)
+    } else {
+        list
+    };
     dfa.enumerate(root, &mut Vec::new(), list, &mut listed, &mut 0);
+    if cut.is_some() {
+        count = count.map(|n| n.max(listed.len() as u128));
+    }
     Outcomes { count, listed, cut }
 }
 
@@ -142,6 +156,7 @@ impl<'g> Dfa<'g> {
             next: Vec::new(),
             classes: Vec::new(),
             positions: 0,
+            built: Vec::new(),
         }
     }
 
@@ -193,33 +208,36 @@ impl<'g> Dfa<'g> {
         self.ids.insert(set.clone(), id);
         self.states.push(set);
         self.next.push(Vec::new());
+        self.built.push(false);
         self.classes.push(classes);
         id
     }
 
     /// Builds every DFA state reachable from `root`, or as many as `budget` allows (the
-    /// states left unbuilt have no transitions).
+    /// states left unbuilt have no transitions yet).
     fn build(&mut self, root: u32, budget: Budget) -> Option<Cut> {
         let mut queue = VecDeque::from([root]);
-        let mut done = vec![false; 1];
-        let mut built = 0usize;
+        let mut visits = 0usize;
         while let Some(d) = queue.pop_front() {
             if self.states.len() > budget.max_states
                 || self.positions / POSITIONS_PER_STATE > budget.max_states
             {
                 return Some(Cut::States);
             }
-            built += 1;
-            if built.is_multiple_of(4096) && budget.deadline.is_some_and(|t| Instant::now() >= t) {
+            visits += 1;
+            if visits.is_multiple_of(4096) && budget.deadline.is_some_and(|t| Instant::now() >= t) {
                 return Some(Cut::Time);
             }
-            if done.get(d as usize).copied().unwrap_or(false) {
-                continue;
+            if !self.built[d as usize] {
+                queue.extend(self.expand(d).iter().map(|&(_, target)| target));
             }
-            if done.len() <= d as usize {
-                done.resize(d as usize + 1, false);
-            }
-            done[d as usize] = true;
+        }
+        None
+    }
+
+    /// The transitions of DFA state `d` by byte, built if they were not.
+    fn expand(&mut self, d: u32) -> &[(u8, u32)] {
+        if !self.built[d as usize] {
             let mut by_byte: std::collections::BTreeMap<u8, Vec<Pos>> = Default::default();
             for pos in &self.states[d as usize] {
                 if let Pos::Mid { edge, offset } = *pos {
@@ -233,21 +251,17 @@ impl<'g> Dfa<'g> {
                             offset: offset + 1,
                         }
                     };
-                    by_byte
-                        .entry(bytes[offset as usize])
-                        .or_default()
-                        .push(after);
+                    (by_byte.entry(bytes[offset as usize]).or_default()).push(after);
                 }
             }
             let mut next = Vec::with_capacity(by_byte.len());
             for (byte, seed) in by_byte {
-                let target = self.intern(self.closure(seed));
-                next.push((byte, target));
-                queue.push_back(target);
+                next.push((byte, self.intern(self.closure(seed))));
             }
             self.next[d as usize] = next;
+            self.built[d as usize] = true;
         }
-        None
+        &self.next[d as usize]
     }
 
     /// Number of (word, class) pairs from `root`, or `None` if the DFA has a cycle.
@@ -282,8 +296,10 @@ impl<'g> Dfa<'g> {
         Some(total[root as usize])
     }
 
+    /// Lists the first outcomes from `d` in byte order, building the states it passes
+    /// through that are not built yet.
     fn enumerate(
-        &self,
+        &mut self,
         d: u32,
         word: &mut Vec<u8>,
         limit: usize,
@@ -302,7 +318,7 @@ impl<'g> Dfa<'g> {
                 });
             }
         }
-        for &(byte, child) in &self.next[d as usize] {
+        for (byte, child) in self.expand(d).to_vec() {
             if out.len() >= limit {
                 return;
             }
