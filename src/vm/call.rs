@@ -59,11 +59,7 @@ impl Vm {
         len: u32,
         write: bool,
     ) -> Option<Event> {
-        let shared = ptrs.iter().find_map(|v| match v {
-            Value::Ptr(p) => self.memory.shared_object(*p).map(|o| (o, p.offset)),
-            _ => None,
-        });
-        let (object, offset) = shared?;
+        let (object, offset) = self.shared_target(ptrs)?;
         let request = Request::Shared {
             object,
             offset,
@@ -71,6 +67,15 @@ impl Vm {
             write,
         };
         self.ask_access(t, pc, request)
+    }
+
+    /// The first of `ptrs` that points into a shared object: the object's kernel id and the
+    /// offset.
+    fn shared_target(&self, ptrs: &[Value]) -> Option<(u32, u32)> {
+        ptrs.iter().find_map(|v| match v {
+            Value::Ptr(p) => self.memory.shared_object(*p).map(|o| (o, p.offset)),
+            _ => None,
+        })
     }
 
     /// Asks the kernel for the memory access `request` of the instruction at `pc` (which
@@ -97,11 +102,7 @@ impl Vm {
         len: u32,
         write: bool,
     ) -> Option<Event> {
-        let shared = ptrs.iter().any(|v| match v {
-            Value::Ptr(p) => self.memory.shared_object(*p).is_some(),
-            _ => false,
-        });
-        if shared || !self.threaded() {
+        if self.shared_target(ptrs).is_some() || !self.threaded() {
             return self.shared_gate(t, pc, ptrs, len, write);
         }
         let private = ptrs.iter().find_map(|v| match v {
