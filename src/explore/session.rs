@@ -14,7 +14,7 @@
 //! `1001 … 1002 …` are one output). A printed number that merely equals such a pid is
 //! renumbered too.
 
-use super::graph::NodeId;
+use super::graph::{Graph, NodeId};
 use super::outputs::{distinct, witness_of, Budget, Cut, Found};
 use super::search::{explore, Explored, Limits, Progress, Reduction, Stopped, System};
 use crate::expect::{self, ExpectResult};
@@ -107,7 +107,12 @@ pub fn explore_scenario(scenario: &Scenario, options: &ExploreOptions) -> Explor
         deadline: options.timeout.map(|t| started + t),
         progress: options.progress,
     };
-    let explored = search(&initial, limits, options.reduction);
+    let mut explored = search(&initial, limits, options.reduction);
+    if initial.symmetry_broken() {
+        // Two processes ended differently: children were not interchangeable after all.
+        initial = initial.without_sibling_symmetry();
+        explored = search(&initial, limits, options.reduction);
+    }
     let budget = Budget {
         max_states: options.max_states,
         deadline: limits.deadline,
@@ -283,6 +288,38 @@ fn terminals(explored: &Explored<Explorable<'_>>) -> Vec<NodeId> {
     first
 }
 
+/// For every node reached from node 0, the edge it is first reached by in a breadth-first
+/// search (`(from, choice)`), so that following them back gives a shortest path.
+fn shortest_paths(graph: &Graph) -> Vec<Option<(NodeId, u32)>> {
+    let mut parents = vec![None; graph.len()];
+    let mut queue = std::collections::VecDeque::from([0]);
+    let mut seen = vec![false; graph.len()];
+    seen[0] = true;
+    while let Some(n) = queue.pop_front() {
+        for edge in graph.edges(n) {
+            if !seen[edge.to as usize] {
+                seen[edge.to as usize] = true;
+                parents[edge.to as usize] = Some((n, edge.choice));
+                queue.push_back(edge.to);
+            }
+        }
+    }
+    parents
+}
+
+/// The choices along the shortest path from node 0 to `node` ([`shortest_paths`]).
+fn path_to(graph: &Graph, parents: &[Option<(NodeId, u32)>], node: NodeId) -> Vec<u32> {
+    let mut path = Vec::new();
+    let mut at = node;
+    while let Some((from, choice)) = parents[at as usize] {
+        path.push(choice);
+        at = from;
+    }
+    debug_assert!(at == 0 || graph.is_empty());
+    path.reverse();
+    path
+}
+
 /// Turns found outcomes into full outcomes.
 struct Rebuild<'a, 's> {
     initial: &'a Explorable<'s>,
@@ -293,14 +330,30 @@ struct Rebuild<'a, 's> {
 
 impl<'a, 's> Rebuild<'a, 's> {
     fn new(initial: &'a Explorable<'s>, explored: &'a Explored<Explorable<'s>>) -> Self {
-        let ends = (terminals(explored).into_iter())
-            .map(|node| explored.states[node as usize].outcome(Vec::new(), String::new(), 0))
-            .collect();
-        Rebuild {
+        let mut rebuild = Rebuild {
             initial,
             explored,
-            ends,
-        }
+            ends: Vec::new(),
+        };
+        let terminals = terminals(explored);
+        rebuild.ends = if initial.renames_siblings() {
+            // The explored states name children by a canonical order, which a run may not
+            // give: each end is replayed, so that its tree is a run's.
+            let parents = shortest_paths(&explored.graph);
+            (terminals.iter())
+                .map(|&node| {
+                    let mut outcome = rebuild.replay(&path_to(&explored.graph, &parents, node));
+                    (outcome.output, outcome.schedule, outcome.steps) =
+                        (Vec::new(), String::new(), 0);
+                    outcome
+                })
+                .collect()
+        } else {
+            (terminals.iter())
+                .map(|&node| explored.states[node as usize].outcome(Vec::new(), String::new(), 0))
+                .collect()
+        };
+        rebuild
     }
 
     /// The outcome of `found`: replayed along its witness when `witness` is asked for,
@@ -311,17 +364,24 @@ impl<'a, 's> Rebuild<'a, 's> {
             outcome.output = terminal_output(found.output.clone());
             return outcome;
         }
-        let path = witness_of(&self.explored.graph, 0, found);
+        self.replay(&witness_of(&self.explored.graph, 0, found))
+    }
+
+    /// The run that follows `path` (choices of the explored states) from the initial state.
+    fn replay(&self, path: &[u32]) -> Outcome {
         // The path's choices name processes of the explored states, which may be
-        // renumbered; the run is replayed by name so that its pids are a run's.
+        // renumbered; the run keeps creation order, so that its pids and names are a run's.
         let mut explored = self.initial.clone();
         let mut state = self.initial.as_run();
+        let mut to_run = Vec::new();
+        explored.follow(&mut to_run);
         let mut schedule = Schedule::default();
         let mut output = Vec::new();
-        for &p in &path {
-            let name = explored.name(p);
-            explored.step(p, &mut Vec::new());
-            let p = (state.choice_named(&name)).expect("a replay by name meets the same processes");
+        for &choice in path {
+            let p = Explorable::in_run(choice, &to_run);
+            let name = state.name(p);
+            explored.step(choice, &mut Vec::new());
+            explored.follow(&mut to_run);
             state.step(p, &mut output);
             match state.last_move() {
                 Move::Action => schedule.push(&name),

@@ -205,6 +205,20 @@ impl Memory {
             .all(|r| !r.pointers.iter().any(|p| matches!(p.value, Value::Pid(_))))
     }
 
+    /// Replaces every pid a region holds by `new(pid)` ([`crate::vm::Vm::remap_pids`]).
+    pub fn remap_pids(&mut self, new: &dyn Fn(i64) -> i64) {
+        for region in self.regions.iter_mut().flatten() {
+            let held = |p: &Provenance| matches!(p.value, Value::Pid(_));
+            if region.pointers.iter().any(held) {
+                for p in &mut Rc::make_mut(region).pointers {
+                    if let Value::Pid(pid) = &mut p.value {
+                        *pid = new(*pid);
+                    }
+                }
+            }
+        }
+    }
+
     /// Whether `ptr` points into a shared object: its kernel id.
     pub fn shared_object(&self, ptr: Ptr) -> Option<u32> {
         match self.region(ptr.region)?.kind {

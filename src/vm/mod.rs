@@ -458,6 +458,24 @@ impl Vm {
             && self.memory.holds_no_pid()
     }
 
+    /// Replaces every pid held (as [`Vm::holds_no_pid`] looks for them) by `new(pid)`: the
+    /// explorer renumbers processes that no program can tell apart by pid.
+    pub fn remap_pids(&mut self, new: &dyn Fn(i64) -> i64) {
+        let remap = |v: &mut Value| {
+            if let Value::Pid(pid) = v {
+                *pid = new(*pid);
+            }
+        };
+        for t in &mut self.threads {
+            t.stack.iter_mut().for_each(remap);
+            if let Some(Reply::Pid(pid) | Reply::Waited { pid, .. }) = &mut t.reply {
+                *pid = new(*pid);
+            }
+        }
+        self.globals.iter_mut().for_each(remap);
+        self.memory.remap_pids(new);
+    }
+
     /// Unmaps the shared attachment `ptr` points to (`shmdt`, `munmap`); later accesses
     /// through it are use-after-free faults. Returns the object's kernel id, or `None` if
     /// `ptr` is not the start of an attachment.

@@ -229,6 +229,65 @@ fn outcomes_differing_in_pids_are_one() {
     assert_eq!(e.count, Count::Exact(1));
 }
 
+/// Children racing on a shared counter: `n` of them, each a load and a store.
+fn race(n: u32, status: &str) -> Scenario {
+    let body = format!(
+        "int *counter = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);\n\
+         for (int i = 0; i < {n}; i++) if (fork() == 0) {{ int t = *counter; *counter = t + 1; exit({status}); }}\n\
+         while (wait(NULL) > 0) ;\nprintf(\"%d\\n\", *counter);"
+    );
+    scenario(&format!(
+        "#include <stdlib.h>\n#include <sys/mman.h>\n{}",
+        main_of(&body)
+    ))
+}
+
+#[test]
+fn interchangeable_children_are_explored_once_per_arrangement() {
+    let s = race(4, "0");
+    let reduced = explore_scenario(&s, &everything());
+    let full = explore_scenario(
+        &s,
+        &ExploreOptions {
+            reduction: false,
+            ..everything()
+        },
+    );
+    assert_eq!(outputs(&reduced.outcomes), ["1\n", "2\n", "3\n", "4\n"]);
+    assert_eq!(outputs(&full.outcomes), outputs(&reduced.outcomes));
+    // Which child holds which stage is not told apart: far fewer states than orders.
+    assert!(
+        reduced.states * 8 < full.states,
+        "{} states reduced, {} in full",
+        reduced.states,
+        full.states
+    );
+    assert_witnesses_replay(&s, &reduced.outcomes, &[]);
+}
+
+#[test]
+fn children_that_end_differently_are_told_apart() {
+    // Each child exits with the value it stored: which child got which value is an outcome.
+    let s = race(3, "t + 1");
+    let reduced = explore_scenario(&s, &everything());
+    let full = explore_scenario(
+        &s,
+        &ExploreOptions {
+            reduction: false,
+            ..everything()
+        },
+    );
+    assert_eq!(reduced.count, full.count);
+    let ids = |e: &Exploration| {
+        e.outcomes
+            .iter()
+            .map(|o| identity(o, 1000))
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(ids(&reduced), ids(&full));
+    assert_witnesses_replay(&s, &reduced.outcomes, &[]);
+}
+
 #[test]
 fn a_state_limit_makes_the_result_incomplete() {
     let s = scenario(&main_of(
@@ -277,6 +336,10 @@ enum Action {
     Receive(u8, bool),
     /// `close` of pipe `k`'s write end.
     CloseWrite(u8),
+    /// `counter++` on shared memory, as a separate load and store.
+    Increment,
+    /// `printf` of the shared counter.
+    ShowCounter,
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -290,9 +353,13 @@ fn action() -> impl Strategy<Value = Action> {
         (0u8..2).prop_map(Action::Send),
         (0u8..2, any::<bool>()).prop_map(|(k, loud)| Action::Receive(k, loud)),
         (0u8..2).prop_map(Action::CloseWrite),
+        Just(Action::Increment),
+        Just(Action::ShowCounter),
     ];
     leaf.prop_recursive(2, 6, 3, |inner| {
-        (prop::collection::vec(inner, 0..3), 0u8..3, any::<bool>()).prop_map(|(body, k, kept)| {
+        // Children that all exit alike are interchangeable: exit 0 is the likeliest.
+        let status = prop_oneof![2 => Just(0u8), 1 => 1u8..3];
+        (prop::collection::vec(inner, 0..3), status, any::<bool>()).prop_map(|(body, k, kept)| {
             if kept {
                 Action::SpawnKept(body, k)
             } else {
@@ -317,6 +384,8 @@ fn render(actions: &[Action], out: &mut String) {
                 "if (read(p{k}[0], &c, 1) == 1) printf(\"got %c\\n\", c); else printf(\"eof\\n\");\n"
             )),
             Action::CloseWrite(k) => out.push_str(&format!("close(p{k}[1]);\n")),
+            Action::Increment => out.push_str("{ int t = *counter; *counter = t + 1; }\n"),
+            Action::ShowCounter => out.push_str("printf(\"counter %d\\n\", *counter);\n"),
             Action::Spawn(body, k) => {
                 out.push_str("if (fork() == 0) {\n");
                 render(body, out);
@@ -331,11 +400,14 @@ fn render(actions: &[Action], out: &mut String) {
     }
 }
 
-/// A generated program: `actions` in `main` after two pipes `p0` and `p1` are made, with
-/// the handler `Action::Handle` installs.
+/// A generated program: `actions` in `main` after two pipes `p0` and `p1` and a shared
+/// `counter` are made, with the handler `Action::Handle` installs.
 fn generated(actions: &[Action]) -> String {
-    let handler = "#include <signal.h>\nvoid on_usr1(int sig) { printf(\"usr1\\n\"); }\n";
-    let mut body = String::from("int p0[2];\nint p1[2];\nchar c;\npipe(p0);\npipe(p1);\n");
+    let handler = "#include <signal.h>\n#include <sys/mman.h>\nvoid on_usr1(int sig) { printf(\"usr1\\n\"); }\n";
+    let mut body = String::from(
+        "int p0[2];\nint p1[2];\nchar c;\npipe(p0);\npipe(p1);\n\
+         int *counter = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);\n",
+    );
     render(actions, &mut body);
     format!("{handler}{}", main_of(&body))
 }

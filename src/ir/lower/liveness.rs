@@ -1,6 +1,7 @@
 //! Liveness of scalar slots, and `Kill` instructions before every call so that states which
 //! differ only in dead locals are equal (the explorer merges them).
 
+use crate::calls::Call;
 use crate::ir::{Instr, Slot};
 use crate::syntax::span::Span;
 
@@ -38,17 +39,35 @@ fn successors(code: &[Instr], i: usize) -> impl Iterator<Item = usize> {
         Instr::Jump(t) => (Some(t as usize), None),
         Instr::JumpIf(t) | Instr::JumpIfNot(t) => (next, Some(t as usize)),
         Instr::Ret | Instr::Trap(_) => (None, None),
+        Instr::Call(c, _) if never_returns(c) => (None, None),
         _ => (next, None),
     };
     a.into_iter().chain(b)
 }
 
-/// Whether the process may be suspended at this instruction (a call, which may reach a
-/// system call, or `spawn`).
+/// Whether a call never returns to its caller: `exit(3)`, `_exit(2)`, `abort(3)`,
+/// `pthread_exit(3)`.
+fn never_returns(call: Call) -> bool {
+    matches!(
+        call,
+        Call::Exit | Call::UnderscoreExit | Call::Abort | Call::PthreadExit
+    )
+}
+
+/// Whether the process may be suspended at this instruction: a call, which may reach a
+/// system call, `spawn`, or an access to memory, which may be shared memory (a load and a
+/// store there are visible actions).
 fn may_yield(instr: &Instr) -> bool {
     matches!(
         instr,
-        Instr::Call(..) | Instr::CallFunc(..) | Instr::CallPtr(_) | Instr::Spawn(_)
+        Instr::Call(..)
+            | Instr::CallFunc(..)
+            | Instr::CallPtr(_)
+            | Instr::Spawn(_)
+            | Instr::Load(_)
+            | Instr::Store(_)
+            | Instr::Copy(_)
+            | Instr::Zero(_)
     )
 }
 

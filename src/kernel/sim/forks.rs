@@ -45,6 +45,12 @@ fn may_reach(vm: &Vm, wanted: fn(Call) -> bool) -> bool {
 /// and sleep. Anything else (`open`, `kill`, signals, IPC, sockets, threads, shared memory)
 /// can reach an object its process holds no descriptor for.
 pub(super) fn only_described_calls(catalog: &Catalog) -> bool {
+    only_calls(catalog, described)
+}
+
+/// Whether every call the scenario's programs can make (the other programs only if the
+/// initial one calls `exec`, `system` or `popen`) satisfies `allowed`.
+pub(super) fn only_calls(catalog: &Catalog, allowed: fn(Call) -> bool) -> bool {
     let calls = |image: &Image| {
         (image.functions.iter())
             .flat_map(|f| f.code.iter())
@@ -63,10 +69,11 @@ pub(super) fn only_described_calls(catalog: &Catalog) -> bool {
     let mut others = (catalog.programs.values())
         .filter(|_| execs)
         .flat_map(|i| calls(i));
-    main.iter().all(|&c| described(c)) && others.all(described)
+    main.iter().all(|&c| allowed(c)) && others.all(allowed)
 }
 
-fn described(call: Call) -> bool {
+/// Whether `call`'s footprint is described (see [`only_described_calls`]).
+pub(super) fn described(call: Call) -> bool {
     let library = info(call).kind == CallKind::Library;
     let threads = info(call).name.starts_with("pthread");
     (library && !threads)

@@ -9,6 +9,7 @@ use super::thread::Threads;
 use crate::outcome::{ProcessRecord, ProcessState};
 use crate::vm::Vm;
 use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
 
 /// Pid of init, which adopts orphans and reaps them as soon as they exit.
 pub const INIT_PID: i64 = 1;
@@ -219,7 +220,10 @@ pub fn format_micros(micros: u64) -> String {
 
 /// What only a process that has not terminated needs; dropped at exit so that a table of a
 /// million finished processes holds no program state.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Its hash leaves out which processes its children and zombies are (their number is in),
+/// so that it does not change when the explorer renumbers them ([`super::symmetry`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Live {
     /// The program state.
     pub vm: Vm,
@@ -245,6 +249,26 @@ pub struct Live {
     pub signals: Signals,
     /// Its threads, once it created one.
     pub threads: Threads,
+}
+
+impl Hash for Live {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let Live {
+            vm,
+            fds,
+            children,
+            zombies,
+            live_children,
+            forks,
+            written,
+            deferred,
+            block,
+            signals,
+            threads,
+        } = self;
+        (vm, fds, children.len(), zombies.len(), live_children, forks).hash(state);
+        (written, deferred, block, signals, threads).hash(state);
+    }
 }
 
 impl Live {

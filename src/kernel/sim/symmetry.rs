@@ -9,18 +9,21 @@
 //! `wait`/`waitpid`, and uses their results (directly or from the variable it keeps one in)
 //! only to test them (`== 0`, `> 0`, `== -1`, as a
 //! condition) or drops them; it calls only functions whose footprint is
-//! described, creates no process but by `fork` (no `spawn`) and orphans go to init. Waiting
+//! described or that map shared memory, creates no process but by `fork` (no `spawn`) and orphans go to init. Waiting
 //! keeps its meaning: the siblings a `wait` chooses among keep their relative order (a
 //! parent's children are numbered in the order it forked them in both numberings).
 
-use super::forks::only_described_calls;
+use super::forks::{described, only_calls};
 use super::kernel::Machine;
 use super::pcb::{Block, ProcessTable, INIT_PID};
 use crate::calls::{info, Call};
 use crate::config::Reaper;
 use crate::ir::{Image, Instr};
 use crate::scenario::Scenario;
+use crate::syntax::ast::{ProcRef, Property};
+use rustc_hash::FxHasher;
 use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
 
 /// Whether no program of `scenario` can observe a pid (see the module documentation), so
 /// that states may be renumbered in tree order.
@@ -34,9 +37,41 @@ pub(super) fn pids_unobservable(scenario: &Scenario) -> bool {
     let mut others = catalog.programs.values().filter(|_| execs);
     config.orphans == Reaper::Init
         && !config.cascading_termination
-        && only_described_calls(catalog)
+        && only_calls(catalog, pid_blind)
         && pids_tested_only(&catalog.main)
         && others.all(|image| pids_tested_only(image))
+}
+
+/// Whether the children of a process may also be taken as interchangeable (symmetric
+/// processes, DESIGN.md "Shape of the code") once [`pids_unobservable`]: no expectation
+/// names a process but the initial one or reads the shape of the tree by place.
+pub(super) fn siblings_unnamed(scenario: &Scenario) -> bool {
+    let initial = |p: &ProcRef| p.path.len() == 1;
+    scenario.expects.iter().all(|e| match &e.prop {
+        Property::Exit(p, ..) | Property::Signaled(p, ..) => p.as_ref().is_none_or(initial),
+        Property::Var(p, ..) | Property::Children(p, ..) => initial(p),
+        Property::Tree(_) => false,
+        _ => true,
+    })
+}
+
+/// Whether `call` neither returns nor keeps a pid or a process's index: the calls whose
+/// footprint is described, and shared memory (its objects are bytes; a mapping belongs to
+/// its process).
+fn pid_blind(call: Call) -> bool {
+    described(call)
+        || matches!(
+            call,
+            Call::Shmget
+                | Call::Shmat
+                | Call::Shmdt
+                | Call::Shmctl
+                | Call::ShmOpen
+                | Call::ShmUnlink
+                | Call::Ftruncate
+                | Call::Mmap
+                | Call::Munmap
+        )
 }
 
 /// Whether every pid `image` obtains is only tested or dropped, directly or after being
@@ -93,35 +128,130 @@ fn tested(code: &[Instr]) -> bool {
 
 /// Renumbers the processes of `machine` in tree order, if it is not already so and every
 /// process is between requests with nothing recorded by index but its family (no wait
-/// queue, no block but a sleep).
-pub(super) fn renumber(machine: &mut Machine) {
+/// queue, no block but a sleep). With `siblings`, the children of each process are first
+/// put in a canonical order of their subtrees ([`sibling_order`]), and take the names of
+/// the places they move to. Returns the order applied (process `i` of the new numbering was
+/// process `order[i]`), if any.
+pub(super) fn renumber(machine: &mut Machine, siblings: bool) -> Option<Vec<u32>> {
+    if !renumberable(machine) {
+        return None;
+    }
     let table = &machine.table;
     let n = table.pcbs.len();
-    let name = |p: usize| table.records[p].name.as_str();
-    if (1..n).all(|p| tree_order(name(p - 1), name(p)) == Ordering::Less) || !renumberable(machine)
-    {
-        return;
-    }
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_by(|&a, &b| tree_order(name(a as usize), name(b as usize)));
-
+    let (order, names) = if siblings {
+        sibling_order(table)?
+    } else {
+        let name = |p: usize| table.records[p].name.as_str();
+        if (1..n).all(|p| tree_order(name(p - 1), name(p)) == Ordering::Less) {
+            return None;
+        }
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by(|&a, &b| tree_order(name(a as usize), name(b as usize)));
+        (order, Vec::new())
+    };
     let mut new_of = vec![0u32; n];
     for (new, &old) in order.iter().enumerate() {
         new_of[old as usize] = new as u32;
     }
     permute(&mut machine.table, &order, &new_of);
+    for (record, name) in machine.table.records.iter_mut().zip(names) {
+        if record.name != name {
+            record.name = name;
+        }
+    }
+    Some(order)
 }
 
-/// Whether nothing but the process table refers to processes by index or pid.
+/// Symmetric processes: the children of one process, which no program can tell apart by
+/// pid, are ordered by what their subtrees are (their state, record and children, pids and
+/// names left out), so that two states that differ only in which child did what are one.
+/// Returns the tree order of the processes with the children so ordered, and the tree name
+/// each gets (empty when every process keeps its own): the `k`-th child of a process in the
+/// new order takes the `k`-th smallest of its siblings' last name components. `None` when
+/// nothing moves, or when a name is not its creator's name and a component.
+fn sibling_order(table: &ProcessTable) -> Option<(Vec<u32>, Vec<String>)> {
+    let n = table.pcbs.len();
+    // Creators come before the processes they create, so one backward pass keys every
+    // subtree after its children's (combined in any order: a sum of their keys).
+    let mut key = vec![0u64; n];
+    let mut below = vec![0u64; n];
+    let mut family: Vec<(u32, u64, u32)> = Vec::with_capacity(n);
+    for p in (0..n).rev() {
+        let pcb = &table.pcbs[p];
+        let record = &table.records[p];
+        let mut h = FxHasher::default();
+        (pcb.state, pcb.zombie, pcb.exited_at, pcb.parent.is_some()).hash(&mut h);
+        pcb.live.hash(&mut h);
+        (record.termination, &record.fault, record.orphaned).hash(&mut h);
+        (record.adopted_by.is_some(), record.reaped_by.is_some()).hash(&mut h);
+        below[p].hash(&mut h);
+        key[p] = h.finish();
+        match record.creator {
+            Some(c) if c < p => {
+                below[c] = below[c].wrapping_add(key[p].wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+                family.push((c as u32, key[p], p as u32));
+            }
+            Some(_) => return None,
+            None => {}
+        }
+    }
+    // Each creator's children, consecutive, ordered by key (ties keep creation order).
+    family.sort_unstable();
+    let mut first = vec![family.len() as u32; n + 1];
+    for (i, &(c, ..)) in family.iter().enumerate().rev() {
+        first[c as usize] = i as u32;
+    }
+    for c in (0..n).rev() {
+        first[c] = first[c].min(first[c + 1]);
+    }
+    let kids = |p: u32| &family[first[p as usize] as usize..first[p as usize + 1] as usize];
+    let resorted = (0..n as u32).any(|p| kids(p).windows(2).any(|w| w[0].2 > w[1].2));
+    let mut order = Vec::with_capacity(n);
+    let mut stack: Vec<u32> = (0..n as u32)
+        .rev()
+        .filter(|&p| table.records[p as usize].creator.is_none())
+        .collect();
+    while let Some(p) = stack.pop() {
+        order.push(p);
+        stack.extend(kids(p).iter().rev().map(|&(_, _, c)| c));
+    }
+    if !resorted {
+        let moved = order.iter().enumerate().any(|(i, &p)| p as usize != i);
+        return moved.then_some((order, Vec::new()));
+    }
+    // The names: each process's creator comes before it in `order`.
+    let mut names = vec![String::new(); n];
+    let mut new_name = vec![0usize; n];
+    for (place, &p) in order.iter().enumerate() {
+        new_name[p as usize] = place;
+        let record = &table.records[p as usize];
+        let Some(c) = record.creator else {
+            names[place] = record.name.clone();
+            continue;
+        };
+        let siblings = kids(c as u32);
+        let rank = siblings.iter().position(|&(.., q)| q == p)?;
+        let mut suffixes = Vec::with_capacity(siblings.len());
+        for &(.., q) in siblings {
+            let own = &table.records[q as usize].name;
+            let suffix = own.strip_prefix(table.records[c].name.as_str())?;
+            suffixes.push(suffix.strip_prefix('.')?);
+        }
+        suffixes.sort_by_key(|s| component(s));
+        names[place] = format!("{}.{}", names[new_name[c]], suffixes[rank]);
+    }
+    Some((order, names))
+}
+
+/// Whether nothing but the process table and the programs' pid values refer to processes
+/// by index or pid.
 fn renumberable(machine: &Machine) -> bool {
     let quiet = |waiting: &Vec<u32>| waiting.is_empty();
     (machine.pipes.iter()).all(|p| quiet(&p.waiting_readers) && quiet(&p.waiting_writers))
         && !machine.ipc.any_waiting()
         && (machine.table.pcbs.iter()).all(|pcb| {
             (pcb.live.as_deref()).is_none_or(|l| {
-                l.threads.tasks.is_empty()
-                    && matches!(l.block, None | Some(Block::Sleep { .. }))
-                    && l.vm.holds_no_pid()
+                l.threads.tasks.is_empty() && matches!(l.block, None | Some(Block::Sleep { .. }))
             })
         })
 }
@@ -148,6 +278,9 @@ fn permute(table: &mut ProcessTable, order: &[u32], new_of: &[u32]) {
         let Some(shared) = pcb.live.as_mut() else {
             continue;
         };
+        if !shared.vm.holds_no_pid() {
+            shared.vm.remap_pids(&pid);
+        }
         let moved = |&c: &u32| new_of[c as usize] != c;
         if shared.children.iter().any(moved) || shared.zombies.iter().any(moved) {
             let live = &mut **shared;

@@ -40,10 +40,11 @@ use super::shared::Pool;
 use super::shared::Shared;
 use super::symmetry;
 use crate::explore::search::System;
-use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessRecord};
+use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessRecord, Termination};
 use crate::scenario::Scenario;
 use crate::syntax::ast::Property;
 use crate::vm::Request;
+use crate::vm::RuntimeFault;
 use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
@@ -71,6 +72,13 @@ pub struct Explorable<'s> {
     /// Whether states are renumbered in tree order ([`super::symmetry`]; not part of the
     /// state).
     symmetric: bool,
+    /// Whether, renumbering, the children of a process are also put in a canonical order
+    /// (symmetric processes; not part of the state). It stays sound while every process
+    /// ends alike ([`Explorable::symmetry_broken`]).
+    siblings: bool,
+    /// The order the last renumbering applied: process `i` was process `moved[i]` (not part
+    /// of the state).
+    moved: Option<Rc<[u32]>>,
     /// Whether every call of the scenario's programs has a footprint
     /// ([`super::forks::only_described_calls`]; not part of the state).
     described: bool,
@@ -90,6 +98,10 @@ struct Pools {
     lives: Pool<Live>,
     records: Pool<ProcessRecord>,
     ipcs: Pool<Ipc>,
+    /// How the first process to end ended, and whether another ended otherwise (then
+    /// children are not interchangeable: `wait` takes the lowest-numbered zombie).
+    ended: Option<(Option<Termination>, Option<RuntimeFault>)>,
+    unlike_ends: bool,
 }
 
 impl std::fmt::Debug for Pools {
@@ -128,12 +140,15 @@ impl<'s> Explorable<'s> {
         };
         let machine = Kernel::new(scenario, options).into_machine();
         let fidelity = Fidelity::of(scenario);
+        let symmetric = fidelity == Fidelity::Eager && symmetry::pids_unobservable(scenario);
         let mut state = Explorable {
             scenario,
             machine,
             halt: None,
             fidelity,
-            symmetric: fidelity == Fidelity::Eager && symmetry::pids_unobservable(scenario),
+            symmetric,
+            siblings: symmetric && symmetry::siblings_unnamed(scenario),
+            moved: None,
             described: super::forks::only_described_calls(&scenario.catalog),
             forgetful: fidelity == Fidelity::Eager
                 && !(scenario.expects.iter()).any(|e| matches!(e.prop, Property::Orphans(..))),
@@ -152,24 +167,57 @@ impl<'s> Explorable<'s> {
         interleave::thread_name(&self.machine.table.record(p).name, t)
     }
 
-    /// The choice whose [`Explorable::name`] is `name`, if that thread exists.
-    pub fn choice_named(&self, name: &str) -> Option<u32> {
-        let table = &self.machine.table;
-        (0..table.pcbs.len() as u32).find_map(|p| {
-            (0..interleave::thread_count(table, p))
-                .map(|t| interleave::choice(p, t))
-                .find(|&c| self.name(c) == name)
-        })
-    }
-
     /// This state going on as a run does: processes kept in creation order (a witness
-    /// replayed by name then shows the pids its schedule gives) and their whole history.
+    /// replayed through [`Explorable::follow`] then shows the pids its schedule gives) and
+    /// their whole history.
     pub fn as_run(&self) -> Explorable<'s> {
         Explorable {
             symmetric: false,
+            siblings: false,
             forgetful: false,
             ..self.clone()
         }
+    }
+
+    /// This initial state explored again without putting children in a canonical order,
+    /// with fresh pools: for when [`Explorable::symmetry_broken`].
+    pub fn without_sibling_symmetry(&self) -> Explorable<'s> {
+        Explorable {
+            siblings: false,
+            pools: Rc::default(),
+            ..self.clone()
+        }
+    }
+
+    /// Whether the explored states may name children by a canonical order rather than the
+    /// order they were created in (their trees are then read from replayed runs).
+    pub fn renames_siblings(&self) -> bool {
+        self.siblings
+    }
+
+    /// Whether some state reached from this one (sharing its pools) had two processes that
+    /// ended differently while children were taken as interchangeable: the exploration
+    /// must be redone [`Explorable::without_sibling_symmetry`].
+    pub fn symmetry_broken(&self) -> bool {
+        self.pools.borrow().unlike_ends
+    }
+
+    /// Follows the last step's renumbering in `to_run`, which maps each process of the
+    /// state before the step to its index in a run of the same schedule (whose processes
+    /// keep creation order): processes the step created have the same index in both.
+    pub fn follow(&self, to_run: &mut Vec<u32>) {
+        while to_run.len() < self.machine.table.pcbs.len() {
+            to_run.push(to_run.len() as u32);
+        }
+        if let Some(order) = &self.moved {
+            *to_run = order.iter().map(|&old| to_run[old as usize]).collect();
+        }
+    }
+
+    /// `choice` of this state as the run that `to_run` maps it to names it.
+    pub fn in_run(choice: u32, to_run: &[u32]) -> u32 {
+        let (p, t) = interleave::split(choice);
+        interleave::choice(to_run[p as usize], t)
     }
 
     fn with_kernel<R>(&mut self, f: impl FnOnce(&mut Kernel<'s>) -> R) -> R {
@@ -193,10 +241,22 @@ impl<'s> Explorable<'s> {
         if self.forgetful {
             forget_reaped(&mut self.machine.table);
         }
+        self.moved = None;
         if self.symmetric {
-            symmetry::renumber(&mut self.machine);
+            self.moved = symmetry::renumber(&mut self.machine, self.siblings).map(Rc::from);
         }
         let mut pools = self.pools.borrow_mut();
+        if self.siblings && !pools.unlike_ends {
+            for record in (self.machine.table.records.iter()).filter(|r| r.termination.is_some()) {
+                match &pools.ended {
+                    None => pools.ended = Some((record.termination, record.fault.clone())),
+                    Some((termination, fault)) => {
+                        pools.unlike_ends |=
+                            *termination != record.termination || *fault != record.fault;
+                    }
+                }
+            }
+        }
         let table = &mut self.machine.table;
         for live in table.pcbs.iter_mut().filter_map(|pcb| pcb.live.as_mut()) {
             pools.lives.intern(live);
