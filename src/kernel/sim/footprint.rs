@@ -130,13 +130,25 @@ pub(super) fn footprint(
     }
 }
 
-/// The object behind descriptor `fd` (nothing for the terminal's own descriptor table
-/// entries or a closed descriptor: those are the process's own).
+/// What closing or duplicating descriptor `fd` touches beyond the process's own table:
+/// nothing for the terminal, a closed descriptor or a pipe end ([`closes_commute`]).
 fn descriptor(fds: &FdTable, fd: i32, out: &mut Vec<Object>) {
     match fds.get(fd) {
-        None | Some(OpenFile::Terminal) => {}
-        Some(OpenFile::PipeRead(n) | OpenFile::PipeWrite(n)) => out.push(Object::Pipe(n)),
+        None | Some(OpenFile::Terminal | OpenFile::PipeRead(_) | OpenFile::PipeWrite(_)) => {}
         Some(_) => out.push(Object::Everything),
+    }
+}
+
+/// Closing (or duplicating) a pipe end commutes with every other process's move on the
+/// pipe: the count of open ends decides only whether a `read` of an empty pipe returns 0
+/// (no writer left) and whether a `write` fails (no reader left), and while the process
+/// still holds its end neither can happen, so a move another process makes before the close
+/// does the same after it. (A move the close enables, a reader woken by end of file, comes
+/// after it in both orders.)
+fn closes_commute(file: OpenFile, out: &mut Vec<Object>) {
+    match file {
+        OpenFile::Terminal | OpenFile::PipeRead(_) | OpenFile::PipeWrite(_) => {}
+        _ => out.push(Object::Everything),
     }
 }
 
@@ -165,7 +177,7 @@ fn children(machine: &Machine, p: u32, out: &mut Vec<Object>) {
 }
 
 /// What ending `p` touches: its parent (a zombie to reap), its children (adopted by init),
-/// every descriptor it closes. Cascading termination and a subreaper reach further.
+/// every descriptor it closes but pipe ends ([`closes_commute`]). Cascading termination and a subreaper reach further.
 /// When exits commute, only a parent that may still wait conflicts (through `p`'s ties).
 fn ending(machine: &Machine, config: &Config, commute: Commute, p: u32, out: &mut Vec<Object>) {
     if config.cascading_termination || config.orphans != Reaper::Init {
@@ -183,7 +195,7 @@ fn ending(machine: &Machine, config: &Config, commute: Commute, p: u32, out: &mu
     }
     if let Some(live) = pcb.live.as_deref() {
         for file in live.fds.files() {
-            file_object(file, out);
+            closes_commute(file, out);
         }
     }
 }
