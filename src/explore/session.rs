@@ -108,8 +108,11 @@ pub fn explore_scenario(scenario: &Scenario, options: &ExploreOptions) -> Explor
         progress: options.progress,
     };
     let mut explored = search(&initial, limits, options.reduction);
-    if initial.symmetry_broken() {
-        // Two processes ended differently: children were not interchangeable after all.
+    let unlike =
+        |explored: &Explored<Explorable<'_>>| explored.classes.iter().any(EndKey::leaves_alive);
+    if initial.symmetry_broken() || (initial.renames_siblings() && unlike(&explored)) {
+        // Two children ended differently, or some were left alive: they were not
+        // interchangeable after all.
         initial = initial.without_sibling_symmetry();
         explored = search(&initial, limits, options.reduction);
     }

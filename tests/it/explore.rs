@@ -289,6 +289,39 @@ fn children_that_end_differently_are_told_apart() {
 }
 
 #[test]
+fn which_child_forks_after_a_race_stays_an_outcome() {
+    // The child that reads 0 forks a grandchild: the tree tells the children apart.
+    let body = "int *c = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);\n\
+        for (int i = 0; i < 3; i++) if (fork() == 0) {\n\
+          int t = *c;\n\
+          if (t == 0) { if (fork() == 0) { printf(\"grand\\n\"); exit(0); } wait(NULL); }\n\
+          *c = t + 1; exit(0);\n\
+        }\n\
+        while (wait(NULL) > 0) ;\nprintf(\"%d\\n\", *c);";
+    let s = scenario(&format!(
+        "#include <stdlib.h>\n#include <sys/mman.h>\n{}",
+        main_of(body)
+    ));
+    let reduced = explore_scenario(&s, &everything());
+    let full = explore_scenario(
+        &s,
+        &ExploreOptions {
+            reduction: false,
+            ..everything()
+        },
+    );
+    assert_eq!(reduced.count, full.count);
+    let ids = |e: &Exploration| {
+        e.outcomes
+            .iter()
+            .map(|o| identity(o, 1000))
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(ids(&reduced), ids(&full));
+    assert!(reduced.states < full.states);
+}
+
+#[test]
 fn a_state_limit_makes_the_result_incomplete() {
     let s = scenario(&main_of(
         "for (int i = 0; i < 4; i++) fork(); printf(\"x\\n\");",

@@ -116,7 +116,7 @@ fn takes_addresses(image: &Image) -> bool {
 
 /// Whether a call may create a process.
 fn creates_process(call: Call) -> bool {
-    let name = info(call).name.to_ascii_lowercase();
+    let name = info(call).name;
     call == Call::Fork
         || name.contains("fork")
         || name.contains("spawn")

@@ -12,8 +12,14 @@
 //! described or that map shared memory, creates no process but by `fork` (no `spawn`) and orphans go to init. Waiting
 //! keeps its meaning: the siblings a `wait` chooses among keep their relative order (a
 //! parent's children are numbered in the order it forked them in both numberings).
+//!
+//! Symmetric processes go further ([`renumber`] with `siblings`): children of one process
+//! that have no children and can create none are interchangeable, and are put in a
+//! canonical order among the places they hold. That is sound only while those that end end
+//! alike (`wait` then chooses among equals), which the explorer checks
+//! (`Explorable::symmetry_broken`).
 
-use super::forks::{described, only_calls};
+use super::forks::{described, may_fork, only_calls};
 use super::kernel::Machine;
 use super::pcb::{Block, ProcessTable, INIT_PID};
 use crate::calls::{info, Call};
@@ -21,6 +27,7 @@ use crate::config::Reaper;
 use crate::ir::{Image, Instr};
 use crate::scenario::Scenario;
 use crate::syntax::ast::{ProcRef, Property};
+use crate::vm::Request;
 use rustc_hash::FxHasher;
 use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
@@ -162,50 +169,62 @@ pub(super) fn renumber(machine: &mut Machine, siblings: bool) -> Option<Vec<u32>
     Some(order)
 }
 
-/// Symmetric processes: the children of one process, which no program can tell apart by
-/// pid, are ordered by what their subtrees are (their state, record and children, pids and
-/// names left out), so that two states that differ only in which child did what are one.
-/// Returns the tree order of the processes with the children so ordered, and the tree name
-/// each gets (empty when every process keeps its own): the `k`-th child of a process in the
-/// new order takes the `k`-th smallest of its siblings' last name components. `None` when
-/// nothing moves, or when a name is not its creator's name and a component.
+/// Symmetric processes: the children of one process that have no children and can create
+/// none (a program that cannot reach `fork`, `exec`, …) are interchangeable when no program
+/// can tell them apart by pid. They are put in a canonical order of what they are (state
+/// and record, pids and names left out) among the places they hold, so that two states that
+/// differ only in which of them did what are one; every other process keeps its place, so
+/// the tree's shape is never changed. Returns the tree order of the processes with those
+/// children so ordered, and the tree name each gets (empty when every process keeps its
+/// own): a moved child takes the name of the place it moves to. `None` when nothing moves.
 fn sibling_order(table: &ProcessTable) -> Option<(Vec<u32>, Vec<String>)> {
     let n = table.pcbs.len();
-    // Creators come before the processes they create, so one backward pass keys every
-    // subtree after its children's (combined in any order: a sum of their keys).
-    let mut key = vec![0u64; n];
-    let mut below = vec![0u64; n];
-    let mut family: Vec<(u32, u64, u32)> = Vec::with_capacity(n);
-    for p in (0..n).rev() {
-        let pcb = &table.pcbs[p];
-        let record = &table.records[p];
-        let mut h = FxHasher::default();
-        (pcb.state, pcb.zombie, pcb.exited_at, pcb.parent.is_some()).hash(&mut h);
-        pcb.live.hash(&mut h);
-        (record.termination, &record.fault, record.orphaned).hash(&mut h);
-        (record.adopted_by.is_some(), record.reaped_by.is_some()).hash(&mut h);
-        below[p].hash(&mut h);
-        key[p] = h.finish();
+    // Each creator's children, consecutive and in creation order.
+    let mut family: Vec<(u32, u32)> = Vec::with_capacity(n);
+    for (p, record) in table.records.iter().enumerate() {
         match record.creator {
-            Some(c) if c < p => {
-                below[c] = below[c].wrapping_add(key[p].wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-                family.push((c as u32, key[p], p as u32));
-            }
+            Some(c) if c < p => family.push((c as u32, p as u32)),
             Some(_) => return None,
             None => {}
         }
     }
-    // Each creator's children, consecutive, ordered by key (ties keep creation order).
     family.sort_unstable();
-    let mut first = vec![family.len() as u32; n + 1];
-    for (i, &(c, ..)) in family.iter().enumerate().rev() {
-        first[c as usize] = i as u32;
+    let mut first = vec![family.len(); n + 1];
+    for (i, &(c, _)) in family.iter().enumerate().rev() {
+        first[c as usize] = i;
     }
     for c in (0..n).rev() {
         first[c] = first[c].min(first[c + 1]);
     }
-    let kids = |p: u32| &family[first[p as usize] as usize..first[p as usize + 1] as usize];
-    let resorted = (0..n as u32).any(|p| kids(p).windows(2).any(|w| w[0].2 > w[1].2));
+    let parent = |p: usize| first[p] < first[p + 1];
+    // Siblings in creation order are in name order: the name of each place.
+    let created: Vec<u32> = family.iter().map(|&(_, p)| p).collect();
+    let mut resorted = false;
+    let mut slots = Vec::new();
+    let mut movers: Vec<(u64, u32)> = Vec::new();
+    for c in 0..n {
+        let (from, to) = (first[c], first[c + 1]);
+        if to - from < 2 {
+            continue;
+        }
+        slots.clear();
+        movers.clear();
+        for (i, &(_, p)) in family[from..to].iter().enumerate() {
+            if !parent(p as usize) && settled(table, p) {
+                slots.push(from + i);
+                movers.push((key(table, p), p));
+            }
+        }
+        if movers.len() < 2 {
+            continue;
+        }
+        movers.sort_unstable();
+        for (&slot, &(_, p)) in slots.iter().zip(&movers) {
+            resorted |= family[slot].1 != p;
+            family[slot].1 = p;
+        }
+    }
+    let kids = |p: u32| &family[first[p as usize]..first[p as usize + 1]];
     let mut order = Vec::with_capacity(n);
     let mut stack: Vec<u32> = (0..n as u32)
         .rev()
@@ -213,34 +232,58 @@ fn sibling_order(table: &ProcessTable) -> Option<(Vec<u32>, Vec<String>)> {
         .collect();
     while let Some(p) = stack.pop() {
         order.push(p);
-        stack.extend(kids(p).iter().rev().map(|&(_, _, c)| c));
+        stack.extend(kids(p).iter().rev().map(|&(_, c)| c));
     }
     if !resorted {
         let moved = order.iter().enumerate().any(|(i, &p)| p as usize != i);
         return moved.then_some((order, Vec::new()));
     }
-    // The names: each process's creator comes before it in `order`.
-    let mut names = vec![String::new(); n];
-    let mut new_name = vec![0usize; n];
-    for (place, &p) in order.iter().enumerate() {
-        new_name[p as usize] = place;
-        let record = &table.records[p as usize];
-        let Some(c) = record.creator else {
-            names[place] = record.name.clone();
-            continue;
-        };
-        let siblings = kids(c as u32);
-        let rank = siblings.iter().position(|&(.., q)| q == p)?;
-        let mut suffixes = Vec::with_capacity(siblings.len());
-        for &(.., q) in siblings {
-            let own = &table.records[q as usize].name;
-            let suffix = own.strip_prefix(table.records[c].name.as_str())?;
-            suffixes.push(suffix.strip_prefix('.')?);
-        }
-        suffixes.sort_by_key(|s| component(s));
-        names[place] = format!("{}.{}", names[new_name[c]], suffixes[rank]);
+    // A moved child takes the name of the child that was created at its place.
+    let mut place_name = vec![usize::MAX; n];
+    for (slot, &(_, p)) in family.iter().enumerate() {
+        place_name[p as usize] = created[slot] as usize;
     }
+    let names = (order.iter())
+        .map(|&p| match place_name[p as usize] {
+            usize::MAX => table.records[p as usize].name.clone(),
+            q => table.records[q].name.clone(),
+        })
+        .collect();
     Some((order, names))
+}
+
+/// Whether process `p` can create no process any more: terminated, or its program cannot
+/// reach a call that creates one (or `exec` another program, which might).
+fn settled(table: &ProcessTable, p: u32) -> bool {
+    table
+        .get(p)
+        .live
+        .as_deref()
+        .is_none_or(|l| match l.vm.pending(0) {
+            Some(Request::Exit { .. } | Request::Die { .. }) => true,
+            Some(Request::Fork { .. } | Request::Exec { .. }) => false,
+            _ => !may_fork(&l.vm),
+        })
+}
+
+/// What a settled process is, pids and names left out: its PCB's state, its live state and
+/// how it ended.
+fn key(table: &ProcessTable, p: u32) -> u64 {
+    let pcb = table.get(p);
+    let record = &table.records[p as usize];
+    let mut h = FxHasher::default();
+    (pcb.state, pcb.zombie, pcb.exited_at, pcb.parent.is_some()).hash(&mut h);
+    pcb.live.hash(&mut h);
+    (
+        record.termination,
+        &record.fault,
+        record.orphaned,
+        &record.program,
+    )
+        .hash(&mut h);
+    (record.adopted_by.is_some(), record.reaped_by.is_some()).hash(&mut h);
+    record.variables.hash(&mut h);
+    h.finish()
 }
 
 /// Whether nothing but the process table and the programs' pid values refer to processes

@@ -74,6 +74,12 @@ pub struct EndKey {
 }
 
 impl EndKey {
+    /// Whether processes are left alive at this end (a deadlock, a limit), each with what
+    /// it waits on: interchangeable children would then be told apart.
+    pub fn leaves_alive(&self) -> bool {
+        self.fates.iter().any(|f| f.termination.is_none())
+    }
+
     /// The end as the outcome definition sees it: what each process came to, zombies and
     /// orphans still alive at the end, but not who adopted or reaped a process that has
     /// finished (that history is in the report, and `orphans` expectations see it).

@@ -40,11 +40,10 @@ use super::shared::Pool;
 use super::shared::Shared;
 use super::symmetry;
 use crate::explore::search::System;
-use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessRecord, Termination};
+use crate::outcome::{End, Limit, Outcome, OutputChunk, ProcessRecord};
 use crate::scenario::Scenario;
 use crate::syntax::ast::Property;
 use crate::vm::Request;
-use crate::vm::RuntimeFault;
 use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
@@ -98,9 +97,10 @@ struct Pools {
     lives: Pool<Live>,
     records: Pool<ProcessRecord>,
     ipcs: Pool<Ipc>,
-    /// How the first process to end ended, and whether another ended otherwise (then
-    /// children are not interchangeable: `wait` takes the lowest-numbered zombie).
-    ended: Option<(Option<Termination>, Option<RuntimeFault>)>,
+    /// The record of the first child to end, and whether another ended otherwise (then
+    /// children are not interchangeable: `wait` takes the lowest-numbered zombie, and
+    /// outcomes tell them apart).
+    ended: Option<Shared<ProcessRecord>>,
     unlike_ends: bool,
 }
 
@@ -195,9 +195,10 @@ impl<'s> Explorable<'s> {
         self.siblings
     }
 
-    /// Whether some state reached from this one (sharing its pools) had two processes that
+    /// Whether some state reached from this one (sharing its pools) had two children that
     /// ended differently while children were taken as interchangeable: the exploration
-    /// must be redone [`Explorable::without_sibling_symmetry`].
+    /// must be redone [`Explorable::without_sibling_symmetry`]. (So must one with an end
+    /// where processes are left alive: [`EndKey::leaves_alive`].)
     pub fn symmetry_broken(&self) -> bool {
         self.pools.borrow().unlike_ends
     }
@@ -247,13 +248,15 @@ impl<'s> Explorable<'s> {
         }
         let mut pools = self.pools.borrow_mut();
         if self.siblings && !pools.unlike_ends {
-            for record in (self.machine.table.records.iter()).filter(|r| r.termination.is_some()) {
-                match &pools.ended {
-                    None => pools.ended = Some((record.termination, record.fault.clone())),
-                    Some((termination, fault)) => {
-                        pools.unlike_ends |=
-                            *termination != record.termination || *fault != record.fault;
-                    }
+            let table = &self.machine.table;
+            let children = table.records.iter().filter(|r| r.creator.is_some());
+            for record in children.filter(|r| r.termination.is_some()) {
+                let Pools {
+                    ended, unlike_ends, ..
+                } = &mut *pools;
+                match ended {
+                    None => *ended = Some(record.clone()),
+                    Some(first) => *unlike_ends |= !ends_alike(first, record),
                 }
             }
         }
@@ -327,6 +330,13 @@ impl<'s> Explorable<'s> {
         let (p, t) = interleave::split(choice);
         self.machine.table.get(p).live.as_deref()?.vm.pending(t)
     }
+}
+
+/// Whether two processes that ended ended alike: same termination, fault, program and
+/// watched variables.
+fn ends_alike(a: &ProcessRecord, b: &ProcessRecord) -> bool {
+    (a.termination, &a.fault, &a.program, &a.variables)
+        == (b.termination, &b.fault, &b.program, &b.variables)
 }
 
 /// Forgets who adopted and who reaped each process that is gone (terminated and reaped):
