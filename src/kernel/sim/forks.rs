@@ -8,36 +8,82 @@
 use crate::calls::{info, Call, CallKind};
 use crate::ir::{Catalog, FuncId, GlobalInit, Image, Instr};
 use crate::vm::Vm;
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// Whether `vm`, resumed from where its thread 0 stands, may reach a call that creates a
 /// process (its pending request itself is not counted).
 pub(super) fn may_fork(vm: &Vm) -> bool {
-    may_reach(vm, creates_process)
+    may_reach(vm, Query::Fork, creates_process)
 }
 
 /// Whether `vm`, resumed from where its thread 0 stands, may reach `pipe` (or a call that
 /// creates a process, whose program may).
 pub(super) fn may_make_pipe(vm: &Vm) -> bool {
-    may_reach(vm, |call| call == Call::Pipe || creates_process(call))
+    may_reach(vm, Query::Pipe, |call| {
+        call == Call::Pipe || creates_process(call)
+    })
 }
 
 /// Whether `vm`, resumed from where its thread 0 stands, may reach `wait` or `waitpid` (or
 /// a call that creates a process, whose program may).
 pub(super) fn may_wait(vm: &Vm) -> bool {
-    may_reach(vm, |call| {
+    may_reach(vm, Query::Wait, |call| {
         matches!(call, Call::Wait | Call::Waitpid) || creates_process(call)
     })
 }
 
+/// The questions [`may_reach`] answers, as its memo keys them.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Query {
+    Fork,
+    Pipe,
+    Wait,
+}
+
+/// An image's address, a question, and the frames a program stands in (function and
+/// instruction, outermost first).
+type MemoKey = (usize, Query, SmallVec<[(u32, u32); 4]>);
+
+/// Answers of [`may_reach`] by image (kept alive, so that its address stays its own),
+/// query and the frames the program stands in: the explorer asks them of every process at
+/// every state.
+#[derive(Default)]
+struct Memo {
+    images: Vec<Rc<Image>>,
+    answers: FxHashMap<MemoKey, bool>,
+}
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::default();
+}
+
 /// Whether `vm` may reach a call for which `wanted` holds, or a `spawn` (a new process).
-fn may_reach(vm: &Vm, wanted: fn(Call) -> bool) -> bool {
+fn may_reach(vm: &Vm, query: Query, wanted: fn(Call) -> bool) -> bool {
     let image = vm.image();
-    if takes_addresses(image) {
-        return true;
-    }
-    let mut seen = vec![Vec::new(); image.functions.len()];
-    let mut frames = vm.frames(0);
-    frames.any(|(func, pc)| reaches(image, wanted, func, pc, &mut seen))
+    let search = || {
+        if takes_addresses(image) {
+            return true;
+        }
+        let mut seen = vec![Vec::new(); image.functions.len()];
+        let mut frames = vm.frames(0);
+        frames.any(|(func, pc)| reaches(image, wanted, func, pc, &mut seen))
+    };
+    let frames: SmallVec<[(u32, u32); 4]> = vm.frames(0).map(|(f, pc)| (f.0, pc)).collect();
+    let key = (Rc::as_ptr(image) as usize, query, frames);
+    MEMO.with_borrow_mut(|memo| {
+        if let Some(&known) = memo.answers.get(&key) {
+            return known;
+        }
+        if !memo.images.iter().any(|i| Rc::ptr_eq(i, image)) {
+            memo.images.push(Rc::clone(image));
+        }
+        let answer = search();
+        memo.answers.insert(key, answer);
+        answer
+    })
 }
 
 /// Whether every call of every program of `catalog` is C library code or a system call

@@ -28,7 +28,7 @@ use crate::ir::{Image, Instr};
 use crate::scenario::Scenario;
 use crate::syntax::ast::{ProcRef, Property};
 use crate::vm::Request;
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::FxHasher;
 use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
 
@@ -139,18 +139,14 @@ fn tested(code: &[Instr]) -> bool {
 /// put in a canonical order of their subtrees ([`sibling_order`]), and take the names of
 /// the places they move to. Returns the order applied (process `i` of the new numbering was
 /// process `order[i]`), if any.
-pub(super) fn renumber(
-    machine: &mut Machine,
-    siblings: bool,
-    settled: &mut Settled,
-) -> Option<Vec<u32>> {
+pub(super) fn renumber(machine: &mut Machine, siblings: bool) -> Option<Vec<u32>> {
     if !renumberable(machine) {
         return None;
     }
     let table = &machine.table;
     let n = table.pcbs.len();
     let (order, names) = if siblings {
-        sibling_order(table, settled)?
+        sibling_order(table)?
     } else {
         let name = |p: usize| table.records[p].name.as_str();
         if (1..n).all(|p| tree_order(name(p - 1), name(p)) == Ordering::Less) {
@@ -181,7 +177,7 @@ pub(super) fn renumber(
 /// the tree's shape is never changed. Returns the tree order of the processes with those
 /// children so ordered, and the tree name each gets (empty when every process keeps its
 /// own): a moved child takes the name of the place it moves to. `None` when nothing moves.
-fn sibling_order(table: &ProcessTable, settled: &mut Settled) -> Option<(Vec<u32>, Vec<String>)> {
+fn sibling_order(table: &ProcessTable) -> Option<(Vec<u32>, Vec<String>)> {
     let n = table.pcbs.len();
     // Each creator's children, consecutive and in creation order.
     let mut family: Vec<(u32, u32)> = Vec::with_capacity(n);
@@ -214,7 +210,7 @@ fn sibling_order(table: &ProcessTable, settled: &mut Settled) -> Option<(Vec<u32
         slots.clear();
         movers.clear();
         for (i, &(_, p)) in family[from..to].iter().enumerate() {
-            if !parent(p as usize) && settled.holds(table, p) {
+            if !parent(p as usize) && settled(table, p) {
                 slots.push(from + i);
                 movers.push((key(table, p), p));
             }
@@ -256,32 +252,18 @@ fn sibling_order(table: &ProcessTable, settled: &mut Settled) -> Option<(Vec<u32
     Some((order, names))
 }
 
-/// Which processes can create no process any more (terminated, or their program cannot
-/// reach a call that creates one, or `exec` another program, which might), remembered for
-/// programs stopped in their outermost function (by image and instruction): it cannot
-/// change back as a program runs on.
-#[derive(Default)]
-pub(super) struct Settled(FxHashMap<(usize, u32, u32), bool>);
-
-impl Settled {
-    fn holds(&mut self, table: &ProcessTable, p: u32) -> bool {
-        let Some(l) = table.get(p).live.as_deref() else {
-            return true;
-        };
-        match l.vm.pending(0) {
-            Some(Request::Exit { .. } | Request::Die { .. }) => return true,
-            Some(Request::Fork { .. } | Request::Exec { .. }) => return false,
-            _ => {}
-        }
-        let mut frames = l.vm.frames(0);
-        match (frames.next(), frames.next()) {
-            (Some((func, pc)), None) => {
-                let at = (l.vm.image() as *const _ as usize, func.0, pc);
-                *self.0.entry(at).or_insert_with(|| !may_fork(&l.vm))
-            }
+/// Whether process `p` can create no process any more: terminated, or its program cannot
+/// reach a call that creates one (or `exec` another program, which might).
+fn settled(table: &ProcessTable, p: u32) -> bool {
+    table
+        .get(p)
+        .live
+        .as_deref()
+        .is_none_or(|l| match l.vm.pending(0) {
+            Some(Request::Exit { .. } | Request::Die { .. }) => true,
+            Some(Request::Fork { .. } | Request::Exec { .. }) => false,
             _ => !may_fork(&l.vm),
-        }
-    }
+        })
 }
 
 /// What a settled process is, pids and names left out: its PCB's state, its live state and

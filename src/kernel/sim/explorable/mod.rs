@@ -97,8 +97,6 @@ struct Pools {
     lives: Pool<Live>,
     records: Pool<ProcessRecord>,
     ipcs: Pool<Ipc>,
-    /// Which programs can create no process any more.
-    settled: symmetry::Settled,
     /// The record of the first child to end, and whether another ended otherwise (then
     /// children are not interchangeable: `wait` takes the lowest-numbered zombie, and
     /// outcomes tell them apart).
@@ -246,9 +244,7 @@ impl<'s> Explorable<'s> {
         }
         self.moved = None;
         if self.symmetric {
-            let settled = &mut self.pools.borrow_mut().settled;
-            self.moved =
-                symmetry::renumber(&mut self.machine, self.siblings, settled).map(Rc::from);
+            self.moved = symmetry::renumber(&mut self.machine, self.siblings).map(Rc::from);
         }
         let mut pools = self.pools.borrow_mut();
         if self.siblings && !pools.unlike_ends {
