@@ -135,8 +135,8 @@ fn tested(code: &[Instr]) -> bool {
 
 /// Renumbers the processes of `machine` in tree order, if it is not already so and every
 /// process is between requests with nothing recorded by index but its family (no wait
-/// queue, no block but a sleep). With `siblings`, the children of each process are first
-/// put in a canonical order of their subtrees ([`sibling_order`]), and take the names of
+/// queue, no block but a sleep). With `siblings`, the interchangeable children of each
+/// process are first put in a canonical order ([`sibling_order`]), and take the names of
 /// the places they move to. Returns the order applied (process `i` of the new numbering was
 /// process `order[i]`), if any.
 pub(super) fn renumber(machine: &mut Machine, siblings: bool) -> Option<Vec<u32>> {
