@@ -108,9 +108,7 @@ pub fn explore_scenario(scenario: &Scenario, options: &ExploreOptions) -> Explor
         progress: options.progress,
     };
     let mut explored = search(&initial, limits, options.reduction);
-    let unlike =
-        |explored: &Explored<Explorable<'_>>| explored.classes.iter().any(EndKey::leaves_alive);
-    if initial.symmetry_broken() || (initial.renames_siblings() && unlike(&explored)) {
+    if initial.symmetry_broken() {
         // Two children ended differently, or some were left alive: they were not
         // interchangeable after all.
         initial = initial.without_sibling_symmetry();

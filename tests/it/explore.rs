@@ -285,6 +285,21 @@ fn children_that_end_differently_are_told_apart() {
 }
 
 #[test]
+fn which_child_is_left_blocked_stays_an_outcome() {
+    // One byte for two readers: either child may be the one left waiting.
+    let s = scenario(&format!(
+        "#include <stdlib.h>\n{}",
+        main_of(
+            "int fd[2]; pipe(fd);\n\
+             for (int i = 0; i < 2; i++) if (fork() == 0) { char c; read(fd[0], &c, 1); exit(0); }\n\
+             write(fd[1], \"x\", 1);\nwhile (wait(NULL) > 0) ;"
+        )
+    ));
+    let (reduced, _) = explore_both_ways(&s);
+    assert_eq!(reduced.count, Count::Exact(2));
+}
+
+#[test]
 fn which_child_forks_after_a_race_stays_an_outcome() {
     // The child that reads 0 forks a grandchild: the tree tells the children apart.
     let body = "int *c = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);\n\

@@ -130,22 +130,22 @@ pub(super) fn footprint(
     }
 }
 
-/// What closing or duplicating descriptor `fd` touches beyond the process's own table:
-/// nothing for the terminal, a closed descriptor or a pipe end ([`closes_commute`]).
+/// What closing or duplicating descriptor `fd` touches beyond the process's own table
+/// ([`closing`]; nothing for a closed descriptor).
 fn descriptor(fds: &FdTable, fd: i32, out: &mut Vec<Object>) {
-    match fds.get(fd) {
-        None | Some(OpenFile::Terminal | OpenFile::PipeRead(_) | OpenFile::PipeWrite(_)) => {}
-        Some(_) => out.push(Object::Everything),
+    if let Some(file) = fds.get(fd) {
+        closing(file, out);
     }
 }
 
-/// Closing (or duplicating) a pipe end commutes with every other process's move on the
-/// pipe: the count of open ends decides only whether a `read` of an empty pipe returns 0
-/// (no writer left) and whether a `write` fails (no reader left), and while the process
-/// still holds its end neither can happen, so a move another process makes before the close
-/// does the same after it. (A move the close enables, a reader woken by end of file, comes
-/// after it in both orders.)
-fn closes_commute(file: OpenFile, out: &mut Vec<Object>) {
+/// What closing (or duplicating) `file` touches beyond the process's own table: nothing
+/// for the terminal or a pipe end. Closing a pipe end commutes with every other process's
+/// move on the pipe: the count of open ends decides only whether a `read` of an empty pipe
+/// returns 0 (no writer left) and whether a `write` fails (no reader left), and while the
+/// process still holds its end neither can happen, so a move another process makes before
+/// the close does the same after it. (A move the close enables, a reader woken by end of
+/// file, comes after it in both orders.)
+fn closing(file: OpenFile, out: &mut Vec<Object>) {
     match file {
         OpenFile::Terminal | OpenFile::PipeRead(_) | OpenFile::PipeWrite(_) => {}
         _ => out.push(Object::Everything),
@@ -177,7 +177,8 @@ fn children(machine: &Machine, p: u32, out: &mut Vec<Object>) {
 }
 
 /// What ending `p` touches: its parent (a zombie to reap), its children (adopted by init),
-/// every descriptor it closes but pipe ends ([`closes_commute`]). Cascading termination and a subreaper reach further.
+/// every descriptor it closes ([`closing`]). Cascading termination and a subreaper reach
+/// further.
 /// When exits commute, only a parent that may still wait conflicts (through `p`'s ties).
 fn ending(machine: &Machine, config: &Config, commute: Commute, p: u32, out: &mut Vec<Object>) {
     if config.cascading_termination || config.orphans != Reaper::Init {
@@ -195,7 +196,7 @@ fn ending(machine: &Machine, config: &Config, commute: Commute, p: u32, out: &mu
     }
     if let Some(live) = pcb.live.as_deref() {
         for file in live.fds.files() {
-            closes_commute(file, out);
+            closing(file, out);
         }
     }
 }

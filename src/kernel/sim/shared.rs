@@ -45,7 +45,7 @@ impl<T> Shared<T> {
 
     /// Whether this handle is the only one to its value (it was created or changed since
     /// the state was cloned, so a pool has not seen it).
-    fn is_unique(&self) -> bool {
+    pub(super) fn is_unique(&self) -> bool {
         Rc::strong_count(&self.0) == 1
     }
 }

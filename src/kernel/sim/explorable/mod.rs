@@ -71,9 +71,10 @@ pub struct Explorable<'s> {
     /// Whether states are renumbered in tree order ([`super::symmetry`]; not part of the
     /// state).
     symmetric: bool,
-    /// Whether, renumbering, the children of a process are also put in a canonical order
-    /// (symmetric processes; not part of the state). It stays sound while every process
-    /// ends alike ([`Explorable::symmetry_broken`]).
+    /// Whether, renumbering, the interchangeable children of a process are also put in a
+    /// canonical order (symmetric processes; not part of the state). It stays sound while
+    /// the children that end end alike and no end leaves a process alive
+    /// ([`Explorable::symmetry_broken`]).
     siblings: bool,
     /// The order the last renumbering applied: process `i` was process `moved[i]` (not part
     /// of the state).
@@ -97,11 +98,21 @@ struct Pools {
     lives: Pool<Live>,
     records: Pool<ProcessRecord>,
     ipcs: Pool<Ipc>,
-    /// The record of the first child to end, and whether another ended otherwise (then
-    /// children are not interchangeable: `wait` takes the lowest-numbered zombie, and
-    /// outcomes tell them apart).
+    /// The record of the first child to end, and whether another ended otherwise or an end
+    /// left processes alive (then children are not interchangeable: `wait` takes the
+    /// lowest-numbered zombie, and outcomes tell them apart).
     ended: Option<Shared<ProcessRecord>>,
     unlike_ends: bool,
+}
+
+impl Pools {
+    /// Notes how a child ended: children are not interchangeable once two ended unlike.
+    fn note_end(&mut self, record: &Shared<ProcessRecord>) {
+        match &self.ended {
+            None => self.ended = Some(record.clone()),
+            Some(first) => self.unlike_ends |= !ends_alike(first, record),
+        }
+    }
 }
 
 impl std::fmt::Debug for Pools {
@@ -195,10 +206,10 @@ impl<'s> Explorable<'s> {
         self.siblings
     }
 
-    /// Whether some state reached from this one (sharing its pools) had two children that
-    /// ended differently while children were taken as interchangeable: the exploration
-    /// must be redone [`Explorable::without_sibling_symmetry`]. (So must one with an end
-    /// where processes are left alive: [`EndKey::leaves_alive`].)
+    /// Whether, while children were taken as interchangeable, some state reached from this
+    /// one (sharing its pools) had two children that ended differently, or was an end that
+    /// leaves processes alive ([`EndKey::leaves_alive`]): the exploration must be redone
+    /// [`Explorable::without_sibling_symmetry`].
     pub fn symmetry_broken(&self) -> bool {
         self.pools.borrow().unlike_ends
     }
@@ -247,24 +258,17 @@ impl<'s> Explorable<'s> {
             self.moved = symmetry::renumber(&mut self.machine, self.siblings).map(Rc::from);
         }
         let mut pools = self.pools.borrow_mut();
-        if self.siblings && !pools.unlike_ends {
-            let table = &self.machine.table;
-            let children = table.records.iter().filter(|r| r.creator.is_some());
-            for record in children.filter(|r| r.termination.is_some()) {
-                let Pools {
-                    ended, unlike_ends, ..
-                } = &mut *pools;
-                match ended {
-                    None => *ended = Some(record.clone()),
-                    Some(first) => *unlike_ends |= !ends_alike(first, record),
-                }
-            }
-        }
         let table = &mut self.machine.table;
         for live in table.pcbs.iter_mut().filter_map(|pcb| pcb.live.as_mut()) {
             pools.lives.intern(live);
         }
         for record in &mut table.records {
+            // A record changed by this step is not interned yet: compare each child's end
+            // once, when it is written.
+            let ended = record.creator.is_some() && record.termination.is_some();
+            if self.siblings && ended && record.is_unique() {
+                pools.note_end(record);
+            }
             pools.records.intern(record);
         }
         pools.ipcs.intern(&mut self.machine.ipc);
@@ -403,8 +407,14 @@ impl System for Explorable<'_> {
         self.intern();
     }
 
+    /// The end key; an end that leaves processes alive (each with what it waits on) tells
+    /// interchangeable children apart, so it breaks their symmetry.
     fn end_class(&self) -> EndKey {
-        self.end_key()
+        let key = self.end_key();
+        if self.siblings && key.leaves_alive() {
+            self.pools.borrow_mut().unlike_ends = true;
+        }
+        key
     }
 
     /// Requests that read or change only the process's own state and no other process
